@@ -1,0 +1,453 @@
+"""The `stp` command: parses arguments, composes the layers below and prints. No model logic."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from stpkit import __version__
+from stpkit.domain import Plan
+from stpkit.engine.model import PlanResult, run_plan
+from stpkit.examples import DEFAULT_EXAMPLE, example_paths
+from stpkit.io.atomic import write_file, write_files
+from stpkit.io.located import InputError
+from stpkit.io.plan_file import load_plan
+from stpkit.io.results import (
+    ILLUSTRATIVE_NOTE,
+    beds_table,
+    bridge_steps,
+    bridge_table,
+    capital_table,
+    footprint_name,
+    moves_table,
+    positions_table,
+    result_tables,
+    results_document,
+    type1_table,
+    workforce_table,
+)
+from stpkit.io.schema import plan_schema
+from stpkit.national.rollup import NationalResult, national_document, run_national
+from stpkit.reference.footprints import load_footprints
+from stpkit.reference.parameters import load_parameters
+
+app = typer.Typer(
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    no_args_is_help=True,
+    help="stpkit: Sustainability and Transformation Plans as data. Money in £000 unless marked.",
+)
+out = Console(highlight=False, soft_wrap=False, width=160)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table, json or csv")]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="write files into this folder instead of printing")
+]
+
+
+def gbp000(value: float) -> str:
+    return f"{value + 0.0:,.0f}" if abs(value) >= 0.5 else "0"
+
+
+def gbpm(value: float) -> str:
+    sign = "-" if value < -0.05 * 1000 else ""
+    return f"{sign}£{abs(value) / 1000:,.1f}m"
+
+
+# ---------------------------------------------------------------------------------------- run
+
+
+def _plan_path(plan: Path | None) -> Path:
+    return plan if plan is not None else example_paths()[DEFAULT_EXAMPLE]
+
+
+@app.command()
+def run(
+    plan: Annotated[Path | None, typer.Argument(help="plan file (YAML or JSON); default: the bundled example")] = None,
+    format: FormatOption = Format.TABLE,
+    output: OutputOption = None,
+) -> None:
+    """Project a plan: the gap by year, do-nothing and with the plan, and the bridge."""
+    path = _plan_path(plan)
+    params = load_parameters()
+    result = run_plan(load_plan(path, params), params)
+    if format is Format.JSON:
+        text = json.dumps(results_document(result), indent=2) + "\n"
+        _emit(output, {"results.json": text})
+    elif format is Format.CSV:
+        if output:
+            _emit(output, {name: t.to_csv(index=False) for name, t in result_tables(result).items()})
+        else:
+            sys.stdout.write(_long_csv(result))
+    else:
+        if output:
+            recorder = Console(record=True, width=160, file=open(os.devnull, "w"))  # noqa: SIM115
+            _print_run(result, recorder)
+            _emit(output, {"summary.txt": recorder.export_text()})
+        else:
+            _print_run(result, out)
+
+
+def _emit(output: Path | None, files: dict[str, str]) -> None:
+    if output is None:
+        for text in files.values():
+            sys.stdout.write(text)
+        return
+    for path in write_files(output, files):
+        err.print(f"wrote {path}")
+
+
+def _long_csv(result: PlanResult) -> str:
+    positions = positions_table(result).rename(columns={"scenario": "item", "position_gbp000": "value_gbp000"})
+    positions.insert(0, "table", "position")
+    positions["label"] = positions["item"]
+    bridge = bridge_table(result).rename(columns={"step": "item", "effect_gbp000": "value_gbp000"})
+    bridge.insert(0, "table", "bridge")
+    bridge["organisation"], bridge["name"] = "FOOTPRINT", footprint_name(result)
+    columns = ["table", "organisation", "name", "item", "label", "year", "value_gbp000"]
+    return pd.concat([positions[columns], bridge[columns]]).to_csv(index=False)
+
+
+def _print_run(result: PlanResult, console: Console) -> None:
+    plan = result.plan
+    years = result.years
+    console.print(f"[bold]{plan.title}[/bold]")
+    console.print(
+        f"Footprint {plan.footprint.code} {footprint_name(result)}  ·  base year {years[0]}, "
+        f"horizon {years[-1]}  ·  surplus +, deficit −"
+    )
+    if plan.illustrative:
+        console.print(f"[bold yellow]{ILLUSTRATIVE_NOTE}[/bold yellow]")
+
+    summary = Table(title="Footprint position, consolidated (£m)", title_justify="left")
+    summary.add_column("")
+    for year in years:
+        summary.add_column(year, justify="right")
+    summary.add_row("Do nothing", *[gbpm(v) for v in result.do_nothing[0]])
+    summary.add_row("With the plan", *[gbpm(v) for v in result.with_plan[0]])
+    summary.add_row("Closed by the plan", *[gbpm(v) for v in result.with_plan[0] - result.do_nothing[0]])
+    console.print(summary)
+
+    ledger = result.ledger
+    for title, by_org, total in (
+        ("Do-nothing position by organisation (£000)", result.do_nothing_by_org, result.do_nothing),
+        ("Position with the plan by organisation (£000)", result.with_plan_by_org, result.with_plan),
+    ):
+        table = Table(title=title, title_justify="left")
+        table.add_column("Code", no_wrap=True)
+        table.add_column("Organisation", no_wrap=True, max_width=46, overflow="ellipsis")
+        table.add_column("Share", justify="right")
+        for year in years:
+            table.add_column(year, justify="right")
+        for o, code in enumerate(ledger.org_codes):
+            table.add_row(
+                code, ledger.org_names[o], f"{100 * ledger.org_share[o]:.0f}%", *[gbp000(v) for v in by_org[0, :, o]]
+            )
+        table.add_row("", "Footprint (consolidated)", "", *[gbp000(v) for v in total[0]], style="bold")
+        console.print(table)
+
+    bridge = Table(title="Bridge from the base year to the position with the plan (£000)", title_justify="left")
+    bridge.add_column("Step", no_wrap=True, max_width=70, overflow="ellipsis")
+    for year in years[1:]:
+        bridge.add_column(year, justify="right")
+    for step in bridge_steps(result):
+        label = f"{step['id']} {step['label']}" if "category" in step else step["label"]
+        style = "bold" if step["section"] in ("start", "total") else None
+        bridge.add_row(label, *[gbp000(v) for v in step["values"][1:]], style=style)
+    console.print(bridge)
+    _print_capacity(result, console)
+
+
+def _year_table(title: str, years: tuple[str, ...], first: list[str]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for i, name in enumerate(first):
+        table.add_column(name, no_wrap=True, max_width=46 if i == 1 else None, overflow="ellipsis")
+    for year in years:
+        table.add_column(year, justify="right")
+    return table
+
+
+def _print_capacity(result: PlanResult, console: Console) -> None:
+    """Stranded cost, beds, A&E, activity moved, workforce and capital."""
+    years, ledger = result.years, result.ledger
+    stranded = _year_table(
+        "Stranded cost by organisation (£000): cost of avoided activity that stays", years, ["Code", "Organisation"]
+    )
+    for o, code in enumerate(ledger.org_codes):
+        if np.abs(result.stranded_by_org[0, :, o]).max() > 0.5:
+            stranded.add_row(code, ledger.org_names[o], *[gbp000(-v) for v in result.stranded_by_org[0, :, o]])
+    stranded.add_row("", "Footprint", *[gbp000(-v) for v in result.stranded[0]], style="bold")
+    stranded.add_row("", "Released by closing wards and sites", *[gbp000(v) for v in result.capacity[0]])
+    console.print(stranded)
+
+    beds = beds_table(result)
+    if not beds.empty:
+        table = _year_table(
+            "Beds with the plan: available / needed at target occupancy, and occupancy",
+            years,
+            ["Code", "Organisation", ""],
+        )
+        for code, rows in beds.groupby("organisation", sort=False):
+            name = rows["name"].iloc[0]
+            table.add_row(code, name, "beds available", *[f"{v:,.0f}" for v in rows["beds_with_plan"]])
+            table.add_row("", "", "beds needed", *[f"{v:,.0f}" for v in rows["beds_needed_with_plan"]])
+            flags = []
+            for occupancy, target in zip(rows["occupancy_with_plan_pct"], rows["occupancy_target_pct"], strict=True):
+                flags.append(
+                    f"[bold red]{occupancy:.0f}%[/bold red]" if occupancy > target + 0.5 else f"{occupancy:.0f}%"
+                )
+            table.add_row("", "", "occupancy", *flags)
+            if rows["wards_removed"].max() > 0:
+                table.add_row("", "", "wards closed", *[f"{v:,.0f}" for v in rows["wards_removed"]])
+        console.print(table)
+        console.print("Occupancy in red is above the target: the plan keeps fewer beds than its own activity needs.")
+
+    departments = type1_table(result)
+    if not departments.empty:
+        table = Table(
+            title=f"Type 1 A&E departments ({departments['year'].iloc[0]}, NHS England A&E data)", title_justify="left"
+        )
+        for name in ("Code", "Trust", "Attendances", "Admissions", "Admitted", "Within 4 hours"):
+            table.add_column(name, justify="left" if name in ("Code", "Trust") else "right")
+        for row in departments.itertuples():
+            table.add_row(
+                row.organisation,
+                row.name,
+                f"{row.attendances:,}",
+                f"{row.admissions:,}",
+                f"{row.admission_rate_pct:.0f}%",
+                f"{row.four_hour_pct:.1f}%",
+            )
+        console.print(table)
+
+    moves = moves_table(result)
+    if not moves.empty:
+        table = _year_table("Activity moved by the plan's schemes (units)", years, ["Scheme", "From", "To"])
+        for (scheme, source, line, target, to_line), rows in moves.groupby(
+            ["scheme", "from", "from_service_line", "to", "to_service_line"], sort=False
+        ):
+            table.add_row(scheme, f"{source} {line}", f"{target} {to_line}", *[f"{v:,.0f}" for v in rows["units"]])
+        console.print(table)
+
+    workforce = workforce_table(result)
+    if not workforce.empty:
+        final = (
+            workforce[workforce["year"] == years[-1]]
+            .groupby(["organisation", "name"], sort=False)
+            .sum(numeric_only=True)
+        )
+        table = Table(title=f"Workforce in {years[-1]} (WTE; agency premium £000)", title_justify="left")
+        for name in (
+            "Code",
+            "Organisation",
+            "Establishment do nothing",
+            "With plan",
+            "Vacant",
+            "Agency",
+            "Agency premium",
+        ):
+            table.add_column(
+                name,
+                justify="left" if name in ("Code", "Organisation") else "right",
+                no_wrap=name == "Organisation",
+                max_width=40 if name == "Organisation" else None,
+                overflow="ellipsis",
+            )
+        for (code, name), row in final.iterrows():
+            table.add_row(
+                code,
+                name,
+                f"{row.establishment_wte_do_nothing:,.0f}",
+                f"{row.establishment_wte_with_plan:,.0f}",
+                f"{row.vacancies_wte:,.0f}",
+                f"{row.agency_wte:,.0f}",
+                gbp000(row.agency_premium_gbp000),
+            )
+        console.print(table)
+
+    capital = capital_table(result)
+    if not capital.empty:
+        table = _year_table("Capital (£000): need against what is available, by source", years, ["Source", ""])
+        for source, rows in capital.groupby("source", sort=False):
+            table.add_row(source, "need", *[gbp000(v) for v in rows["need_gbp000"]])
+            table.add_row("", "available", *[gbp000(v) for v in rows["available_gbp000"]])
+            table.add_row(
+                "", "shortfall (cumulative)", *[gbp000(v) for v in rows["cumulative_shortfall_gbp000"]], style="bold"
+            )
+        console.print(table)
+
+
+# ---------------------------------------------------------------------------------- national
+
+
+@app.command()
+def national(
+    plan: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--plan", "-p", help="use this plan instead of the illustrative one for its footprint (repeatable)"
+        ),
+    ] = None,
+    format: FormatOption = Format.TABLE,
+    output: OutputOption = None,
+) -> None:
+    """Run all 44 footprints and show each one and the national total."""
+    params = load_parameters()
+    plans: list[Plan] = [load_plan(p, params) for p in plan or []]
+    result = run_national(params, plans)
+    if format is Format.JSON:
+        _emit(output, {"national.json": json.dumps(national_document(result), indent=2) + "\n"})
+    elif format is Format.CSV:
+        _emit(output, {"national.csv": result.table.to_csv(index=False)})
+    else:
+        _print_national(result)
+
+
+def _print_national(result: NationalResult) -> None:
+    table = Table(
+        title=f"All {len(result.table)} footprints: consolidated position (£m; surplus +, deficit −)",
+        title_justify="left",
+    )
+    table.add_column("Code", no_wrap=True)
+    table.add_column("Footprint", no_wrap=True, max_width=48, overflow="ellipsis")
+    for name in ("Population", result.base_year, f"{result.horizon} do nothing", f"{result.horizon} with plan"):
+        table.add_column(name, justify="right")
+    table.add_column("With plan £ per head", justify="right")
+    table.add_column("Source")
+    for row in result.table.itertuples():
+        table.add_row(
+            row.code,
+            row.name,
+            f"{row.population:,}",
+            gbpm(row.base_gbp000),
+            gbpm(row.do_nothing_gbp000),
+            gbpm(row.with_plan_gbp000),
+            f"{row.with_plan_per_head_gbp:,.0f}",
+            row.source + (" (illustrative baseline)" if row.illustrative and row.source == "plan file" else ""),
+        )
+    t = result.totals
+    table.add_row(
+        "[bold]England[/bold]",
+        "",
+        f"{t['population']:,}",
+        gbpm(t["base_gbp000"]),
+        gbpm(t["do_nothing_gbp000"]),
+        gbpm(t["with_plan_gbp000"]),
+        f"{t['with_plan_per_head_gbp']:,.0f}",
+        "",
+    )
+    out.print(table)
+    if result.any_illustrative:
+        out.print(f"[bold yellow]{ILLUSTRATIVE_NOTE}[/bold yellow]")
+    for warning in result.warnings:
+        out.print(f"[yellow]warning:[/yellow] {warning}")
+
+
+# --------------------------------------------------------------------------- other commands
+
+
+@app.command()
+def validate(plan: Annotated[Path, typer.Argument(help="plan file to check")]) -> None:
+    """Check a plan file and report every problem with its line and field."""
+    loaded = load_plan(plan)
+    out.print(
+        f"{plan}: valid plan for {loaded.footprint.code} ({len(loaded.organisations)} organisations, "
+        f"{len(loaded.schemes)} schemes, {loaded.base_year} to {loaded.horizon})"
+    )
+
+
+@app.command()
+def schema(output: OutputOption = None) -> None:
+    """Print the JSON Schema of plan files."""
+    text = json.dumps(plan_schema(), indent=2) + "\n"
+    if output:
+        err.print(f"wrote {write_file(output / 'plan.schema.json', text)}")
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+def parameters() -> None:
+    """List the national parameters with their values by year and their sources."""
+    params = load_parameters()
+    out.print(f"National parameters as of {params.as_of} (history to 2015/16, planning assumptions after)")
+    for param in params:
+        table = Table(
+            title=f"{param.name} ({param.unit})",
+            title_justify="left",
+            caption=param.description,
+            caption_justify="left",
+        )
+        table.add_column(param.dimension or "")
+        for year in params.years:
+            table.add_column(year, justify="right")
+        for member in param.members:
+            table.add_row(member, *["–" if v != v else f"{v:g}" for v in param.values[member].values()])
+        out.print(table)
+        for ref in param.references:
+            out.print(f"  source: {ref.cite()}")
+
+
+@app.command()
+def footprints() -> None:
+    """List the 44 footprints with their populations, CCGs and acute trusts."""
+    table = Table(title="The 44 STP footprints (2017/18)", title_justify="left")
+    for name in ("Code", "Footprint", "Population (mid-2018)", "CCGs", "Acute trusts"):
+        table.add_column(name, justify="right" if name.startswith(("Pop", "CCG", "Acute")) else "left")
+    for f in load_footprints().values():
+        table.add_row(f.code, f.name, f"{f.population:,}", str(len(f.ccgs)), str(len(f.acute_trusts)))
+    out.print(table)
+
+
+@app.command()
+def examples(
+    copy: Annotated[Path | None, typer.Option("--copy", help="copy the example plans into this folder")] = None,
+) -> None:
+    """List the bundled example plans, or copy them to start your own."""
+    paths = example_paths()
+    if copy:
+        for path in write_files(copy, {f"{name}.yaml": p.read_text("utf-8") for name, p in paths.items()}):
+            err.print(f"wrote {path}")
+        return
+    for name, path in paths.items():
+        out.print(f"{name}: {path}")
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"stpkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False) -> None:
+    pass
+
+
+def main() -> None:
+    """Entry point: an input problem is reported, not raised (exit status 2)."""
+    try:
+        app()
+    except InputError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), markup=False)
+        err.print(f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found; nothing was written.")
+        sys.exit(2)

@@ -1,0 +1,68 @@
+"""Typed objects of a plan. The plan file schema is generated from these."""
+
+from stpkit.domain.checks import PROVIDER_LINES, check_plan
+from stpkit.domain.enums import (
+    ActsOnKind,
+    CapitalProjectType,
+    CapitalSource,
+    CostType,
+    EvidenceLevel,
+    IncomeSource,
+    OrgKind,
+    SchemeCategory,
+    ServiceLine,
+    SiteKind,
+    StaffGroup,
+)
+from stpkit.domain.plan import (
+    PLAN_SCHEMA_VERSION,
+    ActsOn,
+    Baseline,
+    Capacity,
+    Destination,
+    FootprintRef,
+    IncomeLine,
+    Organisation,
+    Plan,
+    Scheme,
+    Site,
+    SpendLine,
+    Workforce,
+)
+from stpkit.domain.problems import Problem, format_loc
+from stpkit.domain.years import FinancialYear, fy_label, fy_range, fy_start
+
+__all__ = [
+    "CapitalProjectType",
+    "Capacity",
+    "CapitalSource",
+    "Destination",
+    "Site",
+    "SiteKind",
+    "StaffGroup",
+    "Workforce",
+    "PLAN_SCHEMA_VERSION",
+    "PROVIDER_LINES",
+    "ActsOn",
+    "ActsOnKind",
+    "Baseline",
+    "CostType",
+    "EvidenceLevel",
+    "FinancialYear",
+    "FootprintRef",
+    "IncomeLine",
+    "IncomeSource",
+    "OrgKind",
+    "Organisation",
+    "Plan",
+    "Problem",
+    "Scheme",
+    "SchemeCategory",
+    "ServiceLine",
+    "SpendLine",
+    "check_plan",
+    "format_loc",
+    "fy_label",
+    "fy_range",
+    "fy_start",
+]

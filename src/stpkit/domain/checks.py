@@ -1,0 +1,391 @@
+"""Consistency checks that the types alone cannot express: references between parts of a plan,
+years inside the plan's range, phasing that adds up, schemes acting on lines that exist."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from stpkit.domain.enums import ActsOnKind, CostType, OrgKind, ServiceLine
+from stpkit.domain.plan import ActsOn, Organisation, Plan, Scheme
+from stpkit.domain.problems import Loc, Problem
+from stpkit.domain.years import fy_range, fy_start
+
+#: Service lines on which trusts deliver counted activity and are paid for it.
+PROVIDER_LINES = frozenset(
+    {
+        ServiceLine.ELECTIVE,
+        ServiceLine.NON_ELECTIVE,
+        ServiceLine.OUTPATIENT,
+        ServiceLine.AE,
+        ServiceLine.COMMUNITY,
+        ServiceLine.MENTAL_HEALTH,
+        ServiceLine.SPECIALISED,
+        ServiceLine.AMBULANCE,
+        ServiceLine.URGENT_CARE,
+    }
+)
+
+MAX_PLAN_YEARS = 15
+PHASING_TOLERANCE_PCT = 0.01
+
+
+def check_plan(plan: Plan) -> list[Problem]:
+    """Every consistency problem in ``plan`` (empty when the plan is sound)."""
+    problems: list[Problem] = []
+    add = problems.append
+
+    base, horizon = fy_start(plan.base_year), fy_start(plan.horizon)
+    if horizon <= base:
+        add(Problem(("horizon",), f"horizon {plan.horizon} must be after the base year {plan.base_year}"))
+        return problems
+    if horizon - base > MAX_PLAN_YEARS:
+        add(Problem(("horizon",), f"a plan covers at most {MAX_PLAN_YEARS} years after its base year"))
+        return problems
+    plan_years = fy_range(plan.base_year, plan.horizon)
+
+    codes = Counter(org.code for org in plan.organisations)
+    orgs = {org.code: org for org in plan.organisations}
+    for i, org in enumerate(plan.organisations):
+        if codes[org.code] > 1:
+            add(Problem(("organisations", i, "code"), f"organisation code {org.code!r} is used more than once"))
+        problems += _check_organisation(org, ("organisations", i), orgs, plan_years)
+    if len(orgs) < len(plan.organisations):
+        return problems  # references to a code used twice are ambiguous: fix the codes first
+
+    paid = clinical_lines(plan)
+    problems += _check_activity_covers_income(plan, paid)
+    for source, by_year in plan.capital_available_gbp000.items():
+        problems += _years_within(by_year, ("capital_available_gbp000", source.value), plan_years, "years")
+
+    ids = Counter(s.id for s in plan.schemes)
+    for i, scheme in enumerate(plan.schemes):
+        loc: Loc = ("schemes", i)
+        if ids[scheme.id] > 1:
+            add(Problem((*loc, "id"), f"scheme id {scheme.id!r} is used more than once"))
+        problems += _check_scheme(scheme, loc, orgs, paid, plan_years)
+    return problems
+
+
+def _years_within(values: dict[str, object], loc: Loc, allowed: list[str], what: str) -> list[Problem]:
+    return [
+        Problem((*loc, year), f"{year} is outside the plan's {what} ({allowed[0]} to {allowed[-1]})")
+        for year in values
+        if year not in allowed
+    ]
+
+
+def _check_organisation(org: Organisation, loc: Loc, orgs: dict[str, Organisation], years: list[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    b = org.baseline
+    bloc = (*loc, "baseline")
+    provider_fields = {
+        "activity": b.activity,
+        "income_gbp000": b.income_gbp000,
+        "expenditure_gbp000": b.expenditure_gbp000,
+        "sustainability_fund_gbp000": b.sustainability_fund_gbp000,
+    }
+    commissioner_fields = {
+        "allocation_gbp000": b.allocation_gbp000,
+        "allocations_gbp000": b.allocations_gbp000,
+        "spend_gbp000": b.spend_gbp000,
+    }
+    if org.kind.is_commissioner:
+        for name, value in provider_fields.items():
+            if value:
+                problems.append(Problem((*bloc, name), f"{name} is for providers; {org.code} is {_a(org.kind)}"))
+        if b.allocation_gbp000 is None:
+            problems.append(Problem((*bloc, "allocation_gbp000"), f"{_a(org.kind)} needs its base-year allocation"))
+        problems += _years_within(b.allocations_gbp000, (*bloc, "allocations_gbp000"), years[1:], "projection years")
+        for j, line in enumerate(b.spend_gbp000):
+            lloc = (*bloc, "spend_gbp000", j)
+            if line.provider is not None and line.external_provider is not None:
+                problems.append(Problem(lloc, "give provider (a member) or external_provider, not both"))
+            if line.provider is None:
+                continue
+            target = orgs.get(line.provider)
+            if target is None:
+                problems.append(
+                    Problem(
+                        (*lloc, "provider"),
+                        f"unknown organisation {line.provider!r}: not a member of this plan "
+                        "(use external_provider for providers outside the footprint)",
+                    )
+                )
+            elif not target.kind.is_provider:
+                problems.append(Problem((*lloc, "provider"), f"{line.provider} is {_a(target.kind)}, not a provider"))
+            elif line.service_line not in PROVIDER_LINES:
+                problems.append(
+                    Problem(
+                        (*lloc, "service_line"),
+                        _not_trust_line(line.service_line),
+                    )
+                )
+    else:
+        for name, value in commissioner_fields.items():
+            if value:
+                problems.append(Problem((*bloc, name), f"{name} is for commissioners; {org.code} is {_a(org.kind)}"))
+        if not b.expenditure_gbp000 or sum(b.expenditure_gbp000.values()) <= 0:
+            problems.append(
+                Problem((*bloc, "expenditure_gbp000"), f"{_a(org.kind)} needs its base-year expenditure by cost type")
+            )
+        for line_name in b.activity:
+            if line_name not in PROVIDER_LINES:
+                problems.append(
+                    Problem(
+                        (*bloc, "activity", line_name.value),
+                        f"{line_name.value} is not delivered by trusts; expected one of {_names(PROVIDER_LINES)}",
+                    )
+                )
+        for j, inc in enumerate(b.income_gbp000):
+            iloc = (*bloc, "income_gbp000", j)
+            if inc.source.is_clinical and inc.service_line is None:
+                problems.append(
+                    Problem((*iloc, "service_line"), f"clinical income from {inc.source.value} needs a service_line")
+                )
+            elif not inc.source.is_clinical and inc.service_line is not None:
+                problems.append(
+                    Problem(
+                        (*iloc, "service_line"),
+                        f"income from {inc.source.value} is not clinical: leave out service_line",
+                    )
+                )
+            elif inc.service_line is not None and inc.service_line not in PROVIDER_LINES:
+                problems.append(
+                    Problem(
+                        (*iloc, "service_line"),
+                        _not_trust_line(inc.service_line),
+                    )
+                )
+        problems += _years_within(b.sustainability_fund_gbp000, (*bloc, "sustainability_fund_gbp000"), years, "years")
+    if org.capacity is not None:
+        problems += _check_capacity(org, (*loc, "capacity"), years)
+    if org.kind.is_commissioner:
+        for name in ("capacity", "workforce"):
+            if getattr(org, name) is not None:
+                problems.append(Problem((*loc, name), f"{name} is for providers; {org.code} is {_a(org.kind)}"))
+    return problems
+
+
+def _check_capacity(org: Organisation, loc: Loc, years: list[str]) -> list[Problem]:
+    problems = _years_within(org.capacity.beds, (*loc, "beds"), years, "years")
+    codes = Counter(site.code for site in org.capacity.sites)
+    ae_share = 0.0
+    for k, site in enumerate(org.capacity.sites):
+        sloc = (*loc, "sites", k)
+        if codes[site.code] > 1:
+            problems.append(Problem((*sloc, "code"), f"site code {site.code!r} is used more than once"))
+        if site.closes is not None:
+            problems += _years_within({site.closes: None}, (*sloc, "closes"), years[1:], "projection years")
+        problems += _years_within(site.disposal_receipt_gbp000, (*sloc, "disposal_receipt_gbp000"), years, "years")
+        problems += _years_within(site.repurposing_income_gbp000, (*sloc, "repurposing_income_gbp000"), years, "years")
+        if site.ae_share_pct is not None and not site.type1_ae:
+            problems.append(
+                Problem((*sloc, "ae_share_pct"), "ae_share_pct is for sites with a type 1 A&E (type1_ae: true)")
+            )
+        ae_share += site.ae_share_pct or 0.0
+    if ae_share > 100 + PHASING_TOLERANCE_PCT:
+        problems.append(Problem((*loc, "sites"), f"the sites' ae_share_pct add up to {ae_share:g}%, more than 100%"))
+    fixed = sum(site.fixed_cost_share_pct or 0.0 for site in org.capacity.sites)
+    if fixed > 100 + PHASING_TOLERANCE_PCT:
+        problems.append(
+            Problem((*loc, "sites"), f"the sites' fixed_cost_share_pct add up to {fixed:g}%, more than 100%")
+        )
+    return problems
+
+
+def clinical_lines(plan: Plan) -> dict[str, set[ServiceLine]]:
+    """For each provider, the service lines it is paid for (by members or from outside)."""
+    lines: dict[str, set[ServiceLine]] = {o.code: set() for o in plan.organisations if o.kind.is_provider}
+    for org in plan.organisations:
+        for spend in org.baseline.spend_gbp000:
+            if spend.provider in lines and spend.value_gbp000 > 0:
+                lines[spend.provider].add(spend.service_line)
+        if org.kind.is_provider:
+            for inc in org.baseline.income_gbp000:
+                if inc.service_line is not None and inc.value_gbp000 > 0:
+                    lines[org.code].add(inc.service_line)
+    return lines
+
+
+def _check_activity_covers_income(plan: Plan, paid: dict[str, set[ServiceLine]]) -> list[Problem]:
+    problems = []
+    for i, org in enumerate(plan.organisations):
+        for line in sorted(paid.get(org.code, ()), key=list(ServiceLine).index):
+            if org.baseline.activity.get(line, 0) <= 0:
+                problems.append(
+                    Problem(
+                        ("organisations", i, "baseline", "activity"),
+                        f"{org.code} is paid for {line.value} but has no {line.value} activity",
+                    )
+                )
+    return problems
+
+
+def _check_scheme(
+    scheme: Scheme,
+    loc: Loc,
+    orgs: dict[str, Organisation],
+    paid: dict[str, set[ServiceLine]],
+    years: list[str],
+) -> list[Problem]:
+    problems: list[Problem] = []
+    add = problems.append
+    if scheme.size_pct is not None and scheme.size_gbp000 is not None:
+        add(Problem((*loc, "size_gbp000"), "give size_pct or size_gbp000, not both"))
+    elif scheme.size_pct is None and scheme.size_gbp000 is None:
+        add(Problem(loc, "missing: give the scheme's size as size_pct or size_gbp000"))
+    delivery_years = years[1:]
+    problems += _years_within(scheme.phasing_pct, (*loc, "phasing_pct"), delivery_years, "delivery years")
+    total = sum(scheme.phasing_pct.values())
+    if abs(total - 100) > PHASING_TOLERANCE_PCT:
+        add(Problem((*loc, "phasing_pct"), f"phasing adds up to {total:g}%, expected 100%"))
+    problems += _years_within(
+        scheme.revenue_investment_gbp000, (*loc, "revenue_investment_gbp000"), delivery_years, "delivery years"
+    )
+    problems += _years_within(scheme.capital_gbp000, (*loc, "capital_gbp000"), years, "years")
+
+    owner = orgs.get(scheme.owner)
+    if owner is None:
+        add(Problem((*loc, "owner"), f"unknown organisation {scheme.owner!r}: not a member of this plan"))
+        return problems
+    act = scheme.acts_on
+    aloc = (*loc, "acts_on")
+    needed = {
+        ActsOnKind.ACTIVITY: "service_line",
+        ActsOnKind.SHIFT: "service_line",
+        ActsOnKind.COST_TYPE: "cost_type",
+        ActsOnKind.INCOME: "income_source",
+        ActsOnKind.AE_DOWNGRADE: "site",
+        ActsOnKind.WORKFORCE: "staff_group",
+    }.get(act.kind)
+    if needed and getattr(act, needed) is None:
+        add(Problem((*aloc, needed), f"a scheme acting on {act.kind.value} needs {needed}"))
+        return problems
+    moves = act.kind in (ActsOnKind.ACTIVITY, ActsOnKind.SHIFT)
+    if not moves and act.providers:
+        add(Problem((*aloc, "providers"), "providers limits activity and shift schemes only"))
+    if act.to and act.kind not in (ActsOnKind.SHIFT, ActsOnKind.AE_DOWNGRADE):
+        add(Problem((*aloc, "to"), "to is for shift and ae_downgrade schemes only"))
+    if act.kind in (ActsOnKind.SHIFT, ActsOnKind.AE_DOWNGRADE):
+        problems += _check_destinations(act, aloc, orgs)
+    if scheme.capacity_removed_from is not None:
+        problems += _years_within(
+            {scheme.capacity_removed_from: None}, (*loc, "capacity_removed_from"), delivery_years, "delivery years"
+        )
+    if not moves and owner.kind.is_commissioner:
+        add(
+            Problem(
+                (*loc, "owner"),
+                f"a scheme acting on {act.kind.value} must be owned by a provider; {owner.code} is {_a(owner.kind)}",
+            )
+        )
+        return problems
+    b = owner.baseline
+    if moves:
+        line = act.service_line
+        if owner.kind.is_commissioner:
+            spend = [s for s in b.spend_gbp000 if s.service_line == line and s.value_gbp000 > 0]
+            if not spend:
+                add(
+                    Problem(
+                        (*aloc, "service_line"), f"{owner.code} has no {line.value} spend for this scheme to act on"
+                    )
+                )
+            for k, code in enumerate(act.providers):
+                if code not in orgs:
+                    add(Problem((*aloc, "providers", k), f"unknown organisation {code!r}: not a member of this plan"))
+                elif not any(s.provider == code for s in spend):
+                    add(Problem((*aloc, "providers", k), f"{owner.code} buys no {line.value} from {code}"))
+        else:
+            if act.providers:
+                add(
+                    Problem(
+                        (*aloc, "providers"),
+                        "providers limits a commissioner's scheme; this scheme is owned by a provider",
+                    )
+                )
+            if line not in paid[owner.code]:
+                add(
+                    Problem(
+                        (*aloc, "service_line"), f"{owner.code} has no {line.value} activity for this scheme to act on"
+                    )
+                )
+    elif act.kind is ActsOnKind.UNIT_COST:
+        if act.service_line is not None and act.service_line not in paid[owner.code]:
+            add(
+                Problem(
+                    (*aloc, "service_line"),
+                    f"{owner.code} has no {act.service_line.value} activity for this scheme to act on",
+                )
+            )
+    elif act.kind is ActsOnKind.COST_TYPE:
+        if b.expenditure_gbp000.get(act.cost_type, 0) <= 0:
+            add(
+                Problem(
+                    (*aloc, "cost_type"),
+                    f"{owner.code} has no {act.cost_type.value} expenditure for this scheme to act on",
+                )
+            )
+    elif act.kind is ActsOnKind.INCOME and not any(
+        i.source == act.income_source and i.value_gbp000 > 0 for i in b.income_gbp000
+    ):
+        add(
+            Problem(
+                (*aloc, "income_source"),
+                f"{owner.code} has no income from {act.income_source.value} for this scheme to act on",
+            )
+        )
+    elif act.kind is ActsOnKind.AE_DOWNGRADE:
+        sites = {site.code: site for site in (owner.capacity.sites if owner.capacity else [])}
+        site = sites.get(act.site)
+        if site is None:
+            add(Problem((*aloc, "site"), f"{owner.code} has no site {act.site!r} (list it under capacity.sites)"))
+        elif not site.type1_ae:
+            add(Problem((*aloc, "site"), f"{site.name} has no type 1 A&E department (type1_ae is not set)"))
+        if ServiceLine.AE not in paid[owner.code]:
+            add(Problem((*loc, "owner"), f"{owner.code} has no A&E activity for this scheme to move"))
+        for k, dest in enumerate(act.to):
+            if dest.service_line not in (None, ServiceLine.AE, ServiceLine.URGENT_CARE):
+                add(
+                    Problem(
+                        (*aloc, "to", k, "service_line"),
+                        "A&E patients go to ae (another type 1 department) or urgent_care",
+                    )
+                )
+    elif act.kind is ActsOnKind.WORKFORCE and b.expenditure_gbp000.get(CostType.PAY, 0) <= 0:
+        add(Problem((*loc, "owner"), f"{owner.code} has no pay expenditure for this scheme to act on"))
+    return problems
+
+
+def _check_destinations(act: ActsOn, aloc: Loc, orgs: dict[str, Organisation]) -> list[Problem]:
+    problems = []
+    if not act.to:
+        return [Problem((*aloc, "to"), "missing: say where the activity goes (provider and share_pct)")]
+    total = sum(d.share_pct for d in act.to)
+    if abs(total - 100) > PHASING_TOLERANCE_PCT:
+        problems.append(Problem((*aloc, "to"), f"destination shares add up to {total:g}%, expected 100%"))
+    for k, dest in enumerate(act.to):
+        target = orgs.get(dest.provider)
+        dloc = (*aloc, "to", k)
+        if target is None:
+            problems.append(
+                Problem((*dloc, "provider"), f"unknown organisation {dest.provider!r}: not a member of this plan")
+            )
+        elif not target.kind.is_provider:
+            problems.append(Problem((*dloc, "provider"), f"{dest.provider} is {_a(target.kind)}, not a provider"))
+        if dest.service_line is not None and dest.service_line not in PROVIDER_LINES:
+            problems.append(Problem((*dloc, "service_line"), _not_trust_line(dest.service_line)))
+    return problems
+
+
+def _a(kind: OrgKind) -> str:
+    """``ccg`` -> ``a ccg``, ``acute_trust`` -> ``an acute_trust``."""
+    return f"{'an' if kind.value[0] in 'aeiou' else 'a'} {kind.value}"
+
+
+def _not_trust_line(line: ServiceLine) -> str:
+    return f"{line.value} is not delivered by trusts; expected one of {_names(PROVIDER_LINES)}"
+
+
+def _names(lines: frozenset[ServiceLine]) -> str:
+    return ", ".join(sorted(line.value for line in lines))

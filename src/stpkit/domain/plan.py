@@ -1,0 +1,291 @@
+"""The plan file, as typed objects. The JSON Schema of plan files is generated from these."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from stpkit.domain.enums import (
+    ActsOnKind,
+    CapitalProjectType,
+    CapitalSource,
+    CostType,
+    EvidenceLevel,
+    IncomeSource,
+    OrgKind,
+    SchemeCategory,
+    ServiceLine,
+    SiteKind,
+    StaffGroup,
+)
+from stpkit.domain.years import FinancialYear
+
+PLAN_SCHEMA_VERSION = 1
+
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+NonNegativeGbp000 = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Gbp000 = Annotated[float, Field(allow_inf_nan=False)]
+Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+ByYearGbp000 = dict[FinancialYear, NonNegativeGbp000]
+
+
+class _Strict(BaseModel):
+    # Unknown keys are errors: a misspelt field must not be silently ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IncomeLine(_Strict):
+    """Income from outside the footprint's own commissioners (theirs comes from their spend)."""
+
+    source: IncomeSource
+    service_line: ServiceLine | None = Field(
+        default=None, description="required for clinical income, absent for other income"
+    )
+    value_gbp000: NonNegativeGbp000
+
+
+class SpendLine(_Strict):
+    """A commissioner's spend on one service line, with one provider or none."""
+
+    service_line: ServiceLine
+    provider: Code | None = Field(
+        default=None, description="code of a member provider (a payment inside the footprint)"
+    )
+    external_provider: Code | None = Field(
+        default=None,
+        description="name of a provider outside the footprint; give neither for spend that "
+        "is not with a provider (e.g. prescribing)",
+    )
+    value_gbp000: NonNegativeGbp000
+
+
+class Baseline(_Strict):
+    """The organisation's base-year position. Providers fill the first three fields,
+    commissioners the last three. Values are for the whole organisation."""
+
+    activity: dict[ServiceLine, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+        default_factory=dict, description="provider activity in units (spells, attendances, contacts)"
+    )
+    income_gbp000: list[IncomeLine] = Field(default_factory=list)
+    expenditure_gbp000: dict[CostType, NonNegativeGbp000] = Field(default_factory=dict)
+    sustainability_fund_gbp000: ByYearGbp000 = Field(
+        default_factory=dict, description="provider: Sustainability and Transformation Fund income by year"
+    )
+    allocation_gbp000: NonNegativeGbp000 | None = Field(
+        default=None, description="commissioner: base-year allocation (or funding, for a council)"
+    )
+    allocations_gbp000: ByYearGbp000 = Field(
+        default_factory=dict,
+        description="commissioner: published allocations for later years; years not given "
+        "grow with the national allocation growth",
+    )
+    spend_gbp000: list[SpendLine] = Field(default_factory=list)
+
+
+class Site(_Strict):
+    """A hospital or other site of a provider."""
+
+    code: Code
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    kind: SiteKind
+    beds: Annotated[int, Field(ge=0)] = Field(default=0, description="beds on the site in the base year")
+    type1_ae: bool = Field(default=False, description="the site has a major (type 1) A&E department")
+    ae_share_pct: Percent | None = Field(
+        default=None,
+        description="share of the provider's A&E attendances seen at this site; default: shared "
+        "equally among its type 1 sites",
+    )
+    fixed_cost_share_pct: Percent | None = Field(
+        default=None,
+        description="share of the provider's fixed cost (estate, overheads) tied to this site; "
+        "default: in proportion to beds",
+    )
+    closes: FinancialYear | None = Field(
+        default=None, description="the site closes from this year: its fixed cost and beds go"
+    )
+    disposal_receipt_gbp000: ByYearGbp000 = Field(
+        default_factory=dict, description="capital receipts from selling the site, by year"
+    )
+    repurposing_income_gbp000: ByYearGbp000 = Field(
+        default_factory=dict, description="revenue from a repurposed site (rent, other uses), by year"
+    )
+
+
+class Capacity(_Strict):
+    """A provider's beds and sites."""
+
+    beds: dict[FinancialYear, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description="general and acute (or mental health, or community) beds available by year. The "
+        "base-year value sets today's occupancy; a later year sets the plan's beds from then on. "
+        "Years not given follow the activity at today's occupancy",
+    )
+    sites: list[Site] = Field(default_factory=list)
+
+
+class Workforce(_Strict):
+    """A provider's staff establishment in the base year, by staff group."""
+
+    wte: dict[StaffGroup, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+        default_factory=dict,
+        description="whole-time equivalent establishment (staff in post plus vacancies); default: "
+        "from pay cost at national cost per WTE",
+    )
+    vacancy_pct: dict[StaffGroup, Percent] = Field(
+        default_factory=dict, description="vacant posts as a share of establishment; default: national"
+    )
+    agency_share_pct: dict[StaffGroup, Percent] = Field(
+        default_factory=dict, description="share of vacant shifts filled by agency staff; default: national"
+    )
+
+
+class Organisation(_Strict):
+    code: Code = Field(description="ODS code, or a local identifier unique within the plan")
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    kind: OrgKind
+    share_pct: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] = Field(
+        default=100.0,
+        description="share of this organisation that belongs to the footprint, for bodies "
+        "spanning footprints (ambulance trusts, county councils, specialised commissioning)",
+    )
+    baseline: Baseline = Field(default_factory=Baseline)
+    capacity: Capacity | None = Field(default=None, description="providers: beds and sites")
+    workforce: Workforce | None = Field(default=None, description="providers: staff establishment")
+
+
+class Destination(_Strict):
+    """Where activity goes when it moves."""
+
+    provider: Code = Field(description="code of a member provider")
+    service_line: ServiceLine | None = Field(
+        default=None,
+        description="the line it arrives on; default: the line it leaves (A&E downgrades: ae)",
+    )
+    share_pct: Percent = Field(description="share of the activity that moves that goes here")
+    units_per_unit: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        default=1.0, description="units of activity here for each unit that leaves (e.g. contacts per admission)"
+    )
+
+
+class ActsOn(_Strict):
+    """What a scheme changes."""
+
+    kind: ActsOnKind
+    service_line: ServiceLine | None = Field(
+        default=None,
+        description="activity: the line whose activity falls (required); unit_cost: limit to "
+        "the cost of this line's activity",
+    )
+    cost_type: CostType | None = Field(default=None, description="cost_type: required")
+    income_source: IncomeSource | None = Field(default=None, description="income: required")
+    providers: list[Code] = Field(
+        default_factory=list,
+        description="activity and shift schemes of a commissioner: limit to these providers",
+    )
+    to: list[Destination] = Field(
+        default_factory=list, description="shift and ae_downgrade: where the activity goes; shares add up to 100"
+    )
+    site: Code | None = Field(
+        default=None, description="ae_downgrade: code of the owner's site whose type 1 A&E closes"
+    )
+    lead_time_years: Annotated[int, Field(ge=0, le=5)] = Field(
+        default=0,
+        description="shift and ae_downgrade: years by which the receiving service's cost comes before "
+        "the activity moves (double running)",
+    )
+    admissions_per_attendance: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = Field(
+        default=None,
+        description="ae_downgrade: emergency admissions per attendance that move with the patients; "
+        "default: the owner's type 1 rate in the real A&E data",
+    )
+    staff_group: StaffGroup | None = Field(default=None, description="workforce: required")
+
+
+class Scheme(_Strict):
+    id: Code
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    category: SchemeCategory
+    programme: Text = Field(default="", description="e.g. 'Carter: pathology', 'Right Care'")
+    owner: Code = Field(description="code of the member organisation that delivers the scheme")
+    acts_on: ActsOn
+    size_pct: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] | None = Field(
+        default=None,
+        description="full effect as a share of what it acts on: a reduction for activity "
+        "and costs, an increase for income",
+    )
+    size_gbp000: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
+        default=None,
+        description="full effect in £000 at base-year prices; converted to a share of the "
+        "base-year value of what it acts on",
+    )
+    phasing_pct: dict[FinancialYear, Percent] = Field(
+        description="share of the full effect first delivered in each year; adds up to 100"
+    )
+    recurrent: bool = Field(
+        default=True,
+        description="a recurrent saving carries into later years; a "
+        "non-recurrent one counts only in the year it is delivered",
+    )
+    revenue_investment_gbp000: ByYearGbp000 = Field(
+        default_factory=dict, description="running cost of the scheme, borne by the owner"
+    )
+    capital_gbp000: ByYearGbp000 = Field(default_factory=dict)
+    capital_source: CapitalSource = Field(
+        default=CapitalSource.NONE, description="where the capital comes from; none means no source is identified"
+    )
+    capital_project_type: CapitalProjectType = Field(
+        default=CapitalProjectType.STANDARD_BUILDINGS,
+        description="the kind of capital project, for HM Treasury optimism bias on its cost",
+    )
+    delivery_pct: Annotated[float, Field(gt=0, lt=100, allow_inf_nan=False)] | None = Field(
+        default=None,
+        description="the footprint's own expected delivery, as a share of the planned effect; "
+        "overrides the national rate for the scheme's evidence level in risk runs",
+    )
+    capacity_removed_from: FinancialYear | None = Field(
+        default=None,
+        description="the year from which the semi-fixed capacity behind the activity this scheme "
+        "avoids (clinics, teams, theatre sessions, an A&E department) is removed; until then that "
+        "cost is stranded. Beds are removed through the provider's capacity.beds",
+    )
+    evidence: EvidenceLevel
+    description: Text = ""
+
+
+class FootprintRef(_Strict):
+    code: Code = Field(description="ONS STP code, E54000005 to E54000048")
+    name: str | None = None
+
+
+class Plan(_Strict):
+    """A footprint's Sustainability and Transformation Plan."""
+
+    schema_version: Literal[1] = PLAN_SCHEMA_VERSION
+    footprint: FootprintRef
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    narrative: Text = ""
+    illustrative: bool = Field(
+        default=False,
+        description="true when the baseline is apportioned from national totals, not the "
+        "footprint's own accounts; every output that shows it says so",
+    )
+    base_year: FinancialYear
+    horizon: FinancialYear
+    organisations: list[Organisation] = Field(min_length=1)
+    assumptions: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="overrides of national parameters: {name: {year: value}} or, for "
+        "parameters by service line or cost type, {name: {line: {year: value}}}",
+    )
+    schemes: list[Scheme] = Field(default_factory=list)
+    capital_available_gbp000: dict[CapitalSource, ByYearGbp000] = Field(
+        default_factory=dict, description="capital the footprint can draw on, by source and year"
+    )
+
+    def organisation(self, code: str) -> Organisation:
+        for org in self.organisations:
+            if org.code == code:
+                return org
+        raise KeyError(code)

@@ -1,0 +1,295 @@
+"""Run a plan: the do-nothing projection, the plan's schemes, the capacity it keeps, and the
+bridge between them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from stpkit.domain import OrgKind, Plan
+from stpkit.engine.assumptions import Assumptions, resolve_assumptions
+from stpkit.engine.capacity import Beds, bed_days_per_unit, plan_beds
+from stpkit.engine.capital import Capital, plan_capital
+from stpkit.engine.components import compile_schemes
+from stpkit.engine.ledger import (
+    SERVICE_LINES,
+    Behaviour,
+    CostBehaviour,
+    Ledger,
+    LineKind,
+    build_cells,
+    build_ledger,
+)
+from stpkit.engine.project import DRIVERS, Rates, central_rates, cumulative_index, potential, project
+from stpkit.engine.schemes import (
+    SchemeSet,
+    build_schemes,
+    central_effect,
+    lead,
+    line_factor,
+    log_factor,
+    single_change,
+)
+from stpkit.engine.workforce import Workforce, plan_workforce
+from stpkit.reference.parameters import ParameterSet
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A plan laid out for the model: everything that does not depend on the draws."""
+
+    plan: Plan
+    assumptions: Assumptions
+    ledger: Ledger
+    schemes: SchemeSet
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """Everything the engine works out for one plan. Money is £000, surplus positive.
+
+    Arrays have a leading runs axis; run 0 is the central case. ``by_org`` arrays end in an
+    organisation axis, in the order of ``ledger.org_codes``. The position with the plan is
+    reached in three steps from the do-nothing: the schemes as planned, with all the cost of
+    the activity they avoid going with it (``paper``); less the cost that stays (stranded);
+    plus the capacity the plan removes (wards and sites closed)."""
+
+    plan: Plan
+    assumptions: Assumptions
+    ledger: Ledger
+    schemes: SchemeSet
+    do_nothing_by_org: np.ndarray  # (runs, years, orgs)
+    paper_by_org: np.ndarray  # (runs, years, orgs) with the schemes, every avoided cost removed
+    with_plan_by_org: np.ndarray  # (runs, years, orgs)
+    driver_effect_by_org: np.ndarray  # (runs, years, drivers, orgs) change from the base year
+    driver_interaction_by_org: np.ndarray  # (runs, years, orgs)
+    scheme_effect_by_org: np.ndarray  # (runs, years, schemes, orgs) each scheme alone, on paper
+    scheme_interaction_by_org: np.ndarray  # (runs, years, orgs)
+    stranded_by_org: np.ndarray  # (runs, years, orgs) position effect (<= 0) of cost that stays
+    capacity_by_org: np.ndarray  # (runs, years, orgs) position effect of wards and sites closed
+    stranded_by_scheme: np.ndarray  # (runs, years, schemes) cost each scheme alone leaves behind
+    lines_do_nothing: np.ndarray  # (runs, years, lines)
+    lines_with_plan: np.ndarray  # (runs, years, lines)
+    activity_do_nothing: np.ndarray  # (runs, years, cells) units
+    activity_with_plan: np.ndarray  # (runs, years, cells) units
+    arrivals_with_plan: np.ndarray  # (runs, years, arrivals) units
+    beds: Beds
+    workforce: Workforce
+    capital: Capital
+
+    @property
+    def years(self) -> tuple[str, ...]:
+        return self.ledger.years
+
+    @property
+    def base_by_org(self) -> np.ndarray:
+        """``(orgs,)`` base-year position of each organisation."""
+        return self.do_nothing_by_org[0, 0]
+
+    def _total(self, by_org: np.ndarray) -> np.ndarray:
+        return by_org.sum(axis=-1)
+
+    @property
+    def do_nothing(self) -> np.ndarray:
+        """``(runs, years)`` consolidated do-nothing position of the footprint."""
+        return self._total(self.do_nothing_by_org)
+
+    @property
+    def paper(self) -> np.ndarray:
+        return self._total(self.paper_by_org)
+
+    @property
+    def with_plan(self) -> np.ndarray:
+        return self._total(self.with_plan_by_org)
+
+    @property
+    def driver_effect(self) -> np.ndarray:
+        return self._total(self.driver_effect_by_org)
+
+    @property
+    def driver_interaction(self) -> np.ndarray:
+        return self._total(self.driver_interaction_by_org)
+
+    @property
+    def scheme_effect(self) -> np.ndarray:
+        return self._total(self.scheme_effect_by_org)
+
+    @property
+    def scheme_interaction(self) -> np.ndarray:
+        return self._total(self.scheme_interaction_by_org)
+
+    @property
+    def stranded(self) -> np.ndarray:
+        return self._total(self.stranded_by_org)
+
+    @property
+    def capacity(self) -> np.ndarray:
+        return self._total(self.capacity_by_org)
+
+
+def cost_behaviour(assumptions: Assumptions) -> CostBehaviour:
+    variable = {k: assumptions.series("cost_variable_share_pct", k.value)[0] / 100.0 for k in OrgKind if k.is_provider}
+    semi = {k: assumptions.series("cost_semi_fixed_share_pct", k.value)[0] / 100.0 for k in OrgKind if k.is_provider}
+    per_unit = bed_days_per_unit(assumptions)[0]
+    bedded = frozenset(line for i, line in enumerate(SERVICE_LINES) if per_unit[i] > 0)
+    return CostBehaviour(variable=variable, semi_fixed=semi, bedded_lines=bedded)
+
+
+def prepare(plan: Plan, params: ParameterSet) -> Prepared:
+    """Lay out a plan that has passed validation."""
+    assumptions = resolve_assumptions(plan, params)
+    cells = build_cells(plan)
+    behaviour = cost_behaviour(assumptions)
+    grows_with_activity = {
+        p: behaviour.variable[o.kind] + behaviour.semi_fixed[o.kind]
+        for p, o in enumerate(plan.organisations)
+        if o.kind.is_provider
+    }
+    compiled = compile_schemes(plan, cells, assumptions, params.ae_admission_rates, grows_with_activity)
+    ledger = build_ledger(plan, cells, behaviour, assumptions.fraction("allocation_growth_pct"), compiled.arrivals)
+    schemes = build_schemes(plan, ledger, compiled.components)
+    return Prepared(plan, assumptions, ledger, schemes)
+
+
+def run_plan(plan: Plan, params: ParameterSet) -> PlanResult:
+    """The central case of a plan that has passed validation."""
+    prepared = prepare(plan, params)
+    return evaluate(prepared, central_rates(prepared.assumptions), central_effect(prepared.schemes))
+
+
+def evaluate(prepared: Prepared, rates: Rates, effect: np.ndarray) -> PlanResult:
+    """Project, apply the schemes and capacity, and build the bridge, for the given draws of the
+    rates and of each component's effect ``(runs, years, components)``."""
+    plan, ledger, schemes = prepared.plan, prepared.ledger, prepared.schemes
+    to_org = ledger.org_matrix()
+    owns = (to_org != 0).astype(float)
+    investment = (schemes.investment_gbp000 @ _one_hot(schemes.owner, ledger.n_orgs))[None]
+
+    # Do nothing, and the bridge to it driver by driver.
+    possible = potential(ledger, rates)
+    lines_dn = possible * ~ledger.is_arrival
+    dn_by_org = lines_dn @ to_org
+    base = dn_by_org[:, :1]
+    driver_effect = np.stack([project(ledger, rates, {d}) @ to_org - base for d in DRIVERS], axis=2)
+    driver_interaction = dn_by_org - base - driver_effect.sum(axis=2)
+
+    # The schemes on paper, and as they really land before capacity is removed.
+    log_change = log_factor(schemes, effect)
+    log_capacity = log_factor(schemes, effect * schemes.capacity_mask[None])
+    arrived = possible * _arrival_effect(ledger, schemes, effect)
+    lines_paper = lines_dn * line_factor(log_change, schemes.paper) + arrived
+    lines_landed = lines_dn * np.exp(log_change @ schemes.real + log_capacity @ schemes.capacity) + arrived
+
+    # Activity, beds, and the capacity the plan keeps.
+    cells_dn = _cell_activity(ledger, rates)
+    cells_wp = cells_dn * line_factor(log_change, schemes.cells)
+    arrivals_wp = _arrival_units(ledger, rates, effect)
+    is_cost = ledger.kind == LineKind.COST
+    semi_bedded = is_cost & (ledger.behaviour == Behaviour.SEMI_FIXED) & ledger.bedded & ~ledger.is_arrival
+    beds = plan_beds(
+        plan, ledger, prepared.assumptions, rates, cells_dn, cells_wp, arrivals_wp, (lines_dn * semi_bedded) @ owns
+    )
+    lines_wp = lines_landed.copy()
+    lines_wp[..., semi_bedded] *= beds.semi_fixed_factor[..., ledger.org[semi_bedded]]
+    fixed = is_cost & (ledger.behaviour == Behaviour.FIXED)
+    lines_wp[..., fixed] *= beds.fixed_factor[None, :, ledger.org[fixed]]
+
+    paper_by_org = lines_paper @ to_org - investment
+    landed_by_org = lines_landed @ to_org - investment
+    wp_by_org = lines_wp @ to_org - investment + beds.repurposing_income_gbp000[None]
+
+    scheme_effect = (
+        _scheme_alone(ledger, schemes, effect, lines_dn, arrived, owns)
+        - (schemes.investment_gbp000[:, :, None] * _one_hot(schemes.owner, ledger.n_orgs)[None])[None]
+    )
+    scheme_interaction = paper_by_org - dn_by_org - scheme_effect.sum(axis=2)
+
+    return PlanResult(
+        plan=plan,
+        assumptions=prepared.assumptions,
+        ledger=ledger,
+        schemes=schemes,
+        do_nothing_by_org=dn_by_org,
+        paper_by_org=paper_by_org,
+        with_plan_by_org=wp_by_org,
+        driver_effect_by_org=driver_effect,
+        driver_interaction_by_org=driver_interaction,
+        scheme_effect_by_org=scheme_effect,
+        scheme_interaction_by_org=scheme_interaction,
+        stranded_by_org=landed_by_org - paper_by_org,
+        capacity_by_org=wp_by_org - landed_by_org,
+        stranded_by_scheme=_stranded_alone(ledger, schemes, effect, lines_dn),
+        lines_do_nothing=lines_dn,
+        lines_with_plan=lines_wp,
+        activity_do_nothing=cells_dn,
+        activity_with_plan=cells_wp,
+        arrivals_with_plan=arrivals_wp,
+        beds=beds,
+        workforce=plan_workforce(plan, ledger, prepared.assumptions, rates, schemes, effect, lines_dn, lines_wp),
+        capital=plan_capital(plan, beds.disposal_receipts_gbp000.sum(axis=1)),
+    )
+
+
+def _one_hot(index: np.ndarray, size: int) -> np.ndarray:
+    out = np.zeros((len(index), size))
+    out[np.arange(len(index)), index] = 1.0
+    return out
+
+
+def _arrival_effect(ledger: Ledger, schemes: SchemeSet, effect: np.ndarray) -> np.ndarray:
+    """``(runs, years, lines)``: how much of each arrival line's activity has arrived; the
+    receiving service's cost comes early by the component's lead time."""
+    out = np.zeros(effect.shape[:2] + (ledger.n_lines,))
+    lines = np.flatnonzero(ledger.is_arrival)
+    if not len(lines):
+        return out
+    component = np.array([ledger.arrivals[a].component for a in ledger.arrival[lines]], dtype=np.int64)
+    early = lead(effect, schemes.lead_years)
+    is_cost = ledger.kind[lines] == LineKind.COST
+    out[..., lines] = np.where(is_cost, early[..., component], effect[..., component])
+    return out
+
+
+def _arrival_units(ledger: Ledger, rates: Rates, effect: np.ndarray) -> np.ndarray:
+    """``(runs, years, arrivals)`` units of activity that have arrived."""
+    if not ledger.arrivals:
+        return np.zeros(effect.shape[:2] + (0,))
+    volume = cumulative_index(rates.demand)
+    leaving = np.array([SERVICE_LINES.index(ledger.cells[a.cell].service_line) for a in ledger.arrivals])
+    component = np.array([a.component for a in ledger.arrivals], dtype=np.int64)
+    units = np.array([a.units for a in ledger.arrivals])
+    return units * volume[..., leaving] * effect[..., component]
+
+
+def _cell_activity(ledger: Ledger, rates: Rates) -> np.ndarray:
+    """``(runs, years, cells)`` do-nothing activity of each cell, in units."""
+    base = np.array([cell.activity for cell in ledger.cells])
+    lines = np.array([SERVICE_LINES.index(cell.service_line) for cell in ledger.cells], dtype=np.int64)
+    volume = cumulative_index(rates.demand)
+    return volume[:, :, lines] * base if len(base) else np.zeros(volume.shape[:2] + (0,))
+
+
+def _scheme_alone(
+    ledger: Ledger, schemes: SchemeSet, effect: np.ndarray, lines_dn: np.ndarray, arrived: np.ndarray, owns: np.ndarray
+) -> np.ndarray:
+    """``(runs, years, schemes, orgs)``: each scheme as if it were the only one, on paper. A
+    component on its own changes every line it acts on by the same fraction."""
+    signed = lines_dn * ledger.sign
+    touched = np.einsum("rtl,kl,lo->rtko", signed, schemes.paper, owns)
+    by_component = single_change(schemes, effect)[..., None] * touched
+    if ledger.arrivals:
+        component = np.array([ledger.arrivals[a].component if a >= 0 else 0 for a in ledger.arrival])
+        arrival_lines = _one_hot(component, schemes.n_components) * ledger.is_arrival[:, None]
+        by_component += np.einsum("rtl,lk,lo->rtko", arrived * ledger.sign, arrival_lines, owns)
+    return np.einsum("rtko,ks->rtso", by_component, schemes.by_scheme())
+
+
+def _stranded_alone(ledger: Ledger, schemes: SchemeSet, effect: np.ndarray, lines_dn: np.ndarray) -> np.ndarray:
+    """``(runs, years, schemes)``: the cost each scheme alone would leave behind (positive)."""
+    costs = lines_dn * (ledger.kind == LineKind.COST)
+    stays = costs @ (schemes.paper - schemes.real).T  # cost that does not go at once
+    released_later = costs @ schemes.capacity.T
+    fall = -single_change(schemes, effect)
+    fall_later = -single_change(schemes, effect * schemes.capacity_mask[None])
+    return (fall * stays - fall_later * released_later) @ schemes.by_scheme()

@@ -1,0 +1,157 @@
+"""The do-nothing projection: each ledger line grown by the drivers of the gap.
+
+Every function here works on arrays shaped ``(runs, years, ...)``; the central case is run 0.
+Year 0 is the base year, where every index is 1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from stpkit.engine.assumptions import Assumptions
+from stpkit.engine.ledger import NONE, Ledger, LineKind, Mret, PriceBasis
+
+
+class Driver(StrEnum):
+    """The drivers of the do-nothing gap, one step each in the bridge."""
+
+    DEMAND = "demand"  # activity growth
+    INFLATION = "inflation"  # cost inflation, and the tariff's cost uplift that pays for it
+    EFFICIENCY = "efficiency"  # the tariff efficiency requirement, do-nothing provider efficiency
+    FUNDING = "funding"  # allocation growth, the Sustainability and Transformation Fund, other income
+
+
+DRIVERS = tuple(Driver)
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Yearly rates as fractions, each with a leading runs axis. Year 0 is never used."""
+
+    demand: np.ndarray  # (runs, years, service lines)
+    cost_inflation: np.ndarray  # (runs, years, cost types)
+    tariff_cost_uplift: np.ndarray  # (runs, years)
+    tariff_efficiency: np.ndarray  # (runs, years)
+    provider_efficiency: np.ndarray  # (runs, years)
+    other_income_growth: np.ndarray  # (runs, years)
+    marginal_rate: np.ndarray  # (runs, years) share of tariff paid for emergency activity above the base year
+
+    @property
+    def runs(self) -> int:
+        return self.demand.shape[0]
+
+
+def central_rates(assumptions: Assumptions) -> Rates:
+    """The central case as a single run."""
+    demand = assumptions.fraction("demand_growth_demographic_pct") + assumptions.fraction(
+        "demand_growth_non_demographic_pct"
+    )
+    return Rates(
+        demand=demand[None],
+        cost_inflation=assumptions.fraction("cost_inflation_pct")[None],
+        tariff_cost_uplift=assumptions.fraction("tariff_cost_uplift_pct")[None, :, 0],
+        tariff_efficiency=assumptions.fraction("tariff_efficiency_pct")[None, :, 0],
+        provider_efficiency=assumptions.fraction("provider_efficiency_do_nothing_pct")[None, :, 0],
+        other_income_growth=assumptions.fraction("provider_other_income_growth_pct")[None, :, 0],
+        marginal_rate=assumptions.fraction("emergency_marginal_rate_pct")[None, :, 0],
+    )
+
+
+def cumulative_index(growth: np.ndarray) -> np.ndarray:
+    """Index by year from yearly growth rates along axis 1: 1 in year 0, then the running
+    product of ``1 + growth``. The base year's own rate is ignored."""
+    factors = 1.0 + growth
+    factors[:, 0] = 1.0
+    return np.cumprod(factors, axis=1)
+
+
+# Keys into the table of price indices built by _price_table.
+_ONE, _TARIFF, _SPEND_PAY, _SPEND_DRUGS, _SPEND_OTHER, _COST_PAY, _COST_DRUGS, _COST_OTHER, _OTHER_INCOME = range(9)
+
+
+def price_keys(ledger: Ledger) -> np.ndarray:
+    """For each line, which column of the price table moves its value."""
+    keys = np.full(ledger.n_lines, _ONE)
+    basis = ledger.price_basis
+    is_cost = ledger.kind == LineKind.COST
+    keys[basis == PriceBasis.TARIFF] = _TARIFF
+    for offset, b in enumerate((PriceBasis.PAY, PriceBasis.DRUGS, PriceBasis.OTHER)):
+        keys[(basis == b) & ~is_cost] = _SPEND_PAY + offset
+        keys[(basis == b) & is_cost] = _COST_PAY + offset
+    keys[ledger.kind == LineKind.OTHER_INCOME] = _OTHER_INCOME
+    return keys
+
+
+def _price_table(rates: Rates, drivers: frozenset[Driver]) -> np.ndarray:
+    """``(runs, years, 9)`` price indices with only the chosen drivers switched on."""
+    inflation = Driver.INFLATION in drivers
+    efficiency = Driver.EFFICIENCY in drivers
+    funding = Driver.FUNDING in drivers
+    runs, years = rates.tariff_cost_uplift.shape
+    zero = np.zeros((runs, years))
+    tariff = (rates.tariff_cost_uplift if inflation else zero) - (rates.tariff_efficiency if efficiency else zero)
+    costs = rates.cost_inflation if inflation else np.zeros_like(rates.cost_inflation)
+    provider_eff = rates.provider_efficiency if efficiency else zero
+    growth = np.stack(
+        [
+            zero,
+            tariff,
+            costs[..., 0],
+            costs[..., 1],
+            costs[..., 2],
+            costs[..., 0],
+            costs[..., 1],
+            costs[..., 2],
+            rates.other_income_growth if funding else zero,
+        ],
+        axis=2,
+    )
+    table = cumulative_index(growth)
+    # Do-nothing provider efficiency lowers every provider cost line.
+    table[:, :, _COST_PAY : _COST_OTHER + 1] *= cumulative_index(-provider_eff)[:, :, None]
+    return table
+
+
+def volume_index(ledger: Ledger, rates: Rates, on: bool = True) -> np.ndarray:
+    """``(runs, years, lines)`` activity volume index of each line (1 for lines not tied to
+    activity, and for the base-year part of emergency payments)."""
+    runs, years = rates.demand.shape[:2]
+    out = np.ones((runs, years, ledger.n_lines))
+    if on:
+        tied = (ledger.volume_line != NONE) & (ledger.mret != Mret.BASELINE)
+        out[:, :, tied] = cumulative_index(rates.demand)[:, :, ledger.volume_line[tied]]
+    return out
+
+
+def marginal_rate_split(ledger: Ledger, rates: Rates) -> np.ndarray:
+    """``(runs, years, lines)``: the part of each emergency payment line in force each year,
+    1 - rate for the base-year part and the rate for the part that moves with activity."""
+    out = np.ones((rates.runs, rates.marginal_rate.shape[1], ledger.n_lines))
+    out[:, :, ledger.mret == Mret.BASELINE] = (1.0 - rates.marginal_rate)[:, :, None]
+    out[:, :, ledger.mret == Mret.MARGINAL] = rates.marginal_rate[:, :, None]
+    return out
+
+
+def potential(ledger: Ledger, rates: Rates, drivers: Iterable[Driver] = DRIVERS) -> np.ndarray:
+    """Value of every line, ``(runs, years, lines)`` in £000, with only the given drivers
+    switched on (the others held at their base-year level). Lines of activity that a scheme
+    moves are valued as if all of it had moved."""
+    drivers = frozenset(drivers)
+    index = volume_index(ledger, rates, Driver.DEMAND in drivers)
+    index *= _price_table(rates, drivers)[:, :, price_keys(ledger)]
+    funding = (
+        ledger.funding_path
+        if Driver.FUNDING in drivers
+        else np.broadcast_to(ledger.funding_path[:1], ledger.funding_path.shape)
+    )
+    index *= funding[None]
+    index *= marginal_rate_split(ledger, rates)
+    return index * ledger.base_gbp000
+
+
+def project(ledger: Ledger, rates: Rates, drivers: Iterable[Driver] = DRIVERS) -> np.ndarray:
+    """Do-nothing value of every line: activity moved by schemes is nil."""
+    return potential(ledger, rates, drivers) * ~ledger.is_arrival

@@ -1,0 +1,209 @@
+"""What each scheme component acts on in the ledger, how big it is, and when it lands.
+
+Components combine multiplicatively: two 10% reductions of the same line leave 81% of it, so no
+set of schemes can remove more than exists. That makes the with-plan ledger the do-nothing
+ledger times ``exp(log(1 + direction * effect) @ incidence)``: one matrix product for any number
+of schemes and runs.
+
+Activity that falls is seen two ways. On paper, every cost of the activity goes with it (the
+average cost, as plans usually assume). In reality only the variable part goes at once; the
+semi-fixed part goes when the capacity behind it is removed (from ``capacity_removed_from`` for
+clinics and teams; for beds, when wards close) and the fixed part when a site closes. The
+difference is stranded cost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from stpkit.domain import ActsOnKind, Plan, Problem, fy_range
+from stpkit.engine.components import Component
+from stpkit.engine.ledger import COST_TYPES, NONE, SERVICE_LINES, Behaviour, Ledger, LineKind, Mret
+
+#: Effects are kept just short of removing a line entirely, so that logarithms stay finite.
+MAX_REDUCTION = 1.0 - 1e-12
+
+
+class SchemeProblems(ValueError):
+    """Problems only visible once the plan is laid out as a ledger."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class SchemeSet:
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    owner: np.ndarray  # (schemes,) organisation index
+    profile: np.ndarray  # (years, schemes) share of the full effect in force each year, as planned
+    phasing: np.ndarray  # (years, schemes) share of the full effect first delivered each year
+    recurrent: np.ndarray  # (schemes,) bool
+    investment_gbp000: np.ndarray  # (years, schemes) running cost, owner's share applied
+    capital_gbp000: np.ndarray  # (years, schemes) whole scheme
+
+    components: tuple[Component, ...]
+    scheme_of: np.ndarray  # (components,) scheme index
+    size: np.ndarray  # (components,) full effect as a fraction of what it acts on
+    direction: np.ndarray  # (components,) -1 reduces, +1 increases
+    paper: np.ndarray  # (components, lines) every line the component changes, on paper
+    real: np.ndarray  # (components, lines) the lines it changes at once
+    capacity: np.ndarray  # (components, lines) semi-fixed lines released once capacity is removed
+    capacity_mask: np.ndarray  # (years, components) 1 once the capacity is removed
+    cells: np.ndarray  # (components, cells) activity cells it reduces
+    lead_years: np.ndarray  # (components,) years the receiving service's cost comes early
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    @property
+    def n_components(self) -> int:
+        return len(self.components)
+
+    def by_scheme(self) -> np.ndarray:
+        """``(components, schemes)``: sums component results into scheme results."""
+        out = np.zeros((self.n_components, self.n))
+        out[np.arange(self.n_components), self.scheme_of] = 1.0
+        return out
+
+
+def _lines(component: Component, ledger: Ledger) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Masks over ledger lines: changed on paper, changed at once, released with capacity."""
+    baseline = ~ledger.is_arrival
+    if component.kind is ActsOnKind.ACTIVITY:
+        cells = np.zeros(len(ledger.cells), dtype=bool)
+        cells[list(component.cells)] = True
+        touched = baseline & (ledger.cell != NONE) & cells[np.maximum(ledger.cell, 0)]
+        # Under the marginal rate rule only the marginal part of an emergency payment moves.
+        touched &= ledger.mret != Mret.BASELINE
+        is_cost = ledger.kind == LineKind.COST
+        at_once = touched & (~is_cost | (ledger.behaviour == Behaviour.VARIABLE))
+        with_capacity = touched & is_cost & (ledger.behaviour == Behaviour.SEMI_FIXED) & ~ledger.bedded
+        if component.capacity_from is None:
+            with_capacity = np.zeros_like(with_capacity)
+        return touched, at_once, with_capacity
+    own_costs = baseline & (ledger.org == component.owner) & (ledger.kind == LineKind.COST)
+    if component.kind is ActsOnKind.UNIT_COST:
+        lines = own_costs
+        if component.service_line is not None:
+            lines = lines & (ledger.service_line == SERVICE_LINES.index(component.service_line))
+    elif component.kind is ActsOnKind.COST_TYPE:
+        lines = own_costs & (ledger.cost_type == COST_TYPES.index(component.cost_type))
+    else:  # income
+        lines = (
+            baseline
+            & (ledger.org == component.owner)
+            & (ledger.source == component.income_source)
+            & ((ledger.kind == LineKind.OTHER_INCOME) | (ledger.kind == LineKind.CLINICAL_INCOME))
+        )
+    return lines, lines, np.zeros_like(lines)
+
+
+def _measure(lines: np.ndarray, ledger: Ledger, owner: int) -> float:
+    """Base-year value of what a £000-sized scheme is measured against: the owner's own lines
+    among those it acts on (a commissioner's spend, a provider's income or cost)."""
+    own = lines & (ledger.org == owner)
+    if not (own & (ledger.kind == LineKind.COST)).any():
+        own &= ledger.mret != Mret.BASELINE  # the two parts of an emergency payment are one amount
+    return float(ledger.full_base_gbp000[own].sum())
+
+
+def build_schemes(plan: Plan, ledger: Ledger, components: tuple[Component, ...]) -> SchemeSet:
+    years = fy_range(plan.base_year, plan.horizon)
+    n, n_years, k = len(plan.schemes), len(years), len(components)
+    paper = np.zeros((k, ledger.n_lines))
+    real = np.zeros((k, ledger.n_lines))
+    capacity = np.zeros((k, ledger.n_lines))
+    cells = np.zeros((k, len(ledger.cells)))
+    size = np.zeros(k)
+    direction = np.full(k, -1.0)
+    mask = np.zeros((n_years, k))
+    problems: list[Problem] = []
+    for j, component in enumerate(components):
+        paper[j], real[j], capacity[j] = _lines(component, ledger)
+        cells[j, list(component.cells)] = 1.0
+        if component.kind is ActsOnKind.INCOME:
+            direction[j] = 1.0
+        if component.capacity_from is not None:
+            mask[component.capacity_from :, j] = 1.0
+        if component.size_fraction is not None:
+            size[j] = component.size_fraction
+        else:
+            measure = _measure(paper[j].astype(bool), ledger, component.owner)
+            size[j] = component.size_gbp000 / measure if measure > 0 else np.inf
+            if direction[j] < 0 and size[j] > 1.0:
+                problems.append(
+                    Problem(
+                        ("schemes", component.scheme, "size_gbp000"),
+                        f"£{component.size_gbp000:,.0f}k is more than the £{measure:,.0f}k it acts on",
+                    )
+                )
+    if problems:
+        raise SchemeProblems(problems)
+
+    profile = np.zeros((n_years, n))
+    phasing_all = np.zeros((n_years, n))
+    investment = np.zeros((n_years, n))
+    capital = np.zeros((n_years, n))
+    index = {code: i for i, code in enumerate(ledger.org_codes)}
+    for s, scheme in enumerate(plan.schemes):
+        phasing = np.array([scheme.phasing_pct.get(y, 0.0) / 100.0 for y in years])
+        phasing_all[:, s] = phasing
+        profile[:, s] = np.cumsum(phasing) if scheme.recurrent else phasing
+        share = ledger.org_share[index[scheme.owner]]
+        investment[:, s] = [scheme.revenue_investment_gbp000.get(y, 0.0) * share for y in years]
+        capital[:, s] = [scheme.capital_gbp000.get(y, 0.0) for y in years]
+    return SchemeSet(
+        ids=tuple(s.id for s in plan.schemes),
+        names=tuple(s.name for s in plan.schemes),
+        owner=np.array([index[s.owner] for s in plan.schemes], dtype=np.int64),
+        profile=profile,
+        phasing=phasing_all,
+        recurrent=np.array([s.recurrent for s in plan.schemes], dtype=bool),
+        investment_gbp000=investment,
+        capital_gbp000=capital,
+        components=components,
+        scheme_of=np.array([c.scheme for c in components], dtype=np.int64),
+        size=size,
+        direction=direction,
+        paper=paper,
+        real=real,
+        capacity=capacity,
+        capacity_mask=mask,
+        cells=cells,
+        lead_years=np.array([c.lead_years for c in components], dtype=np.int64),
+    )
+
+
+def central_effect(schemes: SchemeSet) -> np.ndarray:
+    """``(1, years, components)``: the share of each line removed (or added) by each component."""
+    return (schemes.size * schemes.profile[:, schemes.scheme_of])[None]
+
+
+def lead(effect: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """The effect brought forward by each component's lead time: the receiving service's cost
+    is incurred ``years`` before the activity arrives (and stays at the last year's level)."""
+    if not years.any():
+        return effect
+    t = np.arange(effect.shape[1])
+    source = np.minimum(t[:, None] + years[None, :], effect.shape[1] - 1)  # (years, components)
+    return np.take_along_axis(effect, np.broadcast_to(source, effect.shape), axis=1)
+
+
+def log_factor(schemes: SchemeSet, effect: np.ndarray) -> np.ndarray:
+    change = np.clip(schemes.direction * effect, -MAX_REDUCTION, None)
+    return np.log1p(change)
+
+
+def line_factor(log_change: np.ndarray, incidence: np.ndarray) -> np.ndarray:
+    """``(runs, years, lines)``: what is left of each line after the components."""
+    return np.exp(log_change @ incidence)
+
+
+def single_change(schemes: SchemeSet, effect: np.ndarray) -> np.ndarray:
+    """``(runs, years, components)``: each component's own change to the lines it acts on, as a
+    fraction, as if it were the only one."""
+    return np.exp(log_factor(schemes, effect)) - 1.0

@@ -1,0 +1,34 @@
+"""Write output files so that a failure leaves nothing half-written: each file is written to a
+temporary name in the same folder and renamed into place only when all are complete."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_files(folder: Path, contents: dict[str, str | bytes]) -> list[Path]:
+    """Write every ``name -> content`` into ``folder`` (created if needed), all or nothing."""
+    folder.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, content in contents.items():
+            handle, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+            staged.append((tmp, folder / name))
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+        for tmp, final in staged:
+            os.replace(tmp, final)
+    except BaseException:
+        for tmp, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        raise
+    return [final for _, final in staged]
+
+
+def write_file(path: Path, content: str | bytes) -> Path:
+    return write_files(path.parent, {path.name: content})[0]

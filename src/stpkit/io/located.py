@@ -1,0 +1,30 @@
+"""Errors a person can act on: each names the file, the line (or sheet and cell) and the field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class LocatedProblem:
+    file: str
+    line: int | None  # 1-based; None when the problem is about the whole file
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}"
+
+
+class InputError(Exception):
+    """One or more problems with an input file; nothing has been written."""
+
+    def __init__(self, problems: list[LocatedProblem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+    @classmethod
+    def single(cls, file: str | Path, message: str, line: int | None = None, field: str = "(file)") -> InputError:
+        return cls([LocatedProblem(str(file), line, field, message)])

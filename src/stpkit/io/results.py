@@ -1,0 +1,432 @@
+"""Results as tidy tables and as the documented JSON structure (``stpkit-results`` version 1).
+
+Money is £000, unrounded, surplus positive and deficit negative. Tables are long ("tidy"):
+one row per organisation, item and year."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from stpkit import __version__
+from stpkit.domain import ActsOnKind
+from stpkit.engine.capital import SOURCES
+from stpkit.engine.model import PlanResult
+from stpkit.engine.project import DRIVERS, Driver
+from stpkit.engine.workforce import STAFF_GROUPS
+from stpkit.reference.ae import type1_departments
+from stpkit.reference.footprints import load_footprints
+
+RESULTS_FORMAT = "stpkit-results"
+RESULTS_FORMAT_VERSION = 1
+FOOTPRINT_ROW = "FOOTPRINT"
+AE_DATA_YEAR = "2016/17"
+
+DRIVER_LABELS = {
+    Driver.DEMAND: "Demand growth",
+    Driver.INFLATION: "Cost inflation and tariff cost uplift",
+    Driver.EFFICIENCY: "Tariff efficiency and do-nothing provider efficiency",
+    Driver.FUNDING: "Funding growth (allocations, STF, other income)",
+}
+STRANDED_LABEL = "Stranded cost: semi-fixed and fixed cost of avoided activity that stays"
+CAPACITY_LABEL = "Capacity removed: wards and sites closed"
+ILLUSTRATIVE_NOTE = (
+    "ILLUSTRATIVE: this baseline is apportioned from published national totals by population. "
+    "It is not the footprint's own accounts."
+)
+
+
+def footprint_name(result: PlanResult) -> str:
+    ref = result.plan.footprint
+    return ref.name or load_footprints()[ref.code].name
+
+
+def _listed(values: np.ndarray) -> list[float]:
+    return [float(v) for v in values]
+
+
+def positions_table(result: PlanResult, run: int = 0) -> pd.DataFrame:
+    """Position of every organisation and of the footprint, do nothing and with the plan, and
+    the stranded cost within the with-plan position."""
+    ledger, rows = result.ledger, []
+    series = (
+        ("do_nothing", result.do_nothing_by_org),
+        ("with_plan", result.with_plan_by_org),
+        ("stranded_cost", -result.stranded_by_org),
+    )
+    for scenario, by_org in series:
+        for o, code in enumerate(ledger.org_codes):
+            for t, year in enumerate(result.years):
+                rows.append(
+                    (
+                        code,
+                        ledger.org_names[o],
+                        ledger.org_kinds[o].value,
+                        100 * ledger.org_share[o],
+                        scenario,
+                        year,
+                        by_org[run, t, o],
+                    )
+                )
+        for t, year in enumerate(result.years):
+            rows.append(
+                (FOOTPRINT_ROW, footprint_name(result), "footprint", 100.0, scenario, year, by_org[run, t].sum())
+            )
+    return pd.DataFrame(
+        rows, columns=["organisation", "name", "kind", "share_pct", "scenario", "year", "position_gbp000"]
+    )
+
+
+def bridge_steps(result: PlanResult, run: int = 0) -> list[dict[str, Any]]:
+    """The bridge in order: base position, one step per driver, interaction, do-nothing, one
+    step per scheme, their interaction, stranded cost, capacity removed, with the plan.
+    ``values`` are by year; the steps between two totals add up to their difference exactly."""
+
+    def step(section: str, id_: str, label: str, values: np.ndarray, **extra: Any) -> dict[str, Any]:
+        return {"section": section, "id": id_, "label": label, "values": values, **extra}
+
+    steps = [
+        step(
+            "start",
+            "base_position",
+            f"Base-year position ({result.years[0]})",
+            np.full(len(result.years), result.do_nothing[run, 0]),
+        )
+    ]
+    steps += [
+        step("do_nothing", d.value, DRIVER_LABELS[d], result.driver_effect[run, :, i]) for i, d in enumerate(DRIVERS)
+    ]
+    steps.append(step("do_nothing", "interaction", "Interaction of drivers", result.driver_interaction[run]))
+    steps.append(step("total", "do_nothing", "Do-nothing position", result.do_nothing[run]))
+    steps += [
+        step("schemes", s.id, s.name, result.scheme_effect[run, :, i], category=s.category.value, owner=s.owner)
+        for i, s in enumerate(result.plan.schemes)
+    ]
+    steps.append(step("schemes", "interaction", "Interaction of schemes", result.scheme_interaction[run]))
+    steps.append(step("schemes", "stranded_cost", STRANDED_LABEL, result.stranded[run]))
+    steps.append(step("schemes", "capacity_removed", CAPACITY_LABEL, result.capacity[run]))
+    steps.append(step("total", "with_plan", "Position with the plan", result.with_plan[run]))
+    return steps
+
+
+def bridge_table(result: PlanResult, run: int = 0) -> pd.DataFrame:
+    rows = []
+    for order, step in enumerate(bridge_steps(result, run)):
+        for t, year in enumerate(result.years):
+            rows.append((order, step["section"], step["id"], step["label"], year, step["values"][t]))
+    return pd.DataFrame(rows, columns=["order", "section", "step", "label", "year", "effect_gbp000"])
+
+
+SCHEME_COLUMNS = [
+    "id",
+    "name",
+    "category",
+    "owner",
+    "acts_on",
+    "target",
+    "evidence",
+    "recurrent",
+    "final_year_effect_gbp000",
+    "final_year_stranded_gbp000",
+    "total_investment_gbp000",
+    "total_capital_gbp000",
+    "capital_source",
+]
+
+
+def schemes_table(result: PlanResult, run: int = 0) -> pd.DataFrame:
+    final = len(result.years) - 1
+    rows = []
+    for s, scheme in enumerate(result.plan.schemes):
+        act = scheme.acts_on
+        target = act.service_line or act.cost_type or act.income_source or act.staff_group
+        if act.kind is ActsOnKind.AE_DOWNGRADE:
+            target = act.site
+        rows.append(
+            {
+                "id": scheme.id,
+                "name": scheme.name,
+                "category": scheme.category.value,
+                "owner": scheme.owner,
+                "acts_on": act.kind.value,
+                "target": getattr(target, "value", target) if target is not None else "all costs",
+                "evidence": scheme.evidence.value,
+                "recurrent": scheme.recurrent,
+                "final_year_effect_gbp000": result.scheme_effect[run, final, s],
+                "final_year_stranded_gbp000": result.stranded_by_scheme[run, final, s],
+                "total_investment_gbp000": float(result.schemes.investment_gbp000[:, s].sum()),
+                "total_capital_gbp000": float(result.schemes.capital_gbp000[:, s].sum()),
+                "capital_source": scheme.capital_source.value,
+            }
+        )
+    return pd.DataFrame(rows, columns=SCHEME_COLUMNS)
+
+
+def beds_table(result: PlanResult, run: int = 0) -> pd.DataFrame:
+    """Beds of every provider that has bedded activity, by year."""
+    beds, ledger = result.beds, result.ledger
+    rows = []
+    for o, code in enumerate(ledger.org_codes):
+        if not ledger.org_kinds[o].is_provider or beds.bed_days_do_nothing[run, 0, o] <= 0:
+            continue
+        for t, year in enumerate(result.years):
+            rows.append(
+                {
+                    "organisation": code,
+                    "name": ledger.org_names[o],
+                    "year": year,
+                    "bed_days_do_nothing": beds.bed_days_do_nothing[run, t, o],
+                    "bed_days_with_plan": beds.bed_days_with_plan[run, t, o],
+                    "beds_do_nothing": beds.beds_do_nothing[run, t, o],
+                    "beds_with_plan": beds.beds_with_plan[run, t, o],
+                    "beds_needed_with_plan": beds.required_with_plan[run, t, o],
+                    "occupancy_with_plan_pct": beds.occupancy_with_plan_pct[run, t, o],
+                    "occupancy_target_pct": beds.occupancy_target_pct[t],
+                    "wards_removed": beds.wards_removed[run, t, o],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def activity_table(result: PlanResult, run: int = 0) -> pd.DataFrame:
+    """Activity by provider and service line, do nothing and with the plan (including activity
+    that arrives from schemes), in units."""
+    ledger = result.ledger
+    totals: dict[tuple[int, str], np.ndarray] = {}
+    for c, cell in enumerate(ledger.cells):
+        if cell.provider < 0:
+            continue
+        key = (cell.provider, cell.service_line.value)
+        dn, wp = totals.get(key, (0.0, 0.0))
+        totals[key] = (dn + result.activity_do_nothing[run, :, c], wp + result.activity_with_plan[run, :, c])
+    for a, arrival in enumerate(ledger.arrivals):
+        key = (arrival.provider, arrival.service_line.value)
+        dn, wp = totals.get(key, (np.zeros(len(result.years)), np.zeros(len(result.years))))
+        totals[key] = (dn, wp + result.arrivals_with_plan[run, :, a])
+    rows = []
+    for (o, line), (dn, wp) in sorted(totals.items()):
+        for t, year in enumerate(result.years):
+            rows.append(
+                {
+                    "organisation": ledger.org_codes[o],
+                    "name": ledger.org_names[o],
+                    "service_line": line,
+                    "year": year,
+                    "do_nothing": float(np.broadcast_to(dn, (len(result.years),))[t]),
+                    "with_plan": float(wp[t]),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def moves_table(result: PlanResult, run: int = 0) -> pd.DataFrame:
+    """Activity that schemes move between providers and settings, by year, in units."""
+    ledger, schemes = result.ledger, result.schemes
+    grouped: dict[tuple, np.ndarray] = {}
+    for a, arrival in enumerate(ledger.arrivals):
+        component = schemes.components[arrival.component]
+        cell = ledger.cells[arrival.cell]
+        key = (
+            result.plan.schemes[component.scheme].id,
+            cell.provider_label,
+            cell.service_line.value,
+            ledger.org_codes[arrival.provider],
+            arrival.service_line.value,
+        )
+        grouped[key] = grouped.get(key, 0.0) + result.arrivals_with_plan[run, :, a]
+    rows = [
+        {
+            "scheme": k[0],
+            "from": k[1],
+            "from_service_line": k[2],
+            "to": k[3],
+            "to_service_line": k[4],
+            "year": year,
+            "units": float(v[t]),
+        }
+        for k, v in grouped.items()
+        for t, year in enumerate(result.years)
+    ]
+    return pd.DataFrame(rows, columns=["scheme", "from", "from_service_line", "to", "to_service_line", "year", "units"])
+
+
+def type1_table(result: PlanResult) -> pd.DataFrame:
+    """The footprint's type 1 A&E departments in the bundled A&E data (by trust)."""
+    codes = {t.code for t in load_footprints()[result.plan.footprint.code].acute_trusts}
+    codes |= {c for c, k in zip(result.ledger.org_codes, result.ledger.org_kinds, strict=True) if k.is_provider}
+    names = dict(zip(result.ledger.org_codes, result.ledger.org_names, strict=True))
+    names.update({t.code: t.name for t in load_footprints()[result.plan.footprint.code].acute_trusts})
+    departments = type1_departments(AE_DATA_YEAR)
+    rows = [
+        {
+            "organisation": code,
+            "name": names.get(code, code),
+            "year": AE_DATA_YEAR,
+            "attendances": int(d.attendances),
+            "admissions": int(d.admissions),
+            "admission_rate_pct": 100 * float(d.admission_rate),
+            "four_hour_pct": float(d.four_hour_pct),
+        }
+        for code, d in departments.iterrows()
+        if code in codes
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=["organisation", "name", "year", "attendances", "admissions", "admission_rate_pct", "four_hour_pct"],
+    )
+
+
+def workforce_table(result: PlanResult) -> pd.DataFrame:
+    """Staff by provider and group, by year: establishment, vacancies, agency cover and premium."""
+    w, ledger = result.workforce, result.ledger
+    rows = []
+    for o, code in enumerate(ledger.org_codes):
+        if w.establishment_do_nothing[0, o].sum() <= 0:
+            continue
+        for g, group in enumerate(STAFF_GROUPS):
+            for t, year in enumerate(result.years):
+                rows.append(
+                    {
+                        "organisation": code,
+                        "name": ledger.org_names[o],
+                        "staff_group": group.value,
+                        "year": year,
+                        "establishment_wte_do_nothing": w.establishment_do_nothing[t, o, g],
+                        "establishment_wte_with_plan": w.establishment_with_plan[t, o, g],
+                        "vacancies_wte": w.vacancies_with_plan[t, o, g],
+                        "agency_wte": w.agency_with_plan[t, o, g],
+                        "agency_premium_gbp000": w.agency_premium_with_plan_gbp000[t, o, g],
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def capital_table(result: PlanResult) -> pd.DataFrame:
+    capital = result.capital
+    shortfall = capital.shortfall
+    rows = [
+        {
+            "source": source.value,
+            "year": year,
+            "need_gbp000": capital.need[t, i],
+            "available_gbp000": capital.available[t, i],
+            "cumulative_shortfall_gbp000": shortfall[t, i],
+        }
+        for i, source in enumerate(SOURCES)
+        for t, year in enumerate(result.years)
+        if capital.need[:, i].any() or capital.available[:, i].any()
+    ]
+    return pd.DataFrame(
+        rows, columns=["source", "year", "need_gbp000", "available_gbp000", "cumulative_shortfall_gbp000"]
+    )
+
+
+def internal_payments(result: PlanResult, run: int = 0) -> np.ndarray:
+    """``(years,)`` payments between members eliminated on consolidation: for each internal
+    payment, the part inside the footprint on both sides (the smaller of the two shares)."""
+    ledger = result.ledger
+    income = ledger.internal & (ledger.sign > 0)
+    lines = result.lines_with_plan[run][:, income]
+    share = ledger.org_share
+    own = share[ledger.org[income]]
+    other = share[ledger.counterparty[income]]
+    return (lines * np.minimum(own, other) / own).sum(axis=1)
+
+
+def result_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
+    """Every results table by file name, as written by ``--format csv --output``."""
+    return {
+        "positions.csv": positions_table(result),
+        "bridge.csv": bridge_table(result),
+        "schemes.csv": schemes_table(result),
+        "beds.csv": beds_table(result),
+        "activity.csv": activity_table(result),
+        "moves.csv": moves_table(result),
+        "type1_ae.csv": type1_table(result),
+        "workforce.csv": workforce_table(result),
+        "capital.csv": capital_table(result),
+    }
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
+
+
+def results_document(result: PlanResult, run: int = 0) -> dict[str, Any]:
+    """The ``stpkit-results`` JSON structure (documented in docs/results-json.md)."""
+    plan, ledger = result.plan, result.ledger
+    orgs = [
+        {
+            "code": code,
+            "name": ledger.org_names[o],
+            "kind": ledger.org_kinds[o].value,
+            "share_pct": float(100 * ledger.org_share[o]),
+            "do_nothing_gbp000": _listed(result.do_nothing_by_org[run, :, o]),
+            "with_plan_gbp000": _listed(result.with_plan_by_org[run, :, o]),
+            "stranded_cost_gbp000": _listed(-result.stranded_by_org[run, :, o]),
+        }
+        for o, code in enumerate(ledger.org_codes)
+    ]
+    steps = bridge_steps(result, run)
+
+    def listed(section: str) -> list[dict[str, Any]]:
+        return [
+            {**{k: v for k, v in s.items() if k not in ("values", "section")}, "gbp000": _listed(s["values"])}
+            for s in steps
+            if s["section"] == section
+        ]
+
+    return {
+        "format": RESULTS_FORMAT,
+        "format_version": RESULTS_FORMAT_VERSION,
+        "stpkit_version": __version__,
+        "plan": {
+            "title": plan.title,
+            "footprint": {"code": plan.footprint.code, "name": footprint_name(result)},
+            "base_year": plan.base_year,
+            "horizon": plan.horizon,
+            "illustrative": plan.illustrative,
+            "illustrative_note": ILLUSTRATIVE_NOTE if plan.illustrative else None,
+        },
+        "units": {
+            "money": "GBP thousands (£000)",
+            "sign": "surplus positive, deficit negative",
+            "activity": "units of each service line (spells, attendances, contacts)",
+            "staff": "WTE",
+        },
+        "years": list(result.years),
+        "consolidated": {
+            "base_year_gbp000": float(result.do_nothing[run, 0]),
+            "do_nothing_gbp000": _listed(result.do_nothing[run]),
+            "on_paper_gbp000": _listed(result.paper[run]),
+            "with_plan_gbp000": _listed(result.with_plan[run]),
+            "stranded_cost_gbp000": _listed(-result.stranded[run]),
+            "capacity_released_gbp000": _listed(result.capacity[run]),
+            "internal_payments_eliminated_gbp000": _listed(internal_payments(result, run)),
+        },
+        "organisations": orgs,
+        "bridge": {
+            "to_do_nothing": {
+                "start_gbp000": float(result.do_nothing[run, 0]),
+                "steps": listed("do_nothing"),
+                "end_gbp000": _listed(result.do_nothing[run]),
+            },
+            "to_with_plan": {
+                "start_gbp000": _listed(result.do_nothing[run]),
+                "steps": listed("schemes"),
+                "end_gbp000": _listed(result.with_plan[run]),
+            },
+        },
+        "schemes": _records(schemes_table(result, run)),
+        "beds": _records(beds_table(result, run)),
+        "activity": _records(activity_table(result, run)),
+        "moves": _records(moves_table(result, run)),
+        "type1_ae": _records(type1_table(result)),
+        "workforce": _records(workforce_table(result)),
+        "capital": _records(capital_table(result)),
+    }

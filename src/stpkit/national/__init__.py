@@ -1,0 +1,1 @@
+"""national layer."""

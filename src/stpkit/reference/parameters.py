@@ -1,0 +1,210 @@
+"""National parameters: dated values by financial year, each with a description, unit and
+reference. Loaded from ``data/national_parameters.yaml``; a plan may override any of them."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from stpkit.domain import (
+    CapitalProjectType,
+    CostType,
+    EvidenceLevel,
+    OrgKind,
+    Problem,
+    ServiceLine,
+    StaffGroup,
+    fy_range,
+)
+from stpkit.domain.problems import Loc
+from stpkit.domain.years import fy_start
+from stpkit.reference.ae import type1_admission_rates
+
+#: The members of each dimension a parameter can be given by.
+DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "service_line": tuple(line.value for line in ServiceLine),
+    "cost_type": tuple(c.value for c in CostType),
+    "commissioner_kind": tuple(k.value for k in OrgKind if k.is_commissioner),
+    "provider_kind": tuple(k.value for k in OrgKind if k.is_provider),
+    "staff_group": tuple(g.value for g in StaffGroup),
+    "evidence": tuple(e.value for e in EvidenceLevel),
+    "capital_project_type": tuple(t.value for t in CapitalProjectType),
+}
+
+PARAMETERS_FILE = "national_parameters.yaml"
+AE_RATES_YEAR = "2016/17"
+
+
+@dataclass(frozen=True)
+class Reference:
+    title: str
+    publisher: str
+    year: int
+    url: str
+
+    def cite(self) -> str:
+        return f"{self.publisher} ({self.year}), {self.title}. {self.url}"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    description: str
+    unit: str
+    dimension: str | None
+    #: ``values[member][year]``; a parameter with no dimension has the single member "".
+    values: dict[str, dict[str, float]]
+    #: per year: "outturn" (history) or "plan" (the assumption published when plans were made)
+    basis: dict[str, str]
+    references: tuple[Reference, ...]
+    note: str = ""
+    #: "model" parameters drive every plan and must cover its years; "national" ones are
+    #: published totals used by the national view and may be empty (NaN) in some years.
+    used_by: str = "model"
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        return DIMENSIONS[self.dimension] if self.dimension else ("",)
+
+    def value(self, year: str, member: str = "") -> float:
+        return self.values[member][year]
+
+
+@dataclass(frozen=True)
+class ParameterSet:
+    as_of: date
+    years: tuple[str, ...]
+    parameters: dict[str, Parameter] = field(default_factory=dict)
+    #: Emergency admissions per type 1 A&E attendance by trust (ODS code), from the bundled A&E
+    #: data for the first year it covers; the national rate is used for trusts not in it.
+    ae_admission_rates: dict[str, float] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Parameter:
+        return self.parameters[name]
+
+    def __iter__(self):
+        return iter(self.parameters.values())
+
+
+class ParameterFileError(ValueError):
+    """The bundled parameter file is inconsistent (a packaging bug, not a user error)."""
+
+
+def _expand(
+    name: str, dimension: str | None, raw: dict[str, Any], years: tuple[str, ...]
+) -> dict[str, dict[str, float]]:
+    members = DIMENSIONS[dimension] if dimension else ("",)
+    by_member = {"": raw} if not dimension else raw
+    default = by_member.get("default")
+    out: dict[str, dict[str, float]] = {}
+    unknown = set(by_member) - set(members) - {"default"}
+    if unknown:
+        raise ParameterFileError(f"{name}: unknown {dimension} {sorted(unknown)}")
+    for member in members:
+        series = by_member.get(member, default)
+        if series is None:
+            raise ParameterFileError(f"{name}: no values for {member or 'the parameter'}")
+        missing = [y for y in years if y not in series]
+        if missing:
+            raise ParameterFileError(f"{name}: no value for {member or ''} {missing}")
+        out[member] = {y: math.nan if series[y] is None else float(series[y]) for y in years}
+    return out
+
+
+@cache
+def load_parameters() -> ParameterSet:
+    """The bundled national parameters (read once)."""
+    text = files("stpkit.reference").joinpath("data").joinpath(PARAMETERS_FILE).read_text("utf-8")
+    raw = YAML(typ="safe").load(text)
+    years = tuple(fy_range(raw["first_year"], raw["last_year"]))
+    params = {}
+    for name, spec in raw["parameters"].items():
+        dimension = spec.get("dimension")
+        basis = {y: ("outturn" if fy_start(y) < fy_start(raw["first_plan_year"]) else "plan") for y in years}
+        params[name] = Parameter(
+            name=name,
+            description=" ".join(spec["description"].split()),
+            unit=spec["unit"],
+            dimension=dimension,
+            values=_expand(name, dimension, spec["values"], years),
+            basis=basis,
+            references=tuple(Reference(**r) for r in spec["references"]),
+            note=" ".join(spec.get("note", "").split()),
+            used_by=spec.get("used_by", "model"),
+        )
+        if params[name].used_by == "model" and any(
+            math.isnan(v) for series in params[name].values.values() for v in series.values()
+        ):
+            raise ParameterFileError(f"{name}: a model parameter needs a value in every year")
+    return ParameterSet(
+        as_of=raw["as_of"], years=years, parameters=params, ae_admission_rates=type1_admission_rates(AE_RATES_YEAR)
+    )
+
+
+def check_overrides(
+    assumptions: dict[str, dict[str, Any]], plan_years: list[str], params: ParameterSet
+) -> list[Problem]:
+    """Problems with a plan's ``assumptions`` block, and years the plan needs that neither the
+    national parameters nor the plan's overrides cover."""
+    problems: list[Problem] = []
+    for name, given in assumptions.items():
+        loc: Loc = ("assumptions", name)
+        if name not in params.parameters:
+            problems.append(Problem(loc, f"unknown parameter {name!r}; see `stp parameters` for the list"))
+            continue
+        param = params[name]
+        if not isinstance(given, dict):
+            problems.append(Problem(loc, "expected a mapping of year to value"))
+            continue
+        series_by_member = {"": given} if not param.dimension else given
+        for member, series in series_by_member.items():
+            mloc = loc if not param.dimension else (*loc, member)
+            if param.dimension and member not in param.members:
+                problems.append(
+                    Problem(mloc, f"unknown {param.dimension} {member!r}; expected one of {', '.join(param.members)}")
+                )
+                continue
+            if not isinstance(series, dict):
+                what = f"a mapping of {param.dimension} to years" if param.dimension else "a mapping of year to value"
+                problems.append(Problem(mloc, f"expected {what}"))
+                continue
+            for year, value in series.items():
+                yloc = (*mloc, str(year))  # a year written 2017 is a number: show it as a key
+                try:
+                    fy_start(str(year))
+                except ValueError as exc:
+                    problems.append(Problem(yloc, str(exc)))
+                    continue
+                if str(year) not in plan_years:
+                    problems.append(
+                        Problem(yloc, f"{year} is outside the plan's years ({plan_years[0]} to {plan_years[-1]})")
+                    )
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    problems.append(Problem(yloc, f"expected a number in {param.unit}, got {value!r}"))
+    missing: dict[str, list[str]] = {}
+    for param in params:
+        if param.used_by != "model":
+            continue
+        override = assumptions.get(param.name, {})
+        for member in param.members:
+            series = override.get(member, {}) if param.dimension and isinstance(override, dict) else override
+            for year in plan_years:
+                if year not in params.years and not (isinstance(series, dict) and year in series):
+                    label = f"{param.name}.{member}" if member else param.name
+                    missing.setdefault(year, []).append(label)
+    for year, labels in missing.items():
+        shown = ", ".join(labels[:6]) + (f" and {len(labels) - 6} more" if len(labels) > 6 else "")
+        problems.append(
+            Problem(
+                ("assumptions",),
+                f"no national values for {year} (they cover {params.years[0]} to {params.years[-1]}); "
+                f"give them under assumptions: {shown}",
+            )
+        )
+    return problems

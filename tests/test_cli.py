@@ -1,0 +1,139 @@
+"""The `stp` command end to end, run as a user would run it (a subprocess)."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pandas as pd
+import pytest
+from ruamel.yaml import YAML
+
+from stpkit.examples import example_paths
+from stpkit.io.plan_writer import plan_to_yaml
+from stpkit.reference.illustrative import illustrative_plan
+from stpkit.reference.parameters import load_parameters
+
+
+def stp(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "stpkit", *args], capture_output=True, text=True, timeout=300)
+    if check:
+        assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def cornwall(tmp_path_factory) -> Path:
+    """The illustrative Cornwall plan written out as a plan file."""
+    path = tmp_path_factory.mktemp("plans") / "cornwall.yaml"
+    path.write_text(plan_to_yaml(illustrative_plan("E54000036", load_parameters())), "utf-8")
+    return path
+
+
+def test_run_prints_the_gap_and_the_bridge(cornwall):
+    text = stp("run", str(cornwall)).stdout
+    for expected in (
+        "Footprint position, consolidated (£m)",
+        "Do nothing",
+        "With the plan",
+        "Do-nothing position by organisation (£000)",
+        "Bridge from the base year",
+        "Demand growth",
+        "Interaction of schemes",
+        "ILLUSTRATIVE",
+        "2016/17",
+        "2020/21",
+        "REF",
+        "Royal Cornwall Hospitals NHS Trust",
+    ):
+        assert expected in text
+
+
+def test_run_without_a_plan_uses_the_bundled_example():
+    text = stp("run").stdout
+    assert "North West London" in text and "Bridge from the base year" in text
+
+
+def test_json_bridge_adds_up_and_matches_the_table(cornwall):
+    document = json.loads(stp("run", str(cornwall), "--format", "json").stdout)
+    assert (document["format"], document["format_version"]) == ("stpkit-results", 1)
+    assert document["plan"]["illustrative"] is True and "ILLUSTRATIVE" in document["plan"]["illustrative_note"]
+    assert document["years"] == ["2016/17", "2017/18", "2018/19", "2019/20", "2020/21"]
+    consolidated = document["consolidated"]
+    # The footprint is the sum of its organisations.
+    by_org = np.array([o["do_nothing_gbp000"] for o in document["organisations"]]).sum(axis=0)
+    assert np.allclose(by_org, consolidated["do_nothing_gbp000"])
+    for half in document["bridge"].values():
+        start = np.broadcast_to(np.array(half["start_gbp000"], dtype=float), (5,))
+        steps = np.array([s["gbp000"] for s in half["steps"]]).sum(axis=0)
+        assert np.allclose(start + steps, half["end_gbp000"], rtol=0, atol=1e-6)
+    assert document["bridge"]["to_with_plan"]["end_gbp000"] == consolidated["with_plan_gbp000"]
+    # The first projection year of the table shows the same do-nothing figure, in £m.
+    table = stp("run", str(cornwall)).stdout
+    dn_2017 = consolidated["do_nothing_gbp000"][1] / 1000
+    assert f"£{abs(dn_2017):,.1f}m" in table
+
+
+def test_csv_to_stdout_and_files(cornwall, tmp_path):
+    frame = pd.read_csv(io.StringIO(stp("run", str(cornwall), "--format", "csv").stdout))
+    assert set(frame["table"]) == {"position", "bridge"}
+    footprint = frame[(frame.table == "position") & (frame.organisation == "FOOTPRINT")]
+    assert len(footprint) == 15  # do nothing, with plan and stranded cost x five years
+    out = tmp_path / "out"
+    stp("run", str(cornwall), "--format", "csv", "--output", str(out))
+    assert sorted(p.name for p in out.iterdir()) == [
+        "activity.csv", "beds.csv", "bridge.csv", "capital.csv", "moves.csv", "positions.csv", "schemes.csv",
+        "type1_ae.csv", "workforce.csv"]
+    positions = pd.read_csv(out / "positions.csv")
+    assert set(positions["scenario"]) == {"do_nothing", "with_plan", "stranded_cost"}
+
+
+def test_json_and_table_outputs_to_a_folder(cornwall, tmp_path):
+    stp("run", str(cornwall), "--format", "json", "--output", str(tmp_path))
+    stp("run", str(cornwall), "--output", str(tmp_path))
+    assert json.loads((tmp_path / "results.json").read_text())["format"] == "stpkit-results"
+    assert "Bridge from the base year" in (tmp_path / "summary.txt").read_text()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_national_prints_every_footprint_and_england():
+    text = stp("national").stdout
+    assert "England" in text and "All 44 footprints" in text
+    from stpkit.reference.footprints import load_footprints
+
+    for code in load_footprints():
+        assert code in text
+
+
+def test_national_json_adds_up():
+    document = json.loads(stp("national", "--format", "json").stdout)
+    rows = document["footprints"]
+    assert len(rows) == 44
+    total = sum(r["with_plan_gbp000"] for r in rows)
+    assert document["england"]["with_plan_gbp000"] == pytest.approx(total)
+    assert document["warnings"] == []
+
+
+def test_schema_is_valid_and_accepts_the_examples():
+    schema = json.loads(stp("schema").stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    yaml = YAML(typ="safe")
+    for path in example_paths().values():
+        data = json.loads(json.dumps(yaml.load(path.read_text("utf-8")), default=str))
+        assert list(validator.iter_errors(data)) == [], path.name
+
+
+def test_validate_and_examples(cornwall, tmp_path):
+    assert "valid plan for E54000036" in stp("validate", str(cornwall)).stdout
+    stp("examples", "--copy", str(tmp_path))
+    copied = sorted(p.name for p in tmp_path.iterdir())
+    assert copied == sorted(f"{name}.yaml" for name in example_paths())
+    for path in tmp_path.iterdir():
+        stp("validate", str(path))

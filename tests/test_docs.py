@@ -1,0 +1,71 @@
+"""Every schema field, national parameter, command and results key is documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from stpkit.cli import app
+from stpkit.domain import plan as plan_module
+from stpkit.reference.parameters import load_parameters
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+
+
+def _read(name: str) -> str:
+    return (DOCS / name).read_text("utf-8")
+
+
+def _models() -> list[type[BaseModel]]:
+    return [
+        obj
+        for obj in vars(plan_module).values()
+        if isinstance(obj, type)
+        and issubclass(obj, BaseModel)
+        and obj.__module__ == plan_module.__name__
+        and not obj.__name__.startswith("_")
+    ]
+
+
+def test_every_plan_field_is_documented():
+    text = _read("plan-format.md")
+    missing = [
+        f"{model.__name__}.{name}" for model in _models() for name in model.model_fields if f"`{name}`" not in text
+    ]
+    assert missing == []
+
+
+def test_every_national_parameter_is_documented():
+    text = _read("parameters.md")
+    missing = [p.name for p in load_parameters() if f"`{p.name}`" not in text]
+    assert missing == []
+
+
+def test_every_parameter_has_a_reference_and_description():
+    for param in load_parameters():
+        assert param.description and param.unit
+        assert param.references, param.name
+        for ref in param.references:
+            assert ref.title and ref.publisher and ref.url.startswith("http") and 1990 < ref.year < 2030
+
+
+def test_every_command_is_documented():
+    commands = [c.name or c.callback.__name__ for c in app.registered_commands]
+    cli_doc, readme = _read("cli.md"), (ROOT / "README.md").read_text("utf-8")
+    assert [c for c in commands if f"`stp {c}" not in cli_doc] == []
+    assert [c for c in commands if f"`stp {c}" not in readme] == []
+
+
+def test_every_results_key_is_documented(tmp_path):
+    from stpkit.engine.model import run_plan
+    from stpkit.io.results import results_document
+    from stpkit.reference.illustrative import illustrative_plan
+
+    params = load_parameters()
+    document = results_document(run_plan(illustrative_plan("E54000036", params), params))
+    text = _read("results-json.md")
+    keys = set(document) | set(document["plan"]) | set(document["consolidated"]) | set(document["organisations"][0])
+    keys |= set(document["bridge"]["to_with_plan"]) | set(document["schemes"][0])
+    assert sorted(k for k in keys if f"`{k}`" not in text) == []
