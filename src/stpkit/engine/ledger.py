@@ -150,6 +150,10 @@ class Ledger:
     funding_path: np.ndarray
     commissioner_kind: np.ndarray  # int: index into COMMISSIONER_KINDS for allocations, else NONE
     arrival: np.ndarray  # int: index into ``arrivals`` for lines of moved activity, else NONE
+    #: (years, lines, orgs): what one unit of each line's value adds to each organisation's
+    #: surplus, for ledgers whose lines are merged across organisations; None means each line
+    #: counts, with its sign, for its own organisation.
+    weights: np.ndarray | None = None
 
     @property
     def n_lines(self) -> int:
@@ -169,6 +173,12 @@ class Ledger:
         matrix = np.zeros((self.n_lines, self.n_orgs))
         matrix[np.arange(self.n_lines), self.org] = self.sign
         return matrix
+
+    def by_org(self, values: np.ndarray) -> np.ndarray:
+        """``(runs, years, lines)`` values to ``(runs, years, orgs)`` surplus contributions."""
+        if self.weights is None:
+            return values @ self.org_matrix()
+        return np.stack([values[:, t] @ self.weights[t] for t in range(values.shape[1])], axis=1)
 
     def cost_shares(self, org: int) -> np.ndarray:
         """``(cost types,)`` the provider's base-year expenditure mix."""

@@ -158,21 +158,35 @@ def run_plan(plan: Plan, params: ParameterSet) -> PlanResult:
     return evaluate(prepared, central_rates(prepared.assumptions), central_effect(prepared.schemes))
 
 
-def evaluate(prepared: Prepared, rates: Rates, effect: np.ndarray) -> PlanResult:
-    """Project, apply the schemes and capacity, and build the bridge, for the given draws of the
-    rates and of each component's effect ``(runs, years, components)``."""
+@dataclass(frozen=True)
+class Core:
+    """The positions the model reaches for a set of runs, and the arrays they come from."""
+
+    possible: np.ndarray  # (runs, years, lines) every line as if all moved activity had moved
+    lines_dn: np.ndarray  # (runs, years, lines)
+    dn_by_org: np.ndarray  # (runs, years, orgs)
+    log_change: np.ndarray  # (runs, years, components)
+    arrived: np.ndarray  # (runs, years, lines) moved activity that has arrived
+    lines_wp: np.ndarray  # (runs, years, lines)
+    cells_dn: np.ndarray  # (runs, years, cells)
+    cells_wp: np.ndarray  # (runs, years, cells)
+    arrivals_wp: np.ndarray  # (runs, years, arrivals)
+    beds: Beds
+    paper_by_org: np.ndarray  # (runs, years, orgs)
+    landed_by_org: np.ndarray  # (runs, years, orgs) before wards and sites close
+    wp_by_org: np.ndarray  # (runs, years, orgs)
+
+
+def core(prepared: Prepared, rates: Rates, effect: np.ndarray) -> Core:
+    """Do nothing, the schemes on paper, as they really land, and with the capacity the plan
+    removes, for the given draws of the rates and of each component's effect
+    ``(runs, years, components)``. Both the central case and risk runs go through here."""
     plan, ledger, schemes = prepared.plan, prepared.ledger, prepared.schemes
-    to_org = ledger.org_matrix()
-    owns = (to_org != 0).astype(float)
     investment = (schemes.investment_gbp000 @ _one_hot(schemes.owner, ledger.n_orgs))[None]
 
-    # Do nothing, and the bridge to it driver by driver.
     possible = potential(ledger, rates)
     lines_dn = possible * ~ledger.is_arrival
-    dn_by_org = lines_dn @ to_org
-    base = dn_by_org[:, :1]
-    driver_effect = np.stack([project(ledger, rates, {d}) @ to_org - base for d in DRIVERS], axis=2)
-    driver_interaction = dn_by_org - base - driver_effect.sum(axis=2)
+    dn_by_org = ledger.by_org(lines_dn)
 
     # The schemes on paper, and as they really land before capacity is removed.
     log_change = log_factor(schemes, effect)
@@ -187,47 +201,71 @@ def evaluate(prepared: Prepared, rates: Rates, effect: np.ndarray) -> PlanResult
     arrivals_wp = _arrival_units(ledger, rates, effect)
     is_cost = ledger.kind == LineKind.COST
     semi_bedded = is_cost & (ledger.behaviour == Behaviour.SEMI_FIXED) & ledger.bedded & ~ledger.is_arrival
-    beds = plan_beds(
-        plan, ledger, prepared.assumptions, rates, cells_dn, cells_wp, arrivals_wp, (lines_dn * semi_bedded) @ owns
-    )
+    semi_bedded_cost = -ledger.by_org(lines_dn * semi_bedded)
+    beds = plan_beds(plan, ledger, prepared.assumptions, rates, cells_dn, cells_wp, arrivals_wp, semi_bedded_cost)
     lines_wp = lines_landed.copy()
     lines_wp[..., semi_bedded] *= beds.semi_fixed_factor[..., ledger.org[semi_bedded]]
     fixed = is_cost & (ledger.behaviour == Behaviour.FIXED)
     lines_wp[..., fixed] *= beds.fixed_factor[None, :, ledger.org[fixed]]
 
-    paper_by_org = lines_paper @ to_org - investment
-    landed_by_org = lines_landed @ to_org - investment
-    wp_by_org = lines_wp @ to_org - investment + beds.repurposing_income_gbp000[None]
+    return Core(
+        possible=possible,
+        lines_dn=lines_dn,
+        dn_by_org=dn_by_org,
+        log_change=log_change,
+        arrived=arrived,
+        lines_wp=lines_wp,
+        cells_dn=cells_dn,
+        cells_wp=cells_wp,
+        arrivals_wp=arrivals_wp,
+        beds=beds,
+        paper_by_org=ledger.by_org(lines_paper) - investment,
+        landed_by_org=ledger.by_org(lines_landed) - investment,
+        wp_by_org=ledger.by_org(lines_wp) - investment + beds.repurposing_income_gbp000[None],
+    )
+
+
+def evaluate(prepared: Prepared, rates: Rates, effect: np.ndarray) -> PlanResult:
+    """Everything for the given draws: the positions, the bridge to them driver by driver and
+    scheme by scheme, activity, beds, workforce and capital."""
+    plan, ledger, schemes = prepared.plan, prepared.ledger, prepared.schemes
+    c = core(prepared, rates, effect)
+    to_org = ledger.org_matrix()
+    owns = (to_org != 0).astype(float)
+
+    base = c.dn_by_org[:, :1]
+    driver_effect = np.stack([project(ledger, rates, {d}) @ to_org - base for d in DRIVERS], axis=2)
+    driver_interaction = c.dn_by_org - base - driver_effect.sum(axis=2)
 
     scheme_effect = (
-        _scheme_alone(ledger, schemes, effect, lines_dn, arrived, owns)
+        _scheme_alone(ledger, schemes, effect, c.lines_dn, c.arrived, owns)
         - (schemes.investment_gbp000[:, :, None] * _one_hot(schemes.owner, ledger.n_orgs)[None])[None]
     )
-    scheme_interaction = paper_by_org - dn_by_org - scheme_effect.sum(axis=2)
+    scheme_interaction = c.paper_by_org - c.dn_by_org - scheme_effect.sum(axis=2)
 
     return PlanResult(
         plan=plan,
         assumptions=prepared.assumptions,
         ledger=ledger,
         schemes=schemes,
-        do_nothing_by_org=dn_by_org,
-        paper_by_org=paper_by_org,
-        with_plan_by_org=wp_by_org,
+        do_nothing_by_org=c.dn_by_org,
+        paper_by_org=c.paper_by_org,
+        with_plan_by_org=c.wp_by_org,
         driver_effect_by_org=driver_effect,
         driver_interaction_by_org=driver_interaction,
         scheme_effect_by_org=scheme_effect,
         scheme_interaction_by_org=scheme_interaction,
-        stranded_by_org=landed_by_org - paper_by_org,
-        capacity_by_org=wp_by_org - landed_by_org,
-        stranded_by_scheme=_stranded_alone(ledger, schemes, effect, lines_dn),
-        lines_do_nothing=lines_dn,
-        lines_with_plan=lines_wp,
-        activity_do_nothing=cells_dn,
-        activity_with_plan=cells_wp,
-        arrivals_with_plan=arrivals_wp,
-        beds=beds,
-        workforce=plan_workforce(plan, ledger, prepared.assumptions, rates, schemes, effect, lines_dn, lines_wp),
-        capital=plan_capital(plan, beds.disposal_receipts_gbp000.sum(axis=1)),
+        stranded_by_org=c.landed_by_org - c.paper_by_org,
+        capacity_by_org=c.wp_by_org - c.landed_by_org,
+        stranded_by_scheme=_stranded_alone(ledger, schemes, effect, c.lines_dn),
+        lines_do_nothing=c.lines_dn,
+        lines_with_plan=c.lines_wp,
+        activity_do_nothing=c.cells_dn,
+        activity_with_plan=c.cells_wp,
+        arrivals_with_plan=c.arrivals_wp,
+        beds=c.beds,
+        workforce=plan_workforce(plan, ledger, prepared.assumptions, rates, schemes, effect, c.lines_dn, c.lines_wp),
+        capital=plan_capital(plan, c.beds.disposal_receipts_gbp000.sum(axis=1)),
     )
 
 

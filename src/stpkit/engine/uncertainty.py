@@ -14,7 +14,7 @@ import zlib
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from stpkit.domain import CostType, Plan
 from stpkit.engine.assumptions import Assumptions
@@ -75,67 +75,141 @@ def footprint_key(code: str) -> int:
     return zlib.crc32(code.encode("utf-8"))
 
 
-def draw_national(assumptions: Assumptions, seed: int, runs: int) -> NationalDraws:
-    """National shifts for ``runs`` runs (row 0 central), from the seed alone."""
-    demand_sd = assumptions.series("demand_growth_sd_pct")[0] / 100.0
-    inflation_sd = np.array([assumptions.series("cost_inflation_sd_pct", c.value)[0] for c in COST_TYPES]) / 100.0
-    demand = _stream(seed, NATIONAL_STREAM, 0).standard_normal(runs) * demand_sd
-    inflation = _stream(seed, NATIONAL_STREAM, 1).standard_normal((runs, len(COST_TYPES))) * inflation_sd
-    demand[0], inflation[0] = 0.0, 0.0
-    return NationalDraws(demand, inflation)
-
-
 def _beta(mean: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Beta shape parameters with this mean and standard deviation (the spread is capped so
-    that the distribution stays unimodal-or-U-shaped but valid)."""
+    """Beta shape parameters with this mean and standard deviation (the spread is capped at
+    what a beta distribution with that mean can have)."""
     variance = np.minimum(sd**2, 0.99 * mean * (1 - mean))
     common = mean * (1 - mean) / variance - 1
     return mean * common, (1 - mean) * common
 
 
-def draw_plan(plan: Plan, assumptions: Assumptions, seed: int, runs: int,
-              national: NationalDraws | None = None) -> Draws:
-    """Draws of every uncertain input of ``plan`` for ``runs`` runs (row 0 central)."""
-    n = len(plan.schemes)
-    key = footprint_key(plan.footprint.code)
-    if national is None:
-        national = draw_national(assumptions, seed, runs)
+#: Points on the probability scale at which beta quantiles are tabulated: the exact inverse is
+#: about fifty times slower than reading a table, and the table is accurate to well under a
+#: tenth of a percentage point of delivery.
+_QUANTILE_GRID = np.linspace(0.0, 1.0, 4097)
 
-    def stream(quantity: int) -> np.random.Generator:
-        return _stream(seed, FOOTPRINT_STREAM, key, quantity)
 
+def _beta_quantiles(alpha: np.ndarray, beta: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``u`` is ``(runs, n)`` probabilities; column j is read off beta(alpha[j], beta[j])."""
+    shapes, which = np.unique(np.column_stack([alpha, beta]), axis=0, return_inverse=True)
+    table = special.betaincinv(shapes[:, :1], shapes[:, 1:], _QUANTILE_GRID[None, :])  # (shapes, grid)
+    out = np.empty_like(u)
+    for j, row in enumerate(which.ravel()):
+        out[:, j] = np.interp(u[:, j], _QUANTILE_GRID, table[row])
+    return out
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """The distributions of a plan's uncertain inputs, from the assumptions and the plan."""
+
+    delivery_alpha: np.ndarray  # (schemes,) beta shape of each scheme's delivery
+    delivery_beta: np.ndarray
+    correlation: float  # share of delivery variance common to the footprint
+    slippage_mean: np.ndarray  # (schemes,) years
+    nonrecurrent_alpha: float
+    nonrecurrent_beta: float
+    overrun_lower: np.ndarray  # (schemes,) fraction of capital cost
+    overrun_upper: np.ndarray
+    demand_sd: float  # national, fraction a year
+    inflation_sd: np.ndarray  # (cost types,) national, fraction a year
+
+    @property
+    def n_schemes(self) -> int:
+        return len(self.slippage_mean)
+
+
+def plan_uncertainty(plan: Plan, assumptions: Assumptions) -> Uncertainty:
     evidence = [s.evidence.value for s in plan.schemes]
     mean = np.array([s.delivery_pct / 100.0 if s.delivery_pct is not None
                      else assumptions.series("delivery_mean_pct", e)[0] / 100.0
                      for s, e in zip(plan.schemes, evidence, strict=True)])
     sd = np.array([assumptions.series("delivery_sd_pct", e)[0] / 100.0 for e in evidence])
-    rho = assumptions.series("delivery_correlation_pct")[0] / 100.0
-    # A footprint-wide factor shared by its schemes plus each scheme's own noise (Gaussian copula).
-    common = stream(0).standard_normal((runs, 1))
-    own = stream(1).standard_normal((runs, n))
-    uniform = stats.norm.cdf(np.sqrt(rho) * common + np.sqrt(1 - rho) * own)
     alpha, beta = _beta(mean, sd)
-    delivery = special.betaincinv(alpha, beta, uniform) if n else np.zeros((runs, 0))
+    nr_alpha, nr_beta = _beta(np.array(assumptions.series("nonrecurrent_share_mean_pct")[0] / 100.0),
+                              np.array(assumptions.series("nonrecurrent_share_sd_pct")[0] / 100.0))
+    kinds = [s.capital_project_type.value for s in plan.schemes]
+    return Uncertainty(
+        delivery_alpha=alpha,
+        delivery_beta=beta,
+        correlation=assumptions.series("delivery_correlation_pct")[0] / 100.0,
+        slippage_mean=np.array([assumptions.series("slippage_mean_years", e)[0] for e in evidence]),
+        nonrecurrent_alpha=float(nr_alpha),
+        nonrecurrent_beta=float(nr_beta),
+        overrun_lower=np.array([assumptions.series("optimism_bias_capital_lower_pct", k)[0] for k in kinds]) / 100.0,
+        overrun_upper=np.array([assumptions.series("optimism_bias_capital_upper_pct", k)[0] for k in kinds]) / 100.0,
+        demand_sd=assumptions.series("demand_growth_sd_pct")[0] / 100.0,
+        inflation_sd=np.array([assumptions.series("cost_inflation_sd_pct", c.value)[0] for c in COST_TYPES]) / 100.0,
+    )
 
-    slippage = np.array([assumptions.series("slippage_mean_years", e)[0] for e in evidence])
-    delay = stream(2).standard_exponential((runs, n)) * slippage
 
-    nr_mean = assumptions.series("nonrecurrent_share_mean_pct")[0] / 100.0
-    nr_sd = assumptions.series("nonrecurrent_share_sd_pct")[0] / 100.0
-    a, b = _beta(np.array(nr_mean), np.array(nr_sd))
-    nonrecurrent = stream(3).beta(a, b, (runs, n))
+@dataclass(frozen=True)
+class Uniforms:
+    """Independent probabilities (0 to 1) from which every uncertain input is read. Risk runs
+    take them from random streams; sensitivity analysis sets them directly."""
 
-    lower = np.array([assumptions.series("optimism_bias_capital_lower_pct", s.capital_project_type.value)[0]
-                      for s in plan.schemes]) / 100.0
-    upper = np.array([assumptions.series("optimism_bias_capital_upper_pct", s.capital_project_type.value)[0]
-                      for s in plan.schemes]) / 100.0
-    overrun = lower + (upper - lower) * stream(4).random((runs, n))
+    common: np.ndarray  # (runs,) the footprint-wide delivery factor
+    own: np.ndarray  # (runs, schemes) each scheme's own delivery noise
+    delay: np.ndarray  # (runs, schemes)
+    nonrecurrent: np.ndarray  # (runs, schemes)
+    overrun: np.ndarray  # (runs, schemes)
+    demand: np.ndarray  # (runs,)
+    inflation: np.ndarray  # (runs, cost types)
 
-    draws = Draws(delivery, delay, nonrecurrent, overrun, national)
+
+def national_from_uniforms(unc: Uncertainty, demand: np.ndarray, inflation: np.ndarray) -> NationalDraws:
+    return NationalDraws(special.ndtri(demand) * unc.demand_sd, special.ndtri(inflation) * unc.inflation_sd)
+
+
+def from_uniforms(unc: Uncertainty, u: Uniforms) -> Draws:
+    """Every input read off its distribution at the given probabilities."""
+    rho = unc.correlation
+    z = np.sqrt(rho) * special.ndtri(u.common)[:, None] + np.sqrt(1 - rho) * special.ndtri(u.own)
+    delivery = _beta_quantiles(unc.delivery_alpha, unc.delivery_beta, special.ndtr(z))
+    delay = -np.log1p(-u.delay) * unc.slippage_mean  # exponential
+    nonrecurrent = _beta_quantiles(np.full(unc.n_schemes, unc.nonrecurrent_alpha),
+                                   np.full(unc.n_schemes, unc.nonrecurrent_beta), u.nonrecurrent)
+    overrun = unc.overrun_lower + (unc.overrun_upper - unc.overrun_lower) * u.overrun
+    return Draws(delivery, delay, nonrecurrent, overrun, national_from_uniforms(unc, u.demand, u.inflation))
+
+
+def _open_unit(g: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Uniform on the open interval (0, 1), so that no inverse distribution is infinite."""
+    return (g.integers(0, 2**53, size=shape) + 0.5) / 2.0**53
+
+
+def draw_national(unc: Uncertainty, seed: int, runs: int) -> NationalDraws:
+    """National shifts for ``runs`` runs (row 0 central), from the seed alone."""
+    demand = _open_unit(_stream(seed, NATIONAL_STREAM, 0), (runs,))
+    inflation = _open_unit(_stream(seed, NATIONAL_STREAM, 1), (runs, len(COST_TYPES)))
+    national = national_from_uniforms(unc, demand, inflation)
+    national.demand_shift[0], national.inflation_shift[0] = 0.0, 0.0
+    return national
+
+
+def draw_plan(plan: Plan, unc: Uncertainty, seed: int, runs: int, national: NationalDraws | None = None) -> Draws:
+    """Draws of every uncertain input of ``plan`` for ``runs`` runs (row 0 central). Pass the
+    national draws to share them with other footprints."""
+    n = unc.n_schemes
+    key = footprint_key(plan.footprint.code)
+
+    def stream(quantity: int, shape: tuple[int, ...]) -> np.ndarray:
+        return _open_unit(_stream(seed, FOOTPRINT_STREAM, key, quantity), shape)
+
+    u = Uniforms(
+        common=stream(0, (runs,)),
+        own=stream(1, (runs, n)),
+        delay=stream(2, (runs, n)),
+        nonrecurrent=stream(3, (runs, n)),
+        overrun=stream(4, (runs, n)),
+        demand=np.full(runs, 0.5),
+        inflation=np.full((runs, len(COST_TYPES)), 0.5),
+    )
+    draws = from_uniforms(unc, u)
     central = central_draws(n)
     for name in ("delivery", "delay_years", "nonrecurrent", "capital_overrun"):
         getattr(draws, name)[0] = getattr(central, name)[0]
-    return replace(draws, national=national)
+    return replace(draws, national=national if national is not None else draw_national(unc, seed, runs))
 
 
 def drawn_rates(central: Rates, national: NationalDraws) -> Rates:
@@ -180,6 +254,8 @@ def scheme_profiles(schemes: SchemeSet, draws: Draws) -> np.ndarray:
     return draws.delivery[:, None, :] * profile
 
 
-def drawn_effect(schemes: SchemeSet, draws: Draws) -> np.ndarray:
-    """``(runs, years, components)``."""
-    return schemes.size * scheme_profiles(schemes, draws)[:, :, schemes.scheme_of]
+def drawn_effect(schemes: SchemeSet, draws: Draws, profiles: np.ndarray | None = None) -> np.ndarray:
+    """``(runs, years, components)``; pass ``scheme_profiles`` if already worked out."""
+    if profiles is None:
+        profiles = scheme_profiles(schemes, draws)
+    return schemes.size * profiles[:, :, schemes.scheme_of]

@@ -1,0 +1,253 @@
+"""How likely the plan is to hold: many runs of the model with its uncertain inputs drawn.
+
+Runs go through the same ``core`` as the central case, a chunk of runs at a time, on a compact
+copy of the ledger in which lines that no draw can tell apart are merged (same organisation,
+kind, price index, volume driver, funding path, cost behaviour and the same schemes acting on
+them). Merging is exact: every step of the model is linear in the lines' base-year values.
+Only positions are kept for every run (consolidated and by organisation); everything else is
+reduced to percentiles as the chunks go by."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from stpkit.engine.ledger import NONE, Behaviour, LineKind
+from stpkit.engine.model import PlanResult, Prepared, core
+from stpkit.engine.project import central_rates, price_keys
+from stpkit.engine.uncertainty import (
+    Draws,
+    NationalDraws,
+    draw_plan,
+    drawn_effect,
+    drawn_rates,
+    plan_uncertainty,
+    scheme_profiles,
+)
+
+#: The percentiles reported for every position.
+PERCENTILES = (10, 50, 90)
+#: Runs evaluated at once: large enough for numpy to be efficient, small enough to stay in cache.
+CHUNK_RUNS = 250
+
+Progress = Callable[[int], None]
+
+
+def compact(prepared: Prepared) -> Prepared:
+    """The same plan with its ledger reduced to the lines that no draw can tell apart, merged
+    across organisations; each merged line's contribution to each organisation's surplus is
+    carried in ``Ledger.weights``. Positions are unchanged (up to rounding)."""
+    ledger, schemes = prepared.ledger, prepared.schemes
+    is_cost = ledger.kind == LineKind.COST
+    # Cost released when wards or sites close depends on the organisation; nothing else does.
+    by_own_capacity = is_cost & (
+        (ledger.behaviour == Behaviour.FIXED)
+        | ((ledger.behaviour == Behaviour.SEMI_FIXED) & ledger.bedded & ~ledger.is_arrival)
+    )
+    # Moved activity arrives as its scheme component is delivered, whichever arrival it is.
+    arrival_component = np.array([ledger.arrivals[a].component if a != NONE else NONE for a in ledger.arrival])
+    key = np.column_stack(
+        [
+            np.where(by_own_capacity, ledger.org, NONE),
+            ledger.kind,
+            ledger.volume_line,
+            price_keys(ledger),
+            ledger.behaviour,
+            ledger.bedded,
+            ledger.mret,
+            arrival_component,
+            schemes.paper.T,
+            schemes.real.T,
+            schemes.capacity.T,
+        ]
+    ).astype(float)
+    _, first, group = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    group = group.ravel()
+    n_groups = len(first)
+    weights = np.zeros((ledger.funding_path.shape[0], n_groups, ledger.n_orgs))
+    np.add.at(
+        weights,
+        (slice(None), group, ledger.org),
+        (ledger.sign * ledger.base_gbp000 * ledger.funding_path),
+    )
+
+    def mixed(values: np.ndarray) -> np.ndarray:
+        """NONE for attributes the merged lines do not share: nothing the model reads."""
+        return np.full(n_groups, NONE, dtype=values.dtype)
+
+    merged = replace(
+        ledger,
+        org=np.where(by_own_capacity[first], ledger.org[first], NONE),
+        kind=ledger.kind[first],
+        sign=np.ones(n_groups),
+        base_gbp000=np.ones(n_groups),
+        full_base_gbp000=np.ones(n_groups),
+        cell=mixed(ledger.cell),
+        service_line=mixed(ledger.service_line),
+        volume_line=ledger.volume_line[first],
+        cost_type=mixed(ledger.cost_type),
+        behaviour=ledger.behaviour[first],
+        bedded=ledger.bedded[first],
+        mret=ledger.mret[first],
+        source=np.full(n_groups, "", dtype=object),
+        counterparty=mixed(ledger.counterparty),
+        internal=np.zeros(n_groups, dtype=bool),
+        price_basis=ledger.price_basis[first],
+        funding_path=np.ones((ledger.funding_path.shape[0], n_groups)),
+        commissioner_kind=mixed(ledger.commissioner_kind),
+        arrival=ledger.arrival[first],
+        weights=weights,
+    )
+    merged_schemes = replace(
+        schemes, paper=schemes.paper[:, first], real=schemes.real[:, first], capacity=schemes.capacity[:, first]
+    )
+    return replace(prepared, ledger=merged, schemes=merged_schemes)
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """Positions of every run (run 0 is the central case), in £000, surplus positive."""
+
+    seed: int
+    do_nothing_by_org: np.ndarray  # (runs, years, orgs)
+    paper_by_org: np.ndarray  # (runs, years, orgs) schemes as drawn, every avoided cost removed
+    landed_by_org: np.ndarray  # (runs, years, orgs) less the cost that stays
+    with_plan_by_org: np.ndarray  # (runs, years, orgs)
+    realisation: np.ndarray  # (years, schemes) mean share of each scheme's planned effect in force
+    capital_need: np.ndarray  # (runs, years) all schemes' capital with its overrun
+
+    @property
+    def runs(self) -> int:
+        return self.with_plan_by_org.shape[0]
+
+    @property
+    def do_nothing(self) -> np.ndarray:
+        return self.do_nothing_by_org.sum(axis=-1)
+
+    @property
+    def with_plan(self) -> np.ndarray:
+        return self.with_plan_by_org.sum(axis=-1)
+
+
+def simulate(
+    prepared: Prepared,
+    runs: int,
+    seed: int,
+    national: NationalDraws | None = None,
+    progress: Progress | None = None,
+    draws: Draws | None = None,
+) -> Simulation:
+    """``runs`` runs of the plan from ``seed``. ``national`` shares national draws with other
+    footprints; ``draws`` replaces the random draws altogether (sensitivity analysis)."""
+    unc = plan_uncertainty(prepared.plan, prepared.assumptions)
+    if draws is None:
+        draws = draw_plan(prepared.plan, unc, seed, runs, national)
+    fast = compact(prepared)
+    central = central_rates(prepared.assumptions)
+    parts: dict[str, list[np.ndarray]] = {"dn": [], "paper": [], "landed": [], "wp": []}
+    profile_sum = np.zeros_like(prepared.schemes.profile)
+    for start in range(0, draws.runs, CHUNK_RUNS):
+        rows = slice(start, min(start + CHUNK_RUNS, draws.runs))
+        chunk = draws.rows(rows)
+        profiles = scheme_profiles(fast.schemes, chunk)
+        profile_sum += profiles.sum(axis=0)
+        c = core(fast, drawn_rates(central, chunk.national), drawn_effect(fast.schemes, chunk, profiles))
+        parts["dn"].append(c.dn_by_org)
+        parts["paper"].append(c.paper_by_org)
+        parts["landed"].append(c.landed_by_org)
+        parts["wp"].append(c.wp_by_org)
+        if progress is not None:
+            progress(rows.stop - rows.start)
+    planned = prepared.schemes.profile
+    mean_profile = profile_sum / draws.runs
+    realisation = np.divide(mean_profile, planned, out=np.zeros_like(planned), where=planned > 0)
+    capital = np.einsum("ts,rs->rt", prepared.schemes.capital_gbp000, 1.0 + draws.capital_overrun)
+    return Simulation(
+        seed=seed,
+        do_nothing_by_org=np.concatenate(parts["dn"]),
+        paper_by_org=np.concatenate(parts["paper"]),
+        landed_by_org=np.concatenate(parts["landed"]),
+        with_plan_by_org=np.concatenate(parts["wp"]),
+        realisation=realisation,
+        capital_need=capital,
+    )
+
+
+@dataclass(frozen=True)
+class BridgeStep:
+    label: str
+    values: np.ndarray  # (years,) £000
+
+
+@dataclass(frozen=True)
+class RiskSummary:
+    """What many runs say about a plan; every money figure is the consolidated footprint's
+    surplus (deficit negative) in £000 unless it says by organisation."""
+
+    runs: int
+    seed: int
+    central: np.ndarray  # (years,) with the plan, central case (run 0)
+    mean: np.ndarray  # (years,) with the plan, average over runs
+    percentiles: np.ndarray  # (P, years) with the plan
+    percentiles_by_org: np.ndarray  # (P, years, orgs)
+    do_nothing_percentiles: np.ndarray  # (P, years)
+    p_balance: np.ndarray  # (years,) share of runs in which the footprint balances or better
+    expected_shortfall: np.ndarray  # (years,) average amount by which runs miss balance (0 if they balance)
+    tail_shortfall: np.ndarray  # (years,) average shortfall of the worst tenth of runs
+    bridge: tuple[BridgeStep, ...]  # from the central do-nothing to the average with-plan position
+    capital_need_percentiles: np.ndarray  # (P, years) capital with cost overrun
+
+    @property
+    def balances_centrally(self) -> bool:
+        return bool(self.central[-1] >= 0)
+
+    @property
+    def balances_only_on_paper(self) -> bool:
+        """The central case balances in the final year but most runs do not."""
+        return self.balances_centrally and bool(self.p_balance[-1] < 0.5)
+
+
+#: The worst share of runs averaged in ``tail_shortfall``.
+TAIL = 0.10
+
+
+def tail_mean(values: np.ndarray, share: float = TAIL) -> np.ndarray:
+    """Average of the lowest ``share`` of runs along axis 0."""
+    k = max(1, int(np.ceil(share * values.shape[0])))
+    return np.sort(values, axis=0)[:k].mean(axis=0)
+
+
+def summarise(sim: Simulation, central: PlanResult) -> RiskSummary:
+    """Percentiles, the chance of balance and the risk-adjusted bridge. In the bridge each
+    scheme's central step is scaled by the share of its planned effect delivered on average
+    (its running cost is not); what that misses is in the combined step."""
+    wp = sim.with_plan
+    dn = sim.do_nothing
+    paper = sim.paper_by_org.sum(axis=-1)
+    landed = sim.landed_by_org.sum(axis=-1)
+    investment = central.schemes.investment_gbp000
+    adjusted = (central.scheme_effect[0] + investment) * sim.realisation - investment
+    combined = paper.mean(axis=0) - dn.mean(axis=0) - adjusted.sum(axis=1)
+    steps = [BridgeStep("do nothing (central)", dn[0])]
+    steps.append(BridgeStep("national demand and inflation uncertainty", dn.mean(axis=0) - dn[0]))
+    steps += [BridgeStep(name, adjusted[:, s]) for s, name in enumerate(central.schemes.names)]
+    steps.append(BridgeStep("schemes combined, and timing", combined))
+    steps.append(BridgeStep("stranded cost", (landed - paper).mean(axis=0)))
+    steps.append(BridgeStep("capacity removed (wards and sites)", (wp - landed).mean(axis=0)))
+    shortfall = np.maximum(-wp, 0.0)
+    return RiskSummary(
+        runs=sim.runs,
+        seed=sim.seed,
+        central=wp[0],
+        mean=wp.mean(axis=0),
+        percentiles=np.percentile(wp, PERCENTILES, axis=0),
+        percentiles_by_org=np.percentile(sim.with_plan_by_org, PERCENTILES, axis=0),
+        do_nothing_percentiles=np.percentile(dn, PERCENTILES, axis=0),
+        p_balance=(wp >= 0).mean(axis=0),
+        expected_shortfall=shortfall.mean(axis=0),
+        tail_shortfall=np.maximum(-tail_mean(wp), 0.0),
+        bridge=tuple(steps),
+        capital_need_percentiles=np.percentile(sim.capital_need, PERCENTILES, axis=0),
+    )
