@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -13,11 +15,14 @@ import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from stpkit import __version__
 from stpkit.domain import Plan
-from stpkit.engine.model import PlanResult, run_plan
+from stpkit.engine.model import PlanResult, prepare, run_plan
+from stpkit.engine.risk import PERCENTILES, Mapper, RiskSummary, simulate, summarise
+from stpkit.engine.sensitivity import inputs, sobol, tornado
 from stpkit.examples import DEFAULT_EXAMPLE, example_paths
 from stpkit.io.atomic import write_file, write_files
 from stpkit.io.located import InputError
@@ -33,6 +38,9 @@ from stpkit.io.results import (
     positions_table,
     result_tables,
     results_document,
+    risk_tables,
+    sensitivity_document,
+    sensitivity_tables,
     type1_table,
     workforce_table,
 )
@@ -79,31 +87,82 @@ def _plan_path(plan: Path | None) -> Path:
     return plan if plan is not None else example_paths()[DEFAULT_EXAMPLE]
 
 
+RunsOption = Annotated[
+    int, typer.Option("--runs", min=0, help="risk runs with the uncertain inputs drawn (0: central case only)")
+]
+SeedOption = Annotated[int, typer.Option("--seed", min=0, help="seed for the risk runs; same seed, same results")]
+SchedulerOption = Annotated[
+    str | None, typer.Option("--scheduler", help="address of a Dask scheduler to spread the runs over")
+]
+
+
+@contextmanager
+def _mapper(scheduler: str | None) -> Iterator[Mapper]:
+    """Builtin ``map`` locally; with a scheduler, tasks go to the cluster's workers and come
+    back in order, so the results are the same as a local run."""
+    if scheduler is None:
+        yield map
+        return
+    from distributed import Client  # only needed for clusters
+
+    with Client(scheduler) as client:
+
+        def mapped(fn, items):
+            futures = client.map(fn, items, pure=False)
+            return (future.result() for future in futures)
+
+        yield mapped
+
+
+@contextmanager
+def _progress(description: str, total: int, unit: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on standard error for long jobs, when it is a terminal."""
+    if not err.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn(unit), TimeElapsedColumn(),
+        console=err, transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda done: bar.advance(task, done)
+
+
 @app.command()
 def run(
     plan: Annotated[Path | None, typer.Argument(help="plan file (YAML or JSON); default: the bundled example")] = None,
     format: FormatOption = Format.TABLE,
     output: OutputOption = None,
+    runs: RunsOption = 0,
+    seed: SeedOption = 0,
+    scheduler: SchedulerOption = None,
 ) -> None:
-    """Project a plan: the gap by year, do-nothing and with the plan, and the bridge."""
+    """Project a plan: the gap by year, do-nothing and with the plan, and the bridge; with
+    --runs, how likely it is to hold."""
     path = _plan_path(plan)
     params = load_parameters()
-    result = run_plan(load_plan(path, params), params)
+    loaded = load_plan(path, params)
+    result = run_plan(loaded, params)
+    risk = None
+    if runs:
+        with _mapper(scheduler) as mapper, _progress("risk runs", runs, "runs") as progress:
+            risk = summarise(simulate(prepare(loaded, params), runs, seed, mapper=mapper, progress=progress), result)
     if format is Format.JSON:
-        text = json.dumps(results_document(result), indent=2) + "\n"
+        text = json.dumps(results_document(result, risk=risk), indent=2) + "\n"
         _emit(output, {"results.json": text})
     elif format is Format.CSV:
+        tables = result_tables(result) | (risk_tables(result, risk) if risk else {})
         if output:
-            _emit(output, {name: t.to_csv(index=False) for name, t in result_tables(result).items()})
+            _emit(output, {name: t.to_csv(index=False) for name, t in tables.items()})
         else:
             sys.stdout.write(_long_csv(result))
     else:
         if output:
             recorder = Console(record=True, width=160, file=open(os.devnull, "w"))  # noqa: SIM115
-            _print_run(result, recorder)
+            _print_run(result, recorder, risk)
             _emit(output, {"summary.txt": recorder.export_text()})
         else:
-            _print_run(result, out)
+            _print_run(result, out, risk)
 
 
 def _emit(output: Path | None, files: dict[str, str]) -> None:
@@ -126,7 +185,7 @@ def _long_csv(result: PlanResult) -> str:
     return pd.concat([positions[columns], bridge[columns]]).to_csv(index=False)
 
 
-def _print_run(result: PlanResult, console: Console) -> None:
+def _print_run(result: PlanResult, console: Console, risk: RiskSummary | None = None) -> None:
     plan = result.plan
     years = result.years
     console.print(f"[bold]{plan.title}[/bold]")
@@ -174,6 +233,56 @@ def _print_run(result: PlanResult, console: Console) -> None:
         bridge.add_row(label, *[gbp000(v) for v in step["values"][1:]], style=style)
     console.print(bridge)
     _print_capacity(result, console)
+    if risk is not None:
+        _print_risk(result, risk, console)
+
+
+def _print_risk(result: PlanResult, risk: RiskSummary, console: Console) -> None:
+    years, ledger = result.years, result.ledger
+    table = _year_table(
+        f"How likely the plan is to hold: {risk.runs:,} runs, seed {risk.seed} (consolidated, £m)", years, [""]
+    )
+    table.add_row("Central case (as planned)", *[gbpm(v) for v in risk.central])
+    for i, p in enumerate(PERCENTILES):
+        table.add_row(f"P{p}", *[gbpm(v) for v in risk.percentiles[i]], style="bold" if p == 50 else None)
+    table.add_row("Average of runs", *[gbpm(v) for v in risk.mean])
+    table.add_row("Do nothing P50", *[gbpm(v) for v in risk.do_nothing_percentiles[1]])
+    table.add_row("Chance of balance or better", *[f"{100 * v:.0f}%" for v in risk.p_balance])
+    table.add_row("Expected shortfall", *[gbpm(v) for v in risk.expected_shortfall])
+    table.add_row("Shortfall, worst tenth of runs", *[gbpm(v) for v in risk.tail_shortfall])
+    console.print(table)
+    final = years[-1]
+    chance = f"{100 * risk.p_balance[-1]:.0f}%"
+    if risk.balances_only_on_paper:
+        console.print(
+            f"[bold red]Balances only on paper:[/bold red] the central case balances in {final}, "
+            f"but only {chance} of runs do."
+        )
+    elif risk.balances_centrally:
+        console.print(f"The central case balances in {final}, and {chance} of runs do.")
+    else:
+        console.print(f"The central case does not balance in {final}; {chance} of runs do.")
+
+    orgs = Table(title=f"Position with the plan in {final} by organisation (£000)", title_justify="left")
+    for name in ("Code", "Organisation", "Central", *(f"P{p}" for p in PERCENTILES)):
+        orgs.add_column(name, justify="left" if name in ("Code", "Organisation") else "right",
+                        no_wrap=True, max_width=46 if name == "Organisation" else None, overflow="ellipsis")
+    for o, code in enumerate(ledger.org_codes):
+        orgs.add_row(code, ledger.org_names[o], gbp000(result.with_plan_by_org[0, -1, o]),
+                     *[gbp000(risk.percentiles_by_org[i, -1, o]) for i in range(len(PERCENTILES))])
+    console.print(orgs)
+
+    bridge = _year_table("Risk-adjusted bridge: from the do-nothing to the average of runs (£000)", years[1:], ["Step"])
+    for step in risk.bridge:
+        bridge.add_row(step.label, *[gbp000(v) for v in step.values[1:]])
+    bridge.add_row("Average with the plan", *[gbp000(v) for v in risk.mean[1:]], style="bold")
+    console.print(bridge)
+    capital = risk.capital_need_percentiles
+    if capital[-1].sum() > 0.5:
+        console.print(
+            f"Capital with cost overrun (HM Treasury optimism bias): P50 {gbpm(capital[1].sum())}, "
+            f"P90 {gbpm(capital[2].sum())} over the plan, against {gbpm(result.capital.need.sum())} as planned."
+        )
 
 
 def _year_table(title: str, years: tuple[str, ...], first: list[str]) -> Table:
@@ -295,6 +404,67 @@ def _print_capacity(result: PlanResult, console: Console) -> None:
         console.print(table)
 
 
+# ------------------------------------------------------------------------------- sensitivity
+
+
+@app.command()
+def sensitivity(
+    plan: Annotated[Path | None, typer.Argument(help="plan file (YAML or JSON); default: the bundled example")] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", min=8, help="Sobol base samples (a power of two); runs = samples x (inputs + 2)")
+    ] = 512,
+    seed: SeedOption = 0,
+    format: FormatOption = Format.TABLE,
+    output: OutputOption = None,
+    scheduler: SchedulerOption = None,
+) -> None:
+    """Which assumptions and schemes drive the final-year gap: a tornado and Sobol indices."""
+    params = load_parameters()
+    prepared = prepare(load_plan(_plan_path(plan), params), params)
+    with _mapper(scheduler) as mapper:
+        bars = tornado(prepared, mapper=mapper)
+        n_inputs = len({item.group for item in inputs(prepared)})
+        with _progress("Sobol runs", samples * (n_inputs + 2), "runs") as progress:
+            indices = sobol(prepared, samples, seed, mapper=mapper, progress=progress)
+    final = prepared.ledger.years[-1]
+    document = sensitivity_document(prepared, bars, indices)
+    if format is Format.JSON:
+        _emit(output, {"sensitivity.json": json.dumps(document, indent=2) + "\n"})
+        return
+    if format is Format.CSV:
+        _emit(output, {name: t.to_csv(index=False) for name, t in sensitivity_tables(bars, indices).items()})
+        return
+    table = Table(
+        title=f"Tornado: position with the plan in {final} with each input at its P10 and P90 (£000); "
+        f"all inputs at their median: {gbp000(bars.median_case)}",
+        title_justify="left",
+    )
+    for name in ("Input", "At P10", "At P90", "Swing"):
+        table.add_column(name, justify="left" if name == "Input" else "right", no_wrap=name == "Input",
+                         max_width=70 if name == "Input" else None, overflow="ellipsis")
+    for bar in bars.bars[:TORNADO_ROWS]:
+        table.add_row(bar.label, gbp000(bar.low), gbp000(bar.high), gbp000(bar.swing))
+    out.print(table)
+    if len(bars.bars) > TORNADO_ROWS:
+        out.print(f"{len(bars.bars) - TORNADO_ROWS} inputs with smaller swings not shown (see --format csv).")
+    ranking = Table(
+        title=f"What drives the {final} gap: Sobol indices over {indices.samples:,} runs "
+        f"(standard deviation {gbpm(indices.variance ** 0.5)})",
+        title_justify="left",
+    )
+    for name in ("Input (a scheme's delivery, slippage and recurrence together)", "Alone", "With interactions", "±"):
+        ranking.add_column(name, justify="left" if name.startswith("Input") else "right", no_wrap=True,
+                           max_width=70, overflow="ellipsis")
+    for index in indices.indices:
+        ranking.add_row(index.group, f"{100 * index.first_order:.1f}%", f"{100 * index.total:.1f}%",
+                        f"{100 * index.total_conf:.1f}")
+    out.print(ranking)
+    out.print("Shares of the variance of the final-year position; 'with interactions' is the total-order index.")
+
+
+TORNADO_ROWS = 20
+
+
 # ---------------------------------------------------------------------------------- national
 
 
@@ -308,11 +478,16 @@ def national(
     ] = None,
     format: FormatOption = Format.TABLE,
     output: OutputOption = None,
+    runs: RunsOption = 0,
+    seed: SeedOption = 0,
+    scheduler: SchedulerOption = None,
 ) -> None:
-    """Run all 44 footprints and show each one and the national total."""
+    """Run all 44 footprints and show each one and the national total; with --runs, the risk
+    runs of every footprint with shared national draws."""
     params = load_parameters()
     plans: list[Plan] = [load_plan(p, params) for p in plan or []]
-    result = run_national(params, plans)
+    with _mapper(scheduler) as mapper, _progress("footprints", 44 if runs else 0, "footprints") as progress:
+        result = run_national(params, plans, runs=runs, seed=seed, mapper=mapper, progress=progress)
     if format is Format.JSON:
         _emit(output, {"national.json": json.dumps(national_document(result), indent=2) + "\n"})
     elif format is Format.CSV:
@@ -355,10 +530,46 @@ def _print_national(result: NationalResult) -> None:
         "",
     )
     out.print(table)
+    if result.risk is not None:
+        _print_national_risk(result)
     if result.any_illustrative:
         out.print(f"[bold yellow]{ILLUSTRATIVE_NOTE}[/bold yellow]")
     for warning in result.warnings:
         out.print(f"[yellow]warning:[/yellow] {warning}")
+
+
+def _print_national_risk(result: NationalResult) -> None:
+    risk = result.risk
+    years = tuple(result.results[next(iter(result.results))].years)
+    table = _year_table(
+        f"England with the plan over {risk.runs:,} runs, seed {risk.seed} (£m): national demand and inflation "
+        "are drawn once per run for every footprint",
+        years,
+        [""],
+    )
+    for i, p in enumerate(PERCENTILES):
+        table.add_row(f"P{p} of the summed runs", *[gbpm(v) for v in risk.percentiles_of_sum[i]],
+                      style="bold" if p == 50 else None)
+    for i, p in enumerate(PERCENTILES):
+        table.add_row(f"P{p} of each footprint, added up (wrong)", *[gbpm(v) for v in risk.sum_of_percentiles[i]])
+    table.add_row("Chance England balances", *[f"{100 * v:.0f}%" for v in risk.p_balance])
+    out.print(table)
+    spread = risk.percentiles_of_sum[2, -1] - risk.percentiles_of_sum[0, -1]
+    added = risk.sum_of_percentiles[2, -1] - risk.sum_of_percentiles[0, -1]
+    out.print(
+        f"P10 to P90 in {years[-1]}: {gbpm(spread)} from the summed runs against {gbpm(added)} from adding "
+        "percentiles; footprints' own risks partly offset each other, national ones do not."
+    )
+    ranked = result.table.sort_values("probability_of_balance", ascending=False)
+    chances = Table(title=f"Chance of balance in {years[-1]} by footprint", title_justify="left")
+    for name in ("Code", "Footprint", "P10 £m", "P50 £m", "P90 £m", "Chance of balance", "Only on paper"):
+        chances.add_column(name, justify="left" if name in ("Code", "Footprint") else "right", no_wrap=True,
+                           max_width=48 if name == "Footprint" else None, overflow="ellipsis")
+    for row in ranked.itertuples():
+        chances.add_row(row.code, row.name, gbpm(row.with_plan_p10_gbp000), gbpm(row.with_plan_p50_gbp000),
+                        gbpm(row.with_plan_p90_gbp000), f"{100 * row.probability_of_balance:.0f}%",
+                        "yes" if row.balances_only_on_paper else "")
+    out.print(chances)
 
 
 # --------------------------------------------------------------------------- other commands

@@ -174,11 +174,14 @@ class Ledger:
         matrix[np.arange(self.n_lines), self.org] = self.sign
         return matrix
 
-    def by_org(self, values: np.ndarray) -> np.ndarray:
-        """``(runs, years, lines)`` values to ``(runs, years, orgs)`` surplus contributions."""
+    def by_org(self, values: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
+        """``(runs, years, lines)`` values to ``(runs, years, orgs)`` surplus contributions;
+        with ``columns`` (indices of lines), ``values`` holds only those lines."""
         if self.weights is None:
-            return values @ self.org_matrix()
-        return np.stack([values[:, t] @ self.weights[t] for t in range(values.shape[1])], axis=1)
+            matrix = self.org_matrix()
+            return values @ (matrix if columns is None else matrix[columns])
+        weights = self.weights if columns is None else self.weights[:, columns]
+        return np.stack([values[:, t] @ weights[t] for t in range(values.shape[1])], axis=1)
 
     def cost_shares(self, org: int) -> np.ndarray:
         """``(cost types,)`` the provider's base-year expenditure mix."""

@@ -167,7 +167,7 @@ class Core:
     dn_by_org: np.ndarray  # (runs, years, orgs)
     log_change: np.ndarray  # (runs, years, components)
     arrived: np.ndarray  # (runs, years, lines) moved activity that has arrived
-    lines_wp: np.ndarray  # (runs, years, lines)
+    lines_wp: np.ndarray | None  # (runs, years, lines)
     cells_dn: np.ndarray  # (runs, years, cells)
     cells_wp: np.ndarray  # (runs, years, cells)
     arrivals_wp: np.ndarray  # (runs, years, arrivals)
@@ -177,36 +177,67 @@ class Core:
     wp_by_org: np.ndarray  # (runs, years, orgs)
 
 
-def core(prepared: Prepared, rates: Rates, effect: np.ndarray) -> Core:
+def core(prepared: Prepared, rates: Rates, effect: np.ndarray, lines: bool = True) -> Core:
     """Do nothing, the schemes on paper, as they really land, and with the capacity the plan
     removes, for the given draws of the rates and of each component's effect
-    ``(runs, years, components)``. Both the central case and risk runs go through here."""
+    ``(runs, years, components)``. Both the central case and risk runs go through here; risk
+    runs ask for positions only (``lines=False``: ``lines_wp`` is then None)."""
     plan, ledger, schemes = prepared.plan, prepared.ledger, prepared.schemes
     investment = (schemes.investment_gbp000 @ _one_hot(schemes.owner, ledger.n_orgs))[None]
 
     possible = potential(ledger, rates)
-    lines_dn = possible * ~ledger.is_arrival
+    lines_dn = possible * ~ledger.is_arrival if ledger.arrivals else possible
     dn_by_org = ledger.by_org(lines_dn)
 
-    # The schemes on paper, and as they really land before capacity is removed.
+    # The schemes on paper, and as they really land before capacity is removed. Only the lines
+    # some component touches change; the rest are worked on as changes from the do-nothing.
     log_change = log_factor(schemes, effect)
     log_capacity = log_factor(schemes, effect * schemes.capacity_mask[None])
-    arrived = possible * _arrival_effect(ledger, schemes, effect)
-    lines_paper = lines_dn * line_factor(log_change, schemes.paper) + arrived
-    lines_landed = lines_dn * np.exp(log_change @ schemes.real + log_capacity @ schemes.capacity) + arrived
-
-    # Activity, beds, and the capacity the plan keeps.
+    touched = np.flatnonzero(schemes.paper.any(axis=0))
+    dn_touched = lines_dn[..., touched]
+    paper_change = dn_touched * np.expm1(log_change @ schemes.paper[:, touched])
+    landed_change = dn_touched * np.expm1(
+        log_change @ schemes.real[:, touched] + log_capacity @ schemes.capacity[:, touched]
+    )
+    paper_by_org = dn_by_org + ledger.by_org(paper_change, touched)
+    landed_by_org = dn_by_org + ledger.by_org(landed_change, touched)
+    arrived = 0.0
+    if ledger.arrivals:
+        arrived = possible * _arrival_effect(ledger, schemes, effect)
+        arrived_by_org = ledger.by_org(arrived)
+        paper_by_org += arrived_by_org
+        landed_by_org += arrived_by_org
+    # Activity, beds, and the capacity the plan keeps: wards close (semi-fixed cost of bedded
+    # activity) and sites close (fixed cost).
     cells_dn = _cell_activity(ledger, rates)
     cells_wp = cells_dn * line_factor(log_change, schemes.cells)
     arrivals_wp = _arrival_units(ledger, rates, effect)
     is_cost = ledger.kind == LineKind.COST
-    semi_bedded = is_cost & (ledger.behaviour == Behaviour.SEMI_FIXED) & ledger.bedded & ~ledger.is_arrival
-    semi_bedded_cost = -ledger.by_org(lines_dn * semi_bedded)
+    semi_bedded = np.flatnonzero(
+        is_cost & (ledger.behaviour == Behaviour.SEMI_FIXED) & ledger.bedded & ~ledger.is_arrival
+    )
+    semi_bedded_cost = -ledger.by_org(lines_dn[..., semi_bedded], semi_bedded)
     beds = plan_beds(plan, ledger, prepared.assumptions, rates, cells_dn, cells_wp, arrivals_wp, semi_bedded_cost)
-    lines_wp = lines_landed.copy()
-    lines_wp[..., semi_bedded] *= beds.semi_fixed_factor[..., ledger.org[semi_bedded]]
-    fixed = is_cost & (ledger.behaviour == Behaviour.FIXED)
-    lines_wp[..., fixed] *= beds.fixed_factor[None, :, ledger.org[fixed]]
+    fixed = np.flatnonzero(is_cost & (ledger.behaviour == Behaviour.FIXED))
+    capacity_factor = np.concatenate(
+        [
+            beds.semi_fixed_factor[..., ledger.org[semi_bedded]],
+            np.broadcast_to(beds.fixed_factor[None, :, ledger.org[fixed]], lines_dn.shape[:2] + (len(fixed),)),
+        ],
+        axis=2,
+    )
+    closing = np.concatenate([semi_bedded, fixed])
+    kept = lines_dn[..., closing]  # the cost that closes, as the schemes leave it
+    _, in_closing, in_touched = np.intersect1d(closing, touched, return_indices=True)
+    kept[..., in_closing] += landed_change[..., in_touched]
+    if ledger.arrivals:
+        kept += arrived[..., closing]
+    wp_by_org = landed_by_org + ledger.by_org(kept * (capacity_factor - 1.0), closing)
+    lines_wp = None
+    if lines:
+        lines_wp = lines_dn + arrived
+        lines_wp[..., touched] += landed_change
+        lines_wp[..., closing] *= capacity_factor
 
     return Core(
         possible=possible,
@@ -219,9 +250,9 @@ def core(prepared: Prepared, rates: Rates, effect: np.ndarray) -> Core:
         cells_wp=cells_wp,
         arrivals_wp=arrivals_wp,
         beds=beds,
-        paper_by_org=ledger.by_org(lines_paper) - investment,
-        landed_by_org=ledger.by_org(lines_landed) - investment,
-        wp_by_org=ledger.by_org(lines_wp) - investment + beds.repurposing_income_gbp000[None],
+        paper_by_org=paper_by_org - investment,
+        landed_by_org=landed_by_org - investment,
+        wp_by_org=wp_by_org - investment + beds.repurposing_income_gbp000[None],
     )
 
 

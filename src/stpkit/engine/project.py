@@ -12,7 +12,7 @@ from enum import StrEnum
 import numpy as np
 
 from stpkit.engine.assumptions import Assumptions
-from stpkit.engine.ledger import NONE, Ledger, LineKind, Mret, PriceBasis
+from stpkit.engine.ledger import NONE, SERVICE_LINES, Ledger, LineKind, Mret, PriceBasis
 
 
 class Driver(StrEnum):
@@ -115,41 +115,48 @@ def _price_table(rates: Rates, drivers: frozenset[Driver]) -> np.ndarray:
     return table
 
 
-def volume_index(ledger: Ledger, rates: Rates, on: bool = True) -> np.ndarray:
-    """``(runs, years, lines)`` activity volume index of each line (1 for lines not tied to
-    activity, and for the base-year part of emergency payments)."""
+def _volume_table(rates: Rates, on: bool) -> np.ndarray:
+    """``(runs, years, service lines + 1)`` activity index of each service line; the last
+    column is 1, for lines not tied to activity."""
     runs, years = rates.demand.shape[:2]
-    out = np.ones((runs, years, ledger.n_lines))
-    if on:
-        tied = (ledger.volume_line != NONE) & (ledger.mret != Mret.BASELINE)
-        out[:, :, tied] = cumulative_index(rates.demand)[:, :, ledger.volume_line[tied]]
-    return out
+    grown = cumulative_index(rates.demand) if on else np.ones(rates.demand.shape)
+    return np.concatenate([grown, np.ones((runs, years, 1))], axis=2)
 
 
-def marginal_rate_split(ledger: Ledger, rates: Rates) -> np.ndarray:
-    """``(runs, years, lines)``: the part of each emergency payment line in force each year,
-    1 - rate for the base-year part and the rate for the part that moves with activity."""
-    out = np.ones((rates.runs, rates.marginal_rate.shape[1], ledger.n_lines))
-    out[:, :, ledger.mret == Mret.BASELINE] = (1.0 - rates.marginal_rate)[:, :, None]
-    out[:, :, ledger.mret == Mret.MARGINAL] = rates.marginal_rate[:, :, None]
-    return out
+def volume_keys(ledger: Ledger) -> np.ndarray:
+    """For each line, which column of the volume table moves it: its volume line, or the last
+    (constant) column for lines not tied to activity and for the base-year part of emergency
+    payments."""
+    tied = (ledger.volume_line != NONE) & (ledger.mret != Mret.BASELINE)
+    return np.where(tied, ledger.volume_line, len(SERVICE_LINES))
+
+
+def _split_table(rates: Rates) -> np.ndarray:
+    """``(runs, years, 3)`` indexed by ``Mret``: the part of each emergency payment line in
+    force, 1 - rate for the base-year part and the rate for the part that moves with activity."""
+    rate = rates.marginal_rate
+    return np.stack([np.ones_like(rate), 1.0 - rate, rate], axis=2)
 
 
 def potential(ledger: Ledger, rates: Rates, drivers: Iterable[Driver] = DRIVERS) -> np.ndarray:
     """Value of every line, ``(runs, years, lines)`` in £000, with only the given drivers
     switched on (the others held at their base-year level). Lines of activity that a scheme
-    moves are valued as if all of it had moved."""
+    moves are valued as if all of it had moved. Each line's value is its base times three
+    indices read off small per-run tables (volume, price, marginal rate) and its funding path."""
     drivers = frozenset(drivers)
-    index = volume_index(ledger, rates, Driver.DEMAND in drivers)
-    index *= _price_table(rates, drivers)[:, :, price_keys(ledger)]
     funding = (
         ledger.funding_path
         if Driver.FUNDING in drivers
         else np.broadcast_to(ledger.funding_path[:1], ledger.funding_path.shape)
     )
-    index *= funding[None]
-    index *= marginal_rate_split(ledger, rates)
-    return index * ledger.base_gbp000
+    # Lines share few combinations of the three indices: multiply them once per combination,
+    # then read each line's combination off the result.
+    keys = np.column_stack([volume_keys(ledger), price_keys(ledger), ledger.mret])
+    combos, which = np.unique(keys, axis=0, return_inverse=True)
+    index = _volume_table(rates, Driver.DEMAND in drivers)[:, :, combos[:, 0]]
+    index *= _price_table(rates, drivers)[:, :, combos[:, 1]]
+    index *= _split_table(rates)[:, :, combos[:, 2]]
+    return index[:, :, which.ravel()] * (funding * ledger.base_gbp000)
 
 
 def project(ledger: Ledger, rates: Rates, drivers: Iterable[Driver] = DRIVERS) -> np.ndarray:

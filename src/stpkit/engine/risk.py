@@ -9,17 +9,17 @@ reduced to percentiles as the chunks go by."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 
 from stpkit.engine.ledger import NONE, Behaviour, LineKind
 from stpkit.engine.model import PlanResult, Prepared, core
-from stpkit.engine.project import central_rates, price_keys
+from stpkit.engine.project import Rates, central_rates, price_keys
 from stpkit.engine.uncertainty import (
     Draws,
-    NationalDraws,
     draw_plan,
     drawn_effect,
     drawn_rates,
@@ -131,45 +131,63 @@ class Simulation:
         return self.with_plan_by_org.sum(axis=-1)
 
 
-def simulate(
-    prepared: Prepared,
-    runs: int,
-    seed: int,
-    national: NationalDraws | None = None,
-    progress: Progress | None = None,
-    draws: Draws | None = None,
-) -> Simulation:
-    """``runs`` runs of the plan from ``seed``. ``national`` shares national draws with other
-    footprints; ``draws`` replaces the random draws altogether (sensitivity analysis)."""
-    unc = plan_uncertainty(prepared.plan, prepared.assumptions)
-    if draws is None:
-        draws = draw_plan(prepared.plan, unc, seed, runs, national)
-    fast = compact(prepared)
-    central = central_rates(prepared.assumptions)
+#: Runs handed to one task: a worker of a cluster, or one step of the progress bar.
+BLOCK_RUNS = 2500
+
+Mapper = Callable[[Callable, list], Iterable]
+
+
+def _run_block(fast: Prepared, central: Rates, block: Draws) -> dict[str, np.ndarray]:
+    """Positions for one block of runs, a chunk at a time; module-level so that it can be
+    shipped to a cluster's workers."""
     parts: dict[str, list[np.ndarray]] = {"dn": [], "paper": [], "landed": [], "wp": []}
-    profile_sum = np.zeros_like(prepared.schemes.profile)
-    for start in range(0, draws.runs, CHUNK_RUNS):
-        rows = slice(start, min(start + CHUNK_RUNS, draws.runs))
-        chunk = draws.rows(rows)
+    profile_sum = np.zeros_like(fast.schemes.profile)
+    for start in range(0, block.runs, CHUNK_RUNS):
+        chunk = block.rows(slice(start, min(start + CHUNK_RUNS, block.runs)))
         profiles = scheme_profiles(fast.schemes, chunk)
         profile_sum += profiles.sum(axis=0)
-        c = core(fast, drawn_rates(central, chunk.national), drawn_effect(fast.schemes, chunk, profiles))
+        c = core(fast, drawn_rates(central, chunk.national), drawn_effect(fast.schemes, chunk, profiles), lines=False)
         parts["dn"].append(c.dn_by_org)
         parts["paper"].append(c.paper_by_org)
         parts["landed"].append(c.landed_by_org)
         parts["wp"].append(c.wp_by_org)
+    out = {name: np.concatenate(arrays) for name, arrays in parts.items()}
+    out["profile_sum"] = profile_sum
+    return out
+
+
+def simulate(
+    prepared: Prepared,
+    runs: int = 0,
+    seed: int = 0,
+    *,
+    draws: Draws | None = None,
+    mapper: Mapper = map,
+    progress: Progress | None = None,
+) -> Simulation:
+    """``runs`` runs of the plan from ``seed``, or the runs given by ``draws`` (sensitivity
+    analysis sets the inputs itself). Blocks of runs go through ``mapper``, which may hand them
+    to a cluster; the result is the same whichever mapper runs them."""
+    if draws is None:
+        draws = draw_plan(prepared.plan, plan_uncertainty(prepared.plan, prepared.assumptions), seed, runs)
+    fast = compact(prepared)
+    blocks = [draws.rows(slice(a, min(a + BLOCK_RUNS, draws.runs))) for a in range(0, draws.runs, BLOCK_RUNS)]
+    results = []
+    for block, result in zip(blocks, mapper(partial(_run_block, fast, central_rates(prepared.assumptions)), blocks),
+                             strict=True):
+        results.append(result)
         if progress is not None:
-            progress(rows.stop - rows.start)
+            progress(block.runs)
     planned = prepared.schemes.profile
-    mean_profile = profile_sum / draws.runs
+    mean_profile = sum(r["profile_sum"] for r in results) / draws.runs
     realisation = np.divide(mean_profile, planned, out=np.zeros_like(planned), where=planned > 0)
     capital = np.einsum("ts,rs->rt", prepared.schemes.capital_gbp000, 1.0 + draws.capital_overrun)
     return Simulation(
         seed=seed,
-        do_nothing_by_org=np.concatenate(parts["dn"]),
-        paper_by_org=np.concatenate(parts["paper"]),
-        landed_by_org=np.concatenate(parts["landed"]),
-        with_plan_by_org=np.concatenate(parts["wp"]),
+        do_nothing_by_org=np.concatenate([r["dn"] for r in results]),
+        paper_by_org=np.concatenate([r["paper"] for r in results]),
+        landed_by_org=np.concatenate([r["landed"] for r in results]),
+        with_plan_by_org=np.concatenate([r["wp"] for r in results]),
         realisation=realisation,
         capital_need=capital,
     )

@@ -13,8 +13,10 @@ import pandas as pd
 from stpkit import __version__
 from stpkit.domain import ActsOnKind
 from stpkit.engine.capital import SOURCES
-from stpkit.engine.model import PlanResult
+from stpkit.engine.model import PlanResult, Prepared
 from stpkit.engine.project import DRIVERS, Driver
+from stpkit.engine.risk import PERCENTILES, RiskSummary
+from stpkit.engine.sensitivity import Sobol, Tornado
 from stpkit.engine.workforce import STAFF_GROUPS
 from stpkit.reference.ae import type1_departments
 from stpkit.reference.footprints import load_footprints
@@ -357,7 +359,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def results_document(result: PlanResult, run: int = 0) -> dict[str, Any]:
+def results_document(result: PlanResult, run: int = 0, risk: RiskSummary | None = None) -> dict[str, Any]:
     """The ``stpkit-results`` JSON structure (documented in docs/results-json.md)."""
     plan, ledger = result.plan, result.ledger
     orgs = [
@@ -429,4 +431,93 @@ def results_document(result: PlanResult, run: int = 0) -> dict[str, Any]:
         "type1_ae": _records(type1_table(result)),
         "workforce": _records(workforce_table(result)),
         "capital": _records(capital_table(result)),
+        "risk": risk_document(result, risk) if risk is not None else None,
     }
+
+
+def risk_document(result: PlanResult, risk: RiskSummary) -> dict[str, Any]:
+    """The ``risk`` section: what many runs with the uncertain inputs drawn say about the plan."""
+    ledger = result.ledger
+
+    def by_percentile(values: np.ndarray) -> dict[str, list[float]]:
+        return {f"p{p}_gbp000": _listed(values[i]) for i, p in enumerate(PERCENTILES)}
+
+    return {
+        "runs": risk.runs,
+        "seed": risk.seed,
+        "central_gbp000": _listed(risk.central),
+        "mean_gbp000": _listed(risk.mean),
+        "with_plan": by_percentile(risk.percentiles),
+        "do_nothing": by_percentile(risk.do_nothing_percentiles),
+        "probability_of_balance": _listed(risk.p_balance),
+        "expected_shortfall_gbp000": _listed(risk.expected_shortfall),
+        "worst_tenth_shortfall_gbp000": _listed(risk.tail_shortfall),
+        "balances_centrally": risk.balances_centrally,
+        "balances_only_on_paper": risk.balances_only_on_paper,
+        "organisations": [
+            {"code": code, **by_percentile(risk.percentiles_by_org[:, :, o])} for o, code in enumerate(ledger.org_codes)
+        ],
+        "risk_adjusted_bridge": [{"step": step.label, "gbp000": _listed(step.values)} for step in risk.bridge],
+        "capital_need": by_percentile(risk.capital_need_percentiles),
+    }
+
+
+def risk_tables(result: PlanResult, risk: RiskSummary) -> dict[str, pd.DataFrame]:
+    """Tidy tables of the risk runs, for CSV."""
+    years = result.years
+    rows = []
+    names = ("FOOTPRINT", *result.ledger.org_codes)
+    for o, code in enumerate(names):
+        values = risk.percentiles if o == 0 else risk.percentiles_by_org[:, :, o - 1]
+        for i, p in enumerate(PERCENTILES):
+            rows += [{"organisation": code, "percentile": p, "year": y, "with_plan_gbp000": float(values[i, t])}
+                     for t, y in enumerate(years)]
+    balance = pd.DataFrame(
+        {
+            "year": years,
+            "central_gbp000": risk.central,
+            "mean_gbp000": risk.mean,
+            "probability_of_balance": risk.p_balance,
+            "expected_shortfall_gbp000": risk.expected_shortfall,
+            "worst_tenth_shortfall_gbp000": risk.tail_shortfall,
+        }
+    )
+    bridge = pd.DataFrame(
+        [{"step": step.label, "year": y, "effect_gbp000": float(step.values[t])}
+         for step in risk.bridge for t, y in enumerate(years)]
+    )
+    return {"risk_percentiles.csv": pd.DataFrame(rows), "risk_balance.csv": balance, "risk_bridge.csv": bridge}
+
+
+def sensitivity_document(prepared: Prepared, bars: Tornado, indices: Sobol) -> dict[str, Any]:
+    """The ``stpkit-sensitivity`` JSON structure: the tornado and the Sobol ranking of the
+    final-year consolidated position with the plan."""
+    return {
+        "format": "stpkit-sensitivity",
+        "format_version": 1,
+        "stpkit_version": __version__,
+        "footprint": prepared.plan.footprint.code,
+        "year": prepared.ledger.years[-1],
+        "units": {"money": "GBP thousands (£000)", "indices": "share of variance (0 to 1)"},
+        "tornado": {
+            "median_case_gbp000": bars.median_case,
+            "low_percentile": 10,
+            "high_percentile": 90,
+            "bars": [{"input": b.label, "low_gbp000": b.low, "high_gbp000": b.high, "swing_gbp000": b.swing}
+                     for b in bars.bars],
+        },
+        "sobol": {
+            "runs": indices.samples,
+            "variance_gbp000_squared": indices.variance,
+            "indices": [{"input": i.group, "first_order": i.first_order, "total": i.total,
+                         "total_confidence": i.total_conf} for i in indices.indices],
+        },
+    }
+
+
+def sensitivity_tables(bars: Tornado, indices: Sobol) -> dict[str, pd.DataFrame]:
+    tornado = pd.DataFrame([{"input": b.label, "low_gbp000": b.low, "high_gbp000": b.high, "swing_gbp000": b.swing}
+                            for b in bars.bars])
+    sobol = pd.DataFrame([{"input": i.group, "first_order": i.first_order, "total": i.total,
+                           "total_confidence": i.total_conf} for i in indices.indices])
+    return {"tornado.csv": tornado, "sobol.csv": sobol}

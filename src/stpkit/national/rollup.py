@@ -6,14 +6,18 @@ add up to no more than 100%; a warning names any body whose shares do not."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from stpkit import __version__
 from stpkit.domain import Plan
-from stpkit.engine.model import PlanResult, run_plan
+from stpkit.engine.model import PlanResult, prepare, run_plan
+from stpkit.engine.risk import PERCENTILES, Mapper, RiskSummary, simulate, summarise
 from stpkit.reference.footprints import load_footprints
 from stpkit.reference.illustrative import illustrative_plan
 from stpkit.reference.parameters import ParameterSet
@@ -29,18 +33,53 @@ class NationalResult:
     totals: dict[str, Any]
     results: dict[str, PlanResult] = field(repr=False)
     warnings: tuple[str, ...] = ()
+    risk: NationalRisk | None = None
 
     @property
     def any_illustrative(self) -> bool:
         return bool(self.table["illustrative"].any())
 
 
-def run_national(params: ParameterSet, plans: list[Plan] = ()) -> NationalResult:
+@dataclass(frozen=True)
+class NationalRisk:
+    """Risk runs of every footprint with the same national draws in each run, so that England's
+    percentiles come from the sum of the footprints' runs."""
+
+    runs: int
+    seed: int
+    by_footprint: dict[str, RiskSummary]
+    percentiles_of_sum: np.ndarray  # (P, years) England with the plan: percentiles of summed runs
+    sum_of_percentiles: np.ndarray  # (P, years) what adding each footprint's percentiles would wrongly give
+    p_balance: np.ndarray  # (years,) share of runs in which England as a whole balances
+    do_nothing_percentiles: np.ndarray  # (P, years)
+
+
+def _footprint_risk(
+    params: ParameterSet, runs: int, seed: int, plan: Plan
+) -> tuple[RiskSummary, np.ndarray, np.ndarray]:
+    """One footprint's risk runs: its summary and its consolidated runs (do nothing, with the
+    plan), the only arrays the national sum needs. Module-level so a cluster can run it."""
+    prepared = prepare(plan, params)
+    sim = simulate(prepared, runs, seed)
+    central = run_plan(plan, params)
+    return summarise(sim, central), sim.do_nothing, sim.with_plan
+
+
+def run_national(
+    params: ParameterSet,
+    plans: list[Plan] = (),
+    runs: int = 0,
+    seed: int = 0,
+    mapper: Mapper = map,
+    progress: Callable[[int], None] | None = None,
+) -> NationalResult:
     """Run every footprint: the given plans where there is one, the illustrative plan
-    elsewhere. All plans must share a base year and horizon to be added up."""
+    elsewhere. All plans must share a base year and horizon to be added up. With ``runs``,
+    also the risk runs of every footprint, handed out one footprint per task by ``mapper``."""
     given = {p.footprint.code: p for p in plans}
     footprints = load_footprints()
-    results = {code: run_plan(given.get(code) or illustrative_plan(code, params), params) for code in footprints}
+    chosen = {code: given.get(code) or illustrative_plan(code, params) for code in footprints}
+    results = {code: run_plan(plan, params) for code, plan in chosen.items()}
     spans = {(r.years[0], r.years[-1]) for r in results.values()}
     if len(spans) > 1:
         raise ValueError(f"plans cover different years {sorted(spans)}; a national roll-up needs one span")
@@ -70,7 +109,46 @@ def run_national(params: ParameterSet, plans: list[Plan] = ()) -> NationalResult
         "with_plan_gbp000": float(table["with_plan_gbp000"].sum()),
     }
     totals["with_plan_per_head_gbp"] = 1000 * totals["with_plan_gbp000"] / population
-    return NationalResult(base_year, horizon, table, totals, results, _share_warnings(results))
+    risk = None
+    if runs:
+        risk = _national_risk(chosen, params, runs, seed, mapper, progress)
+        final = {code: summary for code, summary in risk.by_footprint.items()}
+        table["with_plan_p10_gbp000"] = [float(final[c].percentiles[0, -1]) for c in table["code"]]
+        table["with_plan_p50_gbp000"] = [float(final[c].percentiles[1, -1]) for c in table["code"]]
+        table["with_plan_p90_gbp000"] = [float(final[c].percentiles[2, -1]) for c in table["code"]]
+        table["probability_of_balance"] = [float(final[c].p_balance[-1]) for c in table["code"]]
+        table["balances_only_on_paper"] = [final[c].balances_only_on_paper for c in table["code"]]
+        totals["with_plan_p50_gbp000"] = float(risk.percentiles_of_sum[1, -1])
+        totals["probability_of_balance"] = float(risk.p_balance[-1])
+    return NationalResult(base_year, horizon, table, totals, results, _share_warnings(results), risk)
+
+
+def _national_risk(
+    plans: dict[str, Plan],
+    params: ParameterSet,
+    runs: int,
+    seed: int,
+    mapper: Mapper,
+    progress: Callable[[int], None] | None,
+) -> NationalRisk:
+    summaries: dict[str, RiskSummary] = {}
+    dn_total = wp_total = 0.0
+    task = partial(_footprint_risk, params, runs, seed)
+    for code, (summary, dn, wp) in zip(plans, mapper(task, list(plans.values())), strict=True):
+        summaries[code] = summary
+        dn_total = dn_total + dn
+        wp_total = wp_total + wp
+        if progress is not None:
+            progress(1)
+    return NationalRisk(
+        runs=runs,
+        seed=seed,
+        by_footprint=summaries,
+        percentiles_of_sum=np.percentile(wp_total, PERCENTILES, axis=0),
+        sum_of_percentiles=sum(s.percentiles for s in summaries.values()),
+        p_balance=(wp_total >= 0).mean(axis=0),
+        do_nothing_percentiles=np.percentile(dn_total, PERCENTILES, axis=0),
+    )
 
 
 def _share_warnings(results: dict[str, PlanResult]) -> tuple[str, ...]:
@@ -96,4 +174,19 @@ def national_document(result: NationalResult) -> dict[str, Any]:
         "footprints": result.table.to_dict(orient="records"),
         "england": result.totals,
         "warnings": list(result.warnings),
+        "risk": _risk_document(result.risk) if result.risk is not None else None,
+    }
+
+
+def _risk_document(risk: NationalRisk) -> dict[str, Any]:
+    def by_percentile(values: np.ndarray) -> dict[str, list[float]]:
+        return {f"p{p}_gbp000": [float(v) for v in values[i]] for i, p in enumerate(PERCENTILES)}
+
+    return {
+        "runs": risk.runs,
+        "seed": risk.seed,
+        "with_plan_percentiles_of_summed_runs": by_percentile(risk.percentiles_of_sum),
+        "with_plan_sum_of_footprint_percentiles": by_percentile(risk.sum_of_percentiles),
+        "do_nothing_percentiles_of_summed_runs": by_percentile(risk.do_nothing_percentiles),
+        "probability_england_balances": [float(v) for v in risk.p_balance],
     }
