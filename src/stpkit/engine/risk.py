@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from stpkit.engine.ledger import NONE, Behaviour, LineKind
 from stpkit.engine.model import PlanResult, Prepared, core
@@ -139,7 +140,14 @@ Mapper = Callable[[Callable, list], Iterable]
 
 def _run_block(fast: Prepared, central: Rates, block: Draws) -> dict[str, np.ndarray]:
     """Positions for one block of runs, a chunk at a time; module-level so that it can be
-    shipped to a cluster's workers."""
+    shipped to a cluster's workers. Linear algebra runs on one thread, as on a cluster's
+    workers: a multi-threaded product can round differently, and results must not depend on
+    where they were computed."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _positions(fast, central, block)
+
+
+def _positions(fast: Prepared, central: Rates, block: Draws) -> dict[str, np.ndarray]:
     parts: dict[str, list[np.ndarray]] = {"dn": [], "paper": [], "landed": [], "wp": []}
     profile_sum = np.zeros_like(fast.schemes.profile)
     for start in range(0, block.runs, CHUNK_RUNS):

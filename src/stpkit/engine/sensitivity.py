@@ -139,7 +139,8 @@ def sobol(
     }
     rows = sobol_sample.sample(problem, base_samples, calc_second_order=False, seed=seed)
     y = _final_positions(prepared, rows, mapper, progress)
-    analysis = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+    # The bootstrap behind the confidence intervals is seeded too (SALib ignores a seed of 0).
+    analysis = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed + 1)
     groups = list(dict.fromkeys(item.group for item in spec))
     indices = [
         SobolIndex(g, float(analysis["S1"][i]), float(analysis["ST"][i]), float(analysis["ST_conf"][i]))
