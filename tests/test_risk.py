@@ -114,9 +114,10 @@ def _simulation(with_plan: np.ndarray) -> Simulation:
 
 
 class _Central:
-    """The two things ``summarise`` reads from a central result."""
+    """What ``summarise`` reads from a central result."""
 
-    def __init__(self, years: int):
+    def __init__(self, years: int, with_plan: np.ndarray):
+        self.with_plan = with_plan[None]
         self.scheme_effect = np.zeros((1, years, 0))
         self.schemes = type("S", (), {"investment_gbp000": np.zeros((years, 0)), "names": ()})()
 
@@ -129,7 +130,7 @@ def test_summary_numbers_worked_by_hand():
     Central balances but fewer than half the runs do: it balances only on paper."""
     final = np.array([1000, -5000, -4000, -3000, -2000, -1000, -500, 0, 2000, 3000], dtype=float)
     runs = np.column_stack([np.zeros(10), final])
-    summary = summarise(_simulation(runs), _Central(2))
+    summary = summarise(_simulation(runs), _Central(2, runs[0]))
     assert summary.p_balance[-1] == pytest.approx(0.4)
     assert summary.expected_shortfall[-1] == pytest.approx(1550.0)
     assert summary.tail_shortfall[-1] == pytest.approx(5000.0)

@@ -266,7 +266,7 @@ def summarise(sim: Simulation, central: PlanResult) -> RiskSummary:
     return RiskSummary(
         runs=sim.runs,
         seed=sim.seed,
-        central=wp[0],
+        central=central.with_plan[0],  # run 0 to rounding; the central result's own figures
         mean=wp.mean(axis=0),
         percentiles=np.percentile(wp, PERCENTILES, axis=0),
         percentiles_by_org=np.percentile(sim.with_plan_by_org, PERCENTILES, axis=0),
