@@ -38,6 +38,8 @@ def resolve_assumptions(plan: Plan, params: ParameterSet) -> Assumptions:
     members: dict[str, tuple[str, ...]] = {}
     overridden: set[tuple[str, str, str]] = set()
     for param in params:
+        if param.used_by != "model":
+            continue  # national totals and assurance thresholds do not drive the model
         override = plan.assumptions.get(param.name, {})
         table = np.zeros((len(years), len(param.members)))
         for j, member in enumerate(param.members):

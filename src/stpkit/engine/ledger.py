@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import cached_property
 
 import numpy as np
 
@@ -73,6 +74,20 @@ class PriceBasis(IntEnum):
     PAY = 2
     DRUGS = 3
     OTHER = 4
+
+
+class PriceIndex(IntEnum):
+    """The columns of the table of price indices: which index moves a line's value."""
+
+    ONE = 0  # not moved by prices
+    TARIFF = 1
+    SPEND_PAY = 2  # commissioner spend not at tariff, moving with the cost it mostly buys
+    SPEND_DRUGS = 3
+    SPEND_OTHER = 4
+    COST_PAY = 5  # provider costs
+    COST_DRUGS = 6
+    COST_OTHER = 7
+    OTHER_INCOME = 8
 
 
 #: Commissioner spend that is not paid at tariff moves with the cost it mostly buys.
@@ -150,10 +165,36 @@ class Ledger:
     funding_path: np.ndarray
     commissioner_kind: np.ndarray  # int: index into COMMISSIONER_KINDS for allocations, else NONE
     arrival: np.ndarray  # int: index into ``arrivals`` for lines of moved activity, else NONE
-    #: (years, lines, orgs): what one unit of each line's value adds to each organisation's
-    #: surplus, for ledgers whose lines are merged across organisations; None means each line
-    #: counts, with its sign, for its own organisation.
-    weights: np.ndarray | None = None
+    #: True for a ledger whose lines are each the sum of several (see ``risk.compact``): the
+    #: base value then carries the sign, and lines are sorted by organisation.
+    merged: bool = False
+
+    @cached_property
+    def price_index(self) -> np.ndarray:
+        """For each line, the ``PriceIndex`` that moves its value."""
+        keys = np.full(self.n_lines, PriceIndex.ONE, dtype=np.int64)
+        is_cost = self.kind == LineKind.COST
+        keys[self.price_basis == PriceBasis.TARIFF] = PriceIndex.TARIFF
+        for offset, b in enumerate((PriceBasis.PAY, PriceBasis.DRUGS, PriceBasis.OTHER)):
+            keys[(self.price_basis == b) & ~is_cost] = PriceIndex.SPEND_PAY + offset
+            keys[(self.price_basis == b) & is_cost] = PriceIndex.COST_PAY + offset
+        keys[self.kind == LineKind.OTHER_INCOME] = PriceIndex.OTHER_INCOME
+        return keys
+
+    @cached_property
+    def volume_key(self) -> np.ndarray:
+        """For each line, the service line whose activity moves it, or ``len(SERVICE_LINES)``
+        for lines not tied to activity and for the base-year part of emergency payments."""
+        tied = (self.volume_line != NONE) & (self.mret != Mret.BASELINE)
+        return np.where(tied, self.volume_line, len(SERVICE_LINES))
+
+    @cached_property
+    def index_combos(self) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct (volume key, price index, ``Mret``) combinations, ``(combos, 3)``, and
+        each line's combination: the model multiplies indices once per combination."""
+        keys = np.column_stack([self.volume_key, self.price_index, self.mret])
+        combos, which = np.unique(keys, axis=0, return_inverse=True)
+        return combos, which.ravel()
 
     @property
     def n_lines(self) -> int:
@@ -176,12 +217,17 @@ class Ledger:
 
     def by_org(self, values: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
         """``(runs, years, lines)`` values to ``(runs, years, orgs)`` surplus contributions;
-        with ``columns`` (indices of lines), ``values`` holds only those lines."""
-        if self.weights is None:
+        with ``columns`` (sorted indices of lines), ``values`` holds only those lines."""
+        if not self.merged:
             matrix = self.org_matrix()
             return values @ (matrix if columns is None else matrix[columns])
-        weights = self.weights if columns is None else self.weights[:, columns]
-        return np.stack([values[:, t] @ weights[t] for t in range(values.shape[1])], axis=1)
+        # Lines are sorted by organisation and signed: add up each organisation's run of lines.
+        org = self.org if columns is None else self.org[columns]
+        out = np.zeros(values.shape[:-1] + (self.n_orgs,))
+        if len(org):
+            starts = np.flatnonzero(np.r_[True, org[1:] != org[:-1]])
+            out[..., org[starts]] = np.add.reduceat(values, starts, axis=-1)
+        return out
 
     def cost_shares(self, org: int) -> np.ndarray:
         """``(cost types,)`` the provider's base-year expenditure mix."""

@@ -26,6 +26,7 @@ from stpkit.engine.schemes import (
     SchemeSet,
     build_schemes,
     central_effect,
+    combined_change,
     lead,
     line_factor,
     log_factor,
@@ -193,11 +194,11 @@ def core(prepared: Prepared, rates: Rates, effect: np.ndarray, lines: bool = Tru
     # some component touches change; the rest are worked on as changes from the do-nothing.
     log_change = log_factor(schemes, effect)
     log_capacity = log_factor(schemes, effect * schemes.capacity_mask[None])
-    touched = np.flatnonzero(schemes.paper.any(axis=0))
+    touched = schemes.touched
     dn_touched = lines_dn[..., touched]
-    paper_change = dn_touched * np.expm1(log_change @ schemes.paper[:, touched])
-    landed_change = dn_touched * np.expm1(
-        log_change @ schemes.real[:, touched] + log_capacity @ schemes.capacity[:, touched]
+    paper_change = dn_touched * combined_change(np.exp(log_change), schemes.paper_acting)
+    landed_change = dn_touched * combined_change(
+        np.exp(np.concatenate([log_change, log_capacity], axis=2)), schemes.landed_acting
     )
     paper_by_org = dn_by_org + ledger.by_org(paper_change, touched)
     landed_by_org = dn_by_org + ledger.by_org(landed_change, touched)
@@ -213,20 +214,14 @@ def core(prepared: Prepared, rates: Rates, effect: np.ndarray, lines: bool = Tru
     cells_wp = cells_dn * line_factor(log_change, schemes.cells)
     arrivals_wp = _arrival_units(ledger, rates, effect)
     is_cost = ledger.kind == LineKind.COST
-    semi_bedded = np.flatnonzero(
-        is_cost & (ledger.behaviour == Behaviour.SEMI_FIXED) & ledger.bedded & ~ledger.is_arrival
-    )
-    semi_bedded_cost = -ledger.by_org(lines_dn[..., semi_bedded], semi_bedded)
+    semi_bedded = is_cost & (ledger.behaviour == Behaviour.SEMI_FIXED) & ledger.bedded & ~ledger.is_arrival
+    semi_bedded_cost = -ledger.by_org(lines_dn[..., semi_bedded], np.flatnonzero(semi_bedded))
     beds = plan_beds(plan, ledger, prepared.assumptions, rates, cells_dn, cells_wp, arrivals_wp, semi_bedded_cost)
-    fixed = np.flatnonzero(is_cost & (ledger.behaviour == Behaviour.FIXED))
-    capacity_factor = np.concatenate(
-        [
-            beds.semi_fixed_factor[..., ledger.org[semi_bedded]],
-            np.broadcast_to(beds.fixed_factor[None, :, ledger.org[fixed]], lines_dn.shape[:2] + (len(fixed),)),
-        ],
-        axis=2,
+    closing = np.flatnonzero(semi_bedded | (is_cost & (ledger.behaviour == Behaviour.FIXED)))
+    owner = ledger.org[closing]
+    capacity_factor = np.where(
+        semi_bedded[closing], beds.semi_fixed_factor[..., owner], beds.fixed_factor[None, :, owner]
     )
-    closing = np.concatenate([semi_bedded, fixed])
     kept = lines_dn[..., closing]  # the cost that closes, as the schemes leave it
     _, in_closing, in_touched = np.intersect1d(closing, touched, return_indices=True)
     kept[..., in_closing] += landed_change[..., in_touched]

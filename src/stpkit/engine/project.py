@@ -12,7 +12,7 @@ from enum import StrEnum
 import numpy as np
 
 from stpkit.engine.assumptions import Assumptions
-from stpkit.engine.ledger import NONE, SERVICE_LINES, Ledger, LineKind, Mret, PriceBasis
+from stpkit.engine.ledger import Ledger, PriceIndex
 
 
 class Driver(StrEnum):
@@ -68,23 +68,6 @@ def cumulative_index(growth: np.ndarray) -> np.ndarray:
     return np.cumprod(factors, axis=1)
 
 
-# Keys into the table of price indices built by _price_table.
-_ONE, _TARIFF, _SPEND_PAY, _SPEND_DRUGS, _SPEND_OTHER, _COST_PAY, _COST_DRUGS, _COST_OTHER, _OTHER_INCOME = range(9)
-
-
-def price_keys(ledger: Ledger) -> np.ndarray:
-    """For each line, which column of the price table moves its value."""
-    keys = np.full(ledger.n_lines, _ONE)
-    basis = ledger.price_basis
-    is_cost = ledger.kind == LineKind.COST
-    keys[basis == PriceBasis.TARIFF] = _TARIFF
-    for offset, b in enumerate((PriceBasis.PAY, PriceBasis.DRUGS, PriceBasis.OTHER)):
-        keys[(basis == b) & ~is_cost] = _SPEND_PAY + offset
-        keys[(basis == b) & is_cost] = _COST_PAY + offset
-    keys[ledger.kind == LineKind.OTHER_INCOME] = _OTHER_INCOME
-    return keys
-
-
 def _price_table(rates: Rates, drivers: frozenset[Driver]) -> np.ndarray:
     """``(runs, years, 9)`` price indices with only the chosen drivers switched on."""
     inflation = Driver.INFLATION in drivers
@@ -111,7 +94,7 @@ def _price_table(rates: Rates, drivers: frozenset[Driver]) -> np.ndarray:
     )
     table = cumulative_index(growth)
     # Do-nothing provider efficiency lowers every provider cost line.
-    table[:, :, _COST_PAY : _COST_OTHER + 1] *= cumulative_index(-provider_eff)[:, :, None]
+    table[:, :, PriceIndex.COST_PAY : PriceIndex.COST_OTHER + 1] *= cumulative_index(-provider_eff)[:, :, None]
     return table
 
 
@@ -121,14 +104,6 @@ def _volume_table(rates: Rates, on: bool) -> np.ndarray:
     runs, years = rates.demand.shape[:2]
     grown = cumulative_index(rates.demand) if on else np.ones(rates.demand.shape)
     return np.concatenate([grown, np.ones((runs, years, 1))], axis=2)
-
-
-def volume_keys(ledger: Ledger) -> np.ndarray:
-    """For each line, which column of the volume table moves it: its volume line, or the last
-    (constant) column for lines not tied to activity and for the base-year part of emergency
-    payments."""
-    tied = (ledger.volume_line != NONE) & (ledger.mret != Mret.BASELINE)
-    return np.where(tied, ledger.volume_line, len(SERVICE_LINES))
 
 
 def _split_table(rates: Rates) -> np.ndarray:
@@ -151,12 +126,11 @@ def potential(ledger: Ledger, rates: Rates, drivers: Iterable[Driver] = DRIVERS)
     )
     # Lines share few combinations of the three indices: multiply them once per combination,
     # then read each line's combination off the result.
-    keys = np.column_stack([volume_keys(ledger), price_keys(ledger), ledger.mret])
-    combos, which = np.unique(keys, axis=0, return_inverse=True)
+    combos, which = ledger.index_combos
     index = _volume_table(rates, Driver.DEMAND in drivers)[:, :, combos[:, 0]]
     index *= _price_table(rates, drivers)[:, :, combos[:, 1]]
     index *= _split_table(rates)[:, :, combos[:, 2]]
-    return index[:, :, which.ravel()] * (funding * ledger.base_gbp000)
+    return index[:, :, which] * (funding * ledger.base_gbp000)
 
 
 def project(ledger: Ledger, rates: Rates, drivers: Iterable[Driver] = DRIVERS) -> np.ndarray:

@@ -9,16 +9,18 @@ reduced to percentiles as the chunks go by."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from stpkit.engine.ledger import NONE, Behaviour, LineKind
+from stpkit.engine.ledger import NONE
 from stpkit.engine.model import PlanResult, Prepared, core
-from stpkit.engine.project import Rates, central_rates, price_keys
+from stpkit.engine.project import Rates, central_rates
 from stpkit.engine.uncertainty import (
     Draws,
     draw_plan,
@@ -30,35 +32,34 @@ from stpkit.engine.uncertainty import (
 
 #: The percentiles reported for every position.
 PERCENTILES = (10, 50, 90)
-#: Runs evaluated at once: large enough for numpy to be efficient, small enough to stay in cache.
-CHUNK_RUNS = 250
+#: Values in each array of a chunk of runs (runs x years x lines): large enough that numpy's
+#: per-call overhead is small, small enough that the arrays are reused from the heap rather
+#: than mapped afresh (and faulted in) for every operation.
+CHUNK_VALUES = 400_000
 
 Progress = Callable[[int], None]
 
 
 def compact(prepared: Prepared) -> Prepared:
-    """The same plan with its ledger reduced to the lines that no draw can tell apart, merged
-    across organisations; each merged line's contribution to each organisation's surplus is
-    carried in ``Ledger.weights``. Positions are unchanged (up to rounding)."""
+    """The same plan with each organisation's ledger lines that no draw can tell apart merged
+    into one (same kind, price index, volume driver, funding path, cost behaviour and the same
+    schemes acting on them). A merged line's base value is the signed sum of its lines', and
+    lines are sorted by organisation, so positions are sums of runs of lines. Positions are
+    unchanged (up to rounding): every step of the model is linear in the base values."""
     ledger, schemes = prepared.ledger, prepared.schemes
-    is_cost = ledger.kind == LineKind.COST
-    # Cost released when wards or sites close depends on the organisation; nothing else does.
-    by_own_capacity = is_cost & (
-        (ledger.behaviour == Behaviour.FIXED)
-        | ((ledger.behaviour == Behaviour.SEMI_FIXED) & ledger.bedded & ~ledger.is_arrival)
-    )
     # Moved activity arrives as its scheme component is delivered, whichever arrival it is.
     arrival_component = np.array([ledger.arrivals[a].component if a != NONE else NONE for a in ledger.arrival])
     key = np.column_stack(
         [
-            np.where(by_own_capacity, ledger.org, NONE),
+            ledger.org,  # first, so that merged lines come out sorted by organisation
             ledger.kind,
             ledger.volume_line,
-            price_keys(ledger),
+            ledger.price_index,
             ledger.behaviour,
             ledger.bedded,
             ledger.mret,
             arrival_component,
+            ledger.funding_path.T,
             schemes.paper.T,
             schemes.real.T,
             schemes.capacity.T,
@@ -67,24 +68,21 @@ def compact(prepared: Prepared) -> Prepared:
     _, first, group = np.unique(key, axis=0, return_index=True, return_inverse=True)
     group = group.ravel()
     n_groups = len(first)
-    weights = np.zeros((ledger.funding_path.shape[0], n_groups, ledger.n_orgs))
-    np.add.at(
-        weights,
-        (slice(None), group, ledger.org),
-        (ledger.sign * ledger.base_gbp000 * ledger.funding_path),
-    )
+
+    def summed(values: np.ndarray) -> np.ndarray:
+        return np.bincount(group, weights=values, minlength=n_groups)
 
     def mixed(values: np.ndarray) -> np.ndarray:
-        """NONE for attributes the merged lines do not share: nothing the model reads."""
+        """NONE for attributes the merged lines need not share: nothing the model reads."""
         return np.full(n_groups, NONE, dtype=values.dtype)
 
     merged = replace(
         ledger,
-        org=np.where(by_own_capacity[first], ledger.org[first], NONE),
+        org=ledger.org[first],
         kind=ledger.kind[first],
         sign=np.ones(n_groups),
-        base_gbp000=np.ones(n_groups),
-        full_base_gbp000=np.ones(n_groups),
+        base_gbp000=summed(ledger.sign * ledger.base_gbp000),
+        full_base_gbp000=summed(ledger.sign * ledger.full_base_gbp000),
         cell=mixed(ledger.cell),
         service_line=mixed(ledger.service_line),
         volume_line=ledger.volume_line[first],
@@ -96,10 +94,10 @@ def compact(prepared: Prepared) -> Prepared:
         counterparty=mixed(ledger.counterparty),
         internal=np.zeros(n_groups, dtype=bool),
         price_basis=ledger.price_basis[first],
-        funding_path=np.ones((ledger.funding_path.shape[0], n_groups)),
+        funding_path=ledger.funding_path[:, first],
         commissioner_kind=mixed(ledger.commissioner_kind),
         arrival=ledger.arrival[first],
-        weights=weights,
+        merged=True,
     )
     merged_schemes = replace(
         schemes, paper=schemes.paper[:, first], real=schemes.real[:, first], capacity=schemes.capacity[:, first]
@@ -133,7 +131,7 @@ class Simulation:
 
 
 #: Runs handed to one task: a worker of a cluster, or one step of the progress bar.
-BLOCK_RUNS = 2500
+BLOCK_RUNS = 1000
 
 Mapper = Callable[[Callable, list], Iterable]
 
@@ -150,8 +148,10 @@ def _run_block(fast: Prepared, central: Rates, block: Draws) -> dict[str, np.nda
 def _positions(fast: Prepared, central: Rates, block: Draws) -> dict[str, np.ndarray]:
     parts: dict[str, list[np.ndarray]] = {"dn": [], "paper": [], "landed": [], "wp": []}
     profile_sum = np.zeros_like(fast.schemes.profile)
-    for start in range(0, block.runs, CHUNK_RUNS):
-        chunk = block.rows(slice(start, min(start + CHUNK_RUNS, block.runs)))
+    years, lines = fast.ledger.funding_path.shape
+    step = max(1, CHUNK_VALUES // (years * lines))
+    for start in range(0, block.runs, step):
+        chunk = block.rows(slice(start, min(start + step, block.runs)))
         profiles = scheme_profiles(fast.schemes, chunk)
         profile_sum += profiles.sum(axis=0)
         c = core(fast, drawn_rates(central, chunk.national), drawn_effect(fast.schemes, chunk, profiles), lines=False)
@@ -170,22 +170,26 @@ def simulate(
     seed: int = 0,
     *,
     draws: Draws | None = None,
-    mapper: Mapper = map,
+    mapper: Mapper | None = None,
     progress: Progress | None = None,
 ) -> Simulation:
     """``runs`` runs of the plan from ``seed``, or the runs given by ``draws`` (sensitivity
     analysis sets the inputs itself). Blocks of runs go through ``mapper``, which may hand them
-    to a cluster; the result is the same whichever mapper runs them."""
+    to a cluster; by default they share this machine's cores. The result is the same whichever
+    mapper runs them."""
     if draws is None:
         draws = draw_plan(prepared.plan, plan_uncertainty(prepared.plan, prepared.assumptions), seed, runs)
     fast = compact(prepared)
     blocks = [draws.rows(slice(a, min(a + BLOCK_RUNS, draws.runs))) for a in range(0, draws.runs, BLOCK_RUNS)]
+    task = partial(_run_block, fast, central_rates(prepared.assumptions))
     results = []
-    for block, result in zip(blocks, mapper(partial(_run_block, fast, central_rates(prepared.assumptions)), blocks),
-                             strict=True):
-        results.append(result)
-        if progress is not None:
-            progress(block.runs)
+    # One BLAS thread for the whole run, so that blocks on this machine's threads are worked
+    # out exactly as on a cluster's single-threaded workers.
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        for block, result in zip(blocks, (mapper or pool.map)(task, blocks), strict=True):
+            results.append(result)
+            if progress is not None:
+                progress(block.runs)
     planned = prepared.schemes.profile
     mean_profile = sum(r["profile_sum"] for r in results) / draws.runs
     realisation = np.divide(mean_profile, planned, out=np.zeros_like(planned), where=planned > 0)

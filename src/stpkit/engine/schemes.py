@@ -14,6 +14,7 @@ difference is stranded cost."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -62,6 +63,22 @@ class SchemeSet:
     @property
     def n_components(self) -> int:
         return len(self.components)
+
+    @cached_property
+    def touched(self) -> np.ndarray:
+        """Indices of the lines some component changes (on paper; the others never change)."""
+        return np.flatnonzero(self.paper.any(axis=0))
+
+    @cached_property
+    def paper_acting(self) -> np.ndarray:
+        """``acting`` over the touched lines, on paper."""
+        return acting(self.paper[:, self.touched])
+
+    @cached_property
+    def landed_acting(self) -> np.ndarray:
+        """``acting`` over the touched lines as they really land: components acting at once,
+        then (numbered after them) components acting once capacity is removed."""
+        return acting(np.concatenate([self.real[:, self.touched], self.capacity[:, self.touched]]))
 
     def by_scheme(self) -> np.ndarray:
         """``(components, schemes)``: sums component results into scheme results."""
@@ -207,3 +224,35 @@ def single_change(schemes: SchemeSet, effect: np.ndarray) -> np.ndarray:
     """``(runs, years, components)``: each component's own change to the lines it acts on, as a
     fraction, as if it were the only one."""
     return np.exp(log_factor(schemes, effect)) - 1.0
+
+
+def acting(incidence: np.ndarray) -> np.ndarray:
+    """``(most, lines)``: for each line, the components acting on it, padded with the index one
+    past the last component. ``incidence`` is ``(components, lines)`` of 0 and 1. Lines are
+    acted on by few components, so gathering their factors is much cheaper than a product
+    with the whole incidence matrix."""
+    k, n = incidence.shape
+    counts = incidence.sum(axis=0).astype(np.int64)
+    most = int(counts.max()) if n else 0
+    out = np.full((most, n), k, dtype=np.int64)
+    component, line = np.nonzero(incidence)
+    order = np.lexsort((component, line))  # by line, then component
+    component, line = component[order], line[order]
+    slot = np.arange(len(line)) - np.searchsorted(line, line)
+    out[slot, line] = component
+    return out
+
+
+def combined_change(factors: np.ndarray, acting_on: np.ndarray) -> np.ndarray:
+    """``(runs, years, lines)``: the combined change (a fraction) to each line from the
+    components acting on it. ``factors`` is ``(runs, years, components)``, each component's
+    ``1 + direction * effect``; the product over a line's components is the multiplicative
+    combination of schemes described above."""
+    padded = np.concatenate([factors, np.ones(factors.shape[:2] + (1,))], axis=2)
+    if not len(acting_on):
+        return np.zeros(factors.shape[:2] + (acting_on.shape[1],))
+    out = padded[..., acting_on[0]]
+    for row in acting_on[1:]:
+        out *= padded[..., row]
+    out -= 1.0
+    return out
