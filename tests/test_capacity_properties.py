@@ -257,11 +257,6 @@ def _two_shifts_of_the_same_activity() -> dict:
     return data
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="arrivals are measured against the do-nothing activity of the cells they leave, so two "
-    "shifts of the same activity move more than leaves: 60% and 60% take 84% away and bring 120%",
-)
 def test_two_shifts_of_the_same_activity_move_no_more_than_leaves():
     result = _run(_two_shifts_of_the_same_activity())
     moved, _ = _moved_out(result)
@@ -269,11 +264,6 @@ def test_two_shifts_of_the_same_activity_move_no_more_than_leaves():
     assert np.all(moved.sum(axis=1) <= left.sum(axis=1) + 1e-6)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="two shifts of the same activity pay the receiver for 120% of it while the sender "
-    "sheds the cost of 84%: the footprint shows a loss from moving activity between twins",
-)
 def test_two_shifts_between_twins_change_nothing_for_the_footprint():
     result = _run(_two_shifts_of_the_same_activity())
     assert np.allclose(result.with_plan[0], result.do_nothing[0], rtol=0, atol=1e-6)

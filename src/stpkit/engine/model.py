@@ -204,7 +204,7 @@ def core(prepared: Prepared, rates: Rates, effect: np.ndarray, lines: bool = Tru
     landed_by_org = dn_by_org + ledger.by_org(landed_change, touched)
     arrived = 0.0
     if ledger.arrivals:
-        arrived = possible * _arrival_effect(ledger, schemes, effect)
+        arrived = possible * _arrival_effect(ledger, schemes, arrival_share(ledger, schemes, effect))
         arrived_by_org = ledger.by_org(arrived)
         paper_by_org += arrived_by_org
         landed_by_org += arrived_by_org
@@ -212,7 +212,7 @@ def core(prepared: Prepared, rates: Rates, effect: np.ndarray, lines: bool = Tru
     # activity) and sites close (fixed cost).
     cells_dn = _cell_activity(ledger, rates)
     cells_wp = cells_dn * line_factor(log_change, schemes.cells)
-    arrivals_wp = _arrival_units(ledger, rates, effect)
+    arrivals_wp = _arrival_units(ledger, schemes, rates, effect)
     is_cost = ledger.kind == LineKind.COST
     semi_bedded = is_cost & (ledger.behaviour == Behaviour.SEMI_FIXED) & ledger.bedded & ~ledger.is_arrival
     semi_bedded_cost = -ledger.by_org(lines_dn[..., semi_bedded], np.flatnonzero(semi_bedded))
@@ -264,7 +264,7 @@ def evaluate(prepared: Prepared, rates: Rates, effect: np.ndarray) -> PlanResult
     driver_interaction = c.dn_by_org - base - driver_effect.sum(axis=2)
 
     scheme_effect = (
-        _scheme_alone(ledger, schemes, effect, c.lines_dn, c.arrived, owns)
+        _scheme_alone(ledger, schemes, effect, c.lines_dn, c.possible, owns)
         - (schemes.investment_gbp000[:, :, None] * _one_hot(schemes.owner, ledger.n_orgs)[None])[None]
     )
     scheme_interaction = c.paper_by_org - c.dn_by_org - scheme_effect.sum(axis=2)
@@ -301,29 +301,46 @@ def _one_hot(index: np.ndarray, size: int) -> np.ndarray:
     return out
 
 
-def _arrival_effect(ledger: Ledger, schemes: SchemeSet, effect: np.ndarray) -> np.ndarray:
-    """``(runs, years, lines)``: how much of each arrival line's activity has arrived; the
-    receiving service's cost comes early by the component's lead time."""
-    out = np.zeros(effect.shape[:2] + (ledger.n_lines,))
+def arrival_share(ledger: Ledger, schemes: SchemeSet, effect: np.ndarray) -> np.ndarray:
+    """``(runs, years, arrivals)``: the share of the leaving cell's do-nothing activity that
+    each arrival brings. Components reducing the same cell combine multiplicatively, so
+    together they take ``1 - prod(1 - e)`` of it; each takes its part of that in proportion to
+    ``-log(1 - e)``, and a shift's part arrives elsewhere. With one component this is ``e``."""
+    if not ledger.arrivals:
+        return np.zeros(effect.shape[:2] + (0,))
+    component = np.array([a.component for a in ledger.arrivals], dtype=np.int64)
+    cell = np.array([a.cell for a in ledger.arrivals], dtype=np.int64)
+    log_change = log_factor(schemes, effect)
+    cell_log = log_change @ schemes.cells[:, cell]
+    own = log_change[..., component]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(cell_log < 0, -np.expm1(cell_log) * own / cell_log, 0.0)
+
+
+def _arrival_effect(ledger: Ledger, schemes: SchemeSet, share: np.ndarray) -> np.ndarray:
+    """``(runs, years, lines)``: how much of each arrival line's activity has arrived, from the
+    share each arrival brings ``(runs, years, arrivals)``; the receiving service's cost comes
+    early by the component's lead time."""
+    out = np.zeros(share.shape[:2] + (ledger.n_lines,))
     lines = np.flatnonzero(ledger.is_arrival)
     if not len(lines):
         return out
-    component = np.array([ledger.arrivals[a].component for a in ledger.arrival[lines]], dtype=np.int64)
-    early = lead(effect, schemes.lead_years)
+    component = np.array([a.component for a in ledger.arrivals], dtype=np.int64)
+    early = lead(share, schemes.lead_years[component])
+    arrival = ledger.arrival[lines]
     is_cost = ledger.kind[lines] == LineKind.COST
-    out[..., lines] = np.where(is_cost, early[..., component], effect[..., component])
+    out[..., lines] = np.where(is_cost, early[..., arrival], share[..., arrival])
     return out
 
 
-def _arrival_units(ledger: Ledger, rates: Rates, effect: np.ndarray) -> np.ndarray:
+def _arrival_units(ledger: Ledger, schemes: SchemeSet, rates: Rates, effect: np.ndarray) -> np.ndarray:
     """``(runs, years, arrivals)`` units of activity that have arrived."""
     if not ledger.arrivals:
         return np.zeros(effect.shape[:2] + (0,))
     volume = cumulative_index(rates.demand)
     leaving = np.array([SERVICE_LINES.index(ledger.cells[a.cell].service_line) for a in ledger.arrivals])
-    component = np.array([a.component for a in ledger.arrivals], dtype=np.int64)
     units = np.array([a.units for a in ledger.arrivals])
-    return units * volume[..., leaving] * effect[..., component]
+    return units * volume[..., leaving] * arrival_share(ledger, schemes, effect)
 
 
 def _cell_activity(ledger: Ledger, rates: Rates) -> np.ndarray:
@@ -335,16 +352,19 @@ def _cell_activity(ledger: Ledger, rates: Rates) -> np.ndarray:
 
 
 def _scheme_alone(
-    ledger: Ledger, schemes: SchemeSet, effect: np.ndarray, lines_dn: np.ndarray, arrived: np.ndarray, owns: np.ndarray
+    ledger: Ledger, schemes: SchemeSet, effect: np.ndarray, lines_dn: np.ndarray, possible: np.ndarray, owns: np.ndarray
 ) -> np.ndarray:
     """``(runs, years, schemes, orgs)``: each scheme as if it were the only one, on paper. A
-    component on its own changes every line it acts on by the same fraction."""
+    component on its own changes every line it acts on by the same fraction, and the activity
+    it moves arrives in full."""
     signed = lines_dn * ledger.sign
     touched = np.einsum("rtl,kl,lo->rtko", signed, schemes.paper, owns)
     by_component = single_change(schemes, effect)[..., None] * touched
     if ledger.arrivals:
         component = np.array([ledger.arrivals[a].component if a >= 0 else 0 for a in ledger.arrival])
         arrival_lines = _one_hot(component, schemes.n_components) * ledger.is_arrival[:, None]
+        alone = np.array([a.component for a in ledger.arrivals], dtype=np.int64)
+        arrived = possible * _arrival_effect(ledger, schemes, effect[..., alone])
         by_component += np.einsum("rtl,lk,lo->rtko", arrived * ledger.sign, arrival_lines, owns)
     return np.einsum("rtko,ks->rtso", by_component, schemes.by_scheme())
 

@@ -47,8 +47,12 @@ def compact(prepared: Prepared) -> Prepared:
     lines are sorted by organisation, so positions are sums of runs of lines. Positions are
     unchanged (up to rounding): every step of the model is linear in the base values."""
     ledger, schemes = prepared.ledger, prepared.schemes
-    # Moved activity arrives as its scheme component is delivered, whichever arrival it is.
+    # Moved activity arrives as its scheme component and the others acting on the cell it
+    # leaves are delivered (see ``arrival_share``), whichever arrival it is.
     arrival_component = np.array([ledger.arrivals[a].component if a != NONE else NONE for a in ledger.arrival])
+    leaving = np.zeros((schemes.n_components, ledger.n_lines))
+    moved = np.flatnonzero(ledger.is_arrival)
+    leaving[:, moved] = schemes.cells[:, [ledger.arrivals[a].cell for a in ledger.arrival[moved]]]
     key = np.column_stack(
         [
             ledger.org,  # first, so that merged lines come out sorted by organisation
@@ -59,6 +63,7 @@ def compact(prepared: Prepared) -> Prepared:
             ledger.bedded,
             ledger.mret,
             arrival_component,
+            leaving.T,
             ledger.funding_path.T,
             schemes.paper.T,
             schemes.real.T,
