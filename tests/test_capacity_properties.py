@@ -515,11 +515,6 @@ def test_moving_bedded_activity_between_twins_costs_the_footprint_unless_beds_cl
 # ---- workforce -------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="establishment follows pay cost, so a scheme that replaces agency shifts with bank "
-    "staff (lowering pay by the agency premium) also shrinks every staff group's establishment",
-)
 def test_replacing_agency_shifts_keeps_the_establishment():
     data = _twin_trusts("outpatient")
     data["schemes"] = [

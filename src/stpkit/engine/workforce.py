@@ -12,7 +12,7 @@ from stpkit.engine.assumptions import Assumptions
 from stpkit.engine.components import pay_share
 from stpkit.engine.ledger import COST_TYPES, Ledger, LineKind
 from stpkit.engine.project import Rates, cumulative_index
-from stpkit.engine.schemes import SchemeSet
+from stpkit.engine.schemes import SchemeSet, log_factor
 
 STAFF_GROUPS = tuple(StaffGroup)
 PAY = COST_TYPES.index(next(c for c in COST_TYPES if c.value == "pay"))
@@ -39,14 +39,22 @@ def plan_workforce(
     lines_dn: np.ndarray,
     lines_wp: np.ndarray,
 ) -> Workforce:
-    """Establishment grows and shrinks with the provider's pay in base-year prices."""
+    """Establishment grows and shrinks with the provider's pay in base-year prices, as activity,
+    beds and productivity change it."""
     n_years, n_orgs, n_groups = len(ledger.years), ledger.n_orgs, len(STAFF_GROUPS)
     pay_lines = (ledger.kind == LineKind.COST) & (ledger.cost_type == PAY)
     to_org = np.zeros((ledger.n_lines, n_orgs))
     to_org[np.flatnonzero(pay_lines), ledger.org[pay_lines]] = 1.0
     deflator = cumulative_index(rates.cost_inflation[..., PAY])[0]  # (years,)
+    # Workforce schemes lower pay by covering shifts more cheaply, not by needing fewer staff:
+    # take their effect out of the pay that sets the establishment.
+    workforce = np.array([plan.schemes[c.scheme].acts_on.kind is ActsOnKind.WORKFORCE for c in schemes.components])
+    staffed_wp = lines_wp[0]
+    if workforce.any():
+        log_change = log_factor(schemes, effect)[0][:, workforce]  # (years, workforce components)
+        staffed_wp = staffed_wp * np.exp(-(log_change @ schemes.real[workforce]))
     volume_dn = (lines_dn[0] @ to_org) / deflator[:, None]
-    volume_wp = (lines_wp[0] @ to_org) / deflator[:, None]
+    volume_wp = (staffed_wp @ to_org) / deflator[:, None]
     base = volume_dn[0]
 
     cost = np.array([assumptions.series("cost_per_wte_gbp", g.value) for g in STAFF_GROUPS]).T  # (years, groups)
