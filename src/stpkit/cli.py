@@ -19,11 +19,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from stpkit import __version__
-from stpkit.domain import Plan
+from stpkit.assurance import DEFAULT_RUNS, DEFAULT_SEED, GAPS_NOTE, Assessment, IndicatorResult, assess
+from stpkit.domain import Plan, Severity
 from stpkit.engine.model import PlanResult, prepare, run_plan
 from stpkit.engine.risk import PERCENTILES, Mapper, RiskSummary, simulate, summarise
 from stpkit.engine.sensitivity import inputs, sobol, tornado
 from stpkit.examples import DEFAULT_EXAMPLE, example_paths
+from stpkit.io.assurance import assurance_document
 from stpkit.io.atomic import write_file, write_files
 from stpkit.io.located import InputError
 from stpkit.io.plan_file import load_plan
@@ -48,6 +50,7 @@ from stpkit.io.schema import plan_schema
 from stpkit.national.rollup import NationalResult, national_document, run_national
 from stpkit.reference.footprints import load_footprints
 from stpkit.reference.parameters import load_parameters
+from stpkit.report.map import national_map
 
 app = typer.Typer(
     pretty_exceptions_enable=False,
@@ -481,19 +484,34 @@ def national(
     runs: RunsOption = 0,
     seed: SeedOption = 0,
     scheduler: SchedulerOption = None,
+    map_file: Annotated[
+        Path | None,
+        typer.Option("--map", help="where to write the map of England (SVG); default england_map.svg, "
+                     "in the --output folder if given"),
+    ] = None,
 ) -> None:
     """Run all 44 footprints and show each one and the national total; with --runs, the risk
-    runs of every footprint with shared national draws."""
+    runs of every footprint with shared national draws. Writes a map of England by footprint."""
     params = load_parameters()
     plans: list[Plan] = [load_plan(p, params) for p in plan or []]
     with _mapper(scheduler) as mapper, _progress("footprints", 44 if runs else 0, "footprints") as progress:
         result = run_national(params, plans, runs=runs, seed=seed, mapper=mapper, progress=progress)
+    table = result.table
+    svg = national_map(
+        dict(zip(table["code"], table["with_plan_gbp000"], strict=True)),
+        dict(zip(table["code"], table["population"], strict=True)),
+        result.horizon,
+        result.any_illustrative,
+    )
     if format is Format.JSON:
         _emit(output, {"national.json": json.dumps(national_document(result), indent=2) + "\n"})
     elif format is Format.CSV:
         _emit(output, {"national.csv": result.table.to_csv(index=False)})
     else:
         _print_national(result)
+    if output is not None and map_file is None:
+        map_file = output / "england_map.svg"
+    err.print(f"wrote {write_file(map_file or Path('england_map.svg'), svg)}")
 
 
 def _print_national(result: NationalResult) -> None:
@@ -583,6 +601,134 @@ def validate(plan: Annotated[Path, typer.Argument(help="plan file to check")]) -
         f"{plan}: valid plan for {loaded.footprint.code} ({len(loaded.organisations)} organisations, "
         f"{len(loaded.schemes)} schemes, {loaded.base_year} to {loaded.horizon})"
     )
+
+
+class CheckFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+@app.command()
+def check(
+    plan: Annotated[Path, typer.Argument(help="plan file to check")],
+    strict: Annotated[bool, typer.Option("--strict", help="exit with status 1 if any finding is an error")] = False,
+    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="table or json")] = CheckFormat.TABLE,
+    runs: Annotated[
+        int, typer.Option("--runs", min=0, help="risk runs for the rule on the median outcome (0: skip it)")
+    ] = DEFAULT_RUNS,
+    seed: Annotated[int, typer.Option("--seed", help="seed of the risk runs")] = DEFAULT_SEED,
+) -> None:
+    """Check a plan the way the centre would: every assurance rule, the three gaps and the rating."""
+    params = load_parameters()
+    assessment = assess(load_plan(plan, params), params, runs=runs, seed=seed)
+    if format is CheckFormat.JSON:
+        sys.stdout.write(json.dumps(assurance_document(assessment), indent=2) + "\n")
+    else:
+        _print_check(assessment, out)
+    if strict and assessment.has_errors:
+        err.print(f"--strict: {assessment.count(Severity.ERROR)} error-level finding(s)")
+        raise typer.Exit(1)
+
+
+def _number(name: str, value: float) -> str:
+    if name.endswith("_gbp000"):
+        return f"{'-' if value <= -0.5 else ''}£{gbp000(abs(value))}k"
+    if name.endswith("_pct"):
+        return f"{value:.1f}%"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _indicator_value(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.1f}"
+
+
+def _print_check(assessment: Assessment, console: Console) -> None:
+    plan, gaps, rating = assessment.plan, assessment.gaps, assessment.rating
+    console.print(f"[bold]Assurance: {plan.title}[/bold]")
+    console.print(f"Footprint {plan.footprint.code}  ·  {plan.base_year} to {plan.horizon}")
+    if plan.illustrative:
+        console.print(f"[bold yellow]{ILLUSTRATIVE_NOTE}[/bold yellow]")
+    colour = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+    if assessment.findings:
+        table = Table(title="Findings", title_justify="left", show_lines=True)
+        table.add_column("Rule", no_wrap=True)
+        table.add_column("Severity", no_wrap=True)
+        table.add_column("Finding", ratio=3)
+        table.add_column("Numbers", ratio=1)
+        for f in assessment.findings:
+            numbers = "\n".join(f"{name}: {_number(name, value)}" for name, value in f.numbers.items())
+            table.add_row(
+                f.rule,
+                f"[{colour[f.severity]}]{f.severity.value}[/{colour[f.severity]}]",
+                f"[bold]{f.title}[/bold]\n{f.message}",
+                numbers,
+            )
+        console.print(table)
+    skipped = f"; not checked without risk runs: {', '.join(assessment.not_checked)}" if assessment.not_checked else ""
+    console.print(
+        f"{assessment.count(Severity.ERROR)} errors, {assessment.count(Severity.WARNING)} warnings, "
+        f"{assessment.count(Severity.INFO)} for information, from {len(assessment.checked)} rules checked{skipped}."
+    )
+
+    years = gaps.years
+    finance = Table(title="Finance and efficiency gap: consolidated position (£m)", title_justify="left")
+    finance.add_column("")
+    for year in years:
+        finance.add_column(year, justify="right")
+    finance.add_row("Do nothing", *[gbpm(v) for v in gaps.finance.do_nothing_gbp000])
+    finance.add_row("With the plan", *[gbpm(v) for v in gaps.finance.with_plan_gbp000])
+    console.print(finance)
+    if gaps.finance.final_percentiles_gbp000 is not None:
+        p10, p50, p90 = gaps.finance.final_percentiles_gbp000
+        console.print(
+            f"{years[-1]} over {assessment.risk.runs:,} risk runs: P10 {gbpm(p10)}, P50 {gbpm(p50)}, P90 {gbpm(p90)}; "
+            f"chance of balance {100 * gaps.finance.probability_of_balance:.0f}%."
+        )
+    for title, indicators in (
+        ("Care and quality gap", gaps.care_quality),
+        ("Health and wellbeing gap", gaps.health_wellbeing),
+    ):
+        _print_indicators(title, indicators, years, console)
+    console.print(GAPS_NOTE)
+
+    parts = Table(
+        title=f"Rating: {rating.category.value.replace('_', ' ')} (score {rating.score:.0f} out of 100)",
+        title_justify="left",
+    )
+    for name in ("Part", "Score", "Weight", "Basis"):
+        parts.add_column(name, justify="right" if name in ("Score", "Weight") else "left")
+    for c in rating.components:
+        shown = "–" if c.score is None else f"{c.score:.0f}"
+        parts.add_row(c.component.value.replace("_", " "), shown, f"{c.weight_pct:.0f}%", c.basis)
+    console.print(parts)
+    thresholds = ", ".join(f"{k.value.replace('_', ' ')} {v:.0f}" for k, v in rating.thresholds.items())
+    console.print(f"Thresholds: {thresholds}; below that, needs most improvement.")
+
+
+def _print_indicators(
+    title: str, indicators: tuple[IndicatorResult, ...], years: tuple[str, ...], console: Console
+) -> None:
+    if not indicators:
+        console.print(f"{title}: the plan gives no indicators.")
+        return
+    table = Table(title=f"{title}: base year, the plan's trajectory, target and gap", title_justify="left")
+    table.add_column("Indicator", max_width=44)
+    table.add_column("Unit", max_width=18)
+    for year in years:
+        table.add_column(year, justify="right")
+    table.add_column("Target", justify="right")
+    table.add_column(f"Gap {years[-1]}", justify="right")
+    table.add_column("Source", max_width=40)
+    for i in indicators:
+        table.add_row(
+            i.name,
+            i.unit,
+            *[_indicator_value(v) for v in i.trajectory],
+            _indicator_value(i.target),
+            _indicator_value(i.gap_at_horizon),
+            i.source,
+        )
+    console.print(table)
 
 
 @app.command()

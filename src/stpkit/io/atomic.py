@@ -9,9 +9,18 @@ import tempfile
 from pathlib import Path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_files(folder: Path, contents: dict[str, str | bytes]) -> list[Path]:
-    """Write every ``name -> content`` into ``folder`` (created if needed), all or nothing."""
+    """Write every ``name -> content`` into ``folder`` (created if needed), all or nothing.
+    Files get the usual permissions (readable by others unless the umask says otherwise), not
+    the private ones of a temporary file."""
     folder.mkdir(parents=True, exist_ok=True)
+    mode = 0o666 & ~_umask()
     staged: list[tuple[str, Path]] = []
     try:
         for name, content in contents.items():
@@ -20,6 +29,7 @@ def write_files(folder: Path, contents: dict[str, str | bytes]) -> list[Path]:
             data = content.encode("utf-8") if isinstance(content, str) else content
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
+            os.chmod(tmp, mode)
         for tmp, final in staged:
             os.replace(tmp, final)
     except BaseException:
