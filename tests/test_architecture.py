@@ -53,6 +53,16 @@ def test_engine_does_no_input_or_output():
     assert offenders == []
 
 
+def test_assurance_does_no_input_or_output():
+    """Rules look at a plan and its results; reading files and printing belong to io and cli."""
+    forbidden = {"open(", "print(", "read_text(", "write_text(", "Path(", "sys.stdout", "console"}
+    offenders = []
+    for path in (PACKAGE / "assurance").rglob("*.py"):
+        text = path.read_text("utf-8")
+        offenders += [f"{path.name}: {word}" for word in forbidden if word in text]
+    assert offenders == []
+
+
 def test_every_package_file_belongs_to_a_layer():
     stray = [p.name for p in PACKAGE.iterdir() if p.suffix == ".py" and p.stem not in ("__init__", "__main__", "cli")]
     stray += [p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name not in LAYERS and not p.name.startswith("_")]

@@ -137,3 +137,73 @@ def test_validate_and_examples(cornwall, tmp_path):
     assert copied == sorted(f"{name}.yaml" for name in example_paths())
     for path in tmp_path.iterdir():
         stp("validate", str(path))
+
+
+# ------------------------------------------------------------------------------------ stp check
+
+FIXTURES = Path(__file__).parent / "fixtures"
+WEAK, STRONG = str(FIXTURES / "weak_plan.yaml"), str(FIXTURES / "strong_plan.yaml")
+
+
+def test_check_lists_findings_the_three_gaps_and_the_rating():
+    text = stp("check", WEAK, "--runs", "200").stdout
+    for expected in (
+        "Assurance: A weak plan for testing assurance",
+        "Findings",
+        "A01",
+        "A15",
+        "A27",
+        "error",
+        "warning",
+        "The plan does not balance in the final year",
+        "REF-EQUIP (Digital outpatient equipment) needs £5.0m of capital",
+        "capital_gbp000: £5,000k",
+        "Finance and efficiency gap",
+        "Care and quality gap",
+        "Health and wellbeing gap: the plan gives no indicators.",
+        "Rating: needs most improvement",
+        "from 27 rules checked.",
+    ):
+        assert expected in text, expected
+
+
+def test_check_warns_by_default_and_strict_fails_on_errors():
+    assert stp("check", WEAK, "--runs", "0").returncode == 0
+    strict = stp("check", WEAK, "--runs", "0", "--strict", check=False)
+    assert strict.returncode == 1
+    assert "error-level finding" in strict.stderr
+    strong = stp("check", STRONG, "--strict", "--runs", "200")
+    assert "Rating: outstanding" in strong.stdout or "Rating: advanced" in strong.stdout
+
+
+def test_check_json_is_machine_readable_and_reproducible():
+    first = stp("check", WEAK, "--format", "json", "--runs", "300", "--seed", "4").stdout
+    document = json.loads(first)
+    assert (document["format"], document["format_version"]) == ("stpkit-assurance", 1)
+    assert document["risk_runs"] == {"runs": 300, "seed": 4}
+    assert document["summary"]["rules_not_checked"] == []
+    by_rule = {}
+    for finding in document["findings"]:
+        by_rule.setdefault(finding["rule"], []).append(finding)
+    assert by_rule["A11"][0]["numbers"] == {"capital_gbp000": 5000.0}
+    assert by_rule["A11"][0]["subject"] == "REF-EQUIP" and by_rule["A11"][0]["severity"] == "error"
+    assert document["summary"]["errors"] == sum(f["severity"] == "error" for f in document["findings"])
+    assert document["rating"]["category"] == "needs_most_improvement"
+    assert [i["id"] for i in document["gaps"]["care_quality"]][:2] == ["ae_within_4_hours_pct", "bed_occupancy_pct"]
+    assert stp("check", WEAK, "--format", "json", "--runs", "300", "--seed", "4").stdout == first
+
+
+def test_check_without_risk_runs_says_what_it_did_not_check():
+    text = stp("check", WEAK, "--runs", "0").stdout
+    assert "not checked without risk runs: A02" in text
+    document = json.loads(stp("check", WEAK, "--format", "json", "--runs", "0").stdout)
+    assert document["risk_runs"] is None and document["summary"]["rules_not_checked"] == ["A02"]
+
+
+def test_check_refuses_a_bad_plan_like_validate():
+    bad = Path(__file__).parent / "malformed" / "unknown_scheme_owner.yaml"
+    result = stp("check", str(bad), "--strict", check=False)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "schemes[0].owner: unknown organisation 'RFE'" in result.stderr
+    assert result.stderr.rstrip().endswith("1 problem found; nothing was written.")

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from stpkit import __version__
 from stpkit.assurance import DEFAULT_RUNS, DEFAULT_SEED, GAPS_NOTE, Assessment, IndicatorResult, assess
-from stpkit.domain import Plan, Severity
+from stpkit.domain import Plan, RatingComponent, Severity
 from stpkit.engine.model import PlanResult, prepare, run_plan
 from stpkit.engine.risk import PERCENTILES, Mapper, RiskSummary, simulate, summarise
 from stpkit.engine.sensitivity import inputs, sobol, tornado
@@ -47,10 +47,21 @@ from stpkit.io.results import (
     workforce_table,
 )
 from stpkit.io.schema import plan_schema
-from stpkit.national.rollup import NationalResult, national_document, run_national
+from stpkit.national.rollup import (
+    NationalResult,
+    assess_footprints,
+    national_challenge,
+    national_document,
+    rank,
+    run_national,
+)
 from stpkit.reference.footprints import load_footprints
 from stpkit.reference.parameters import load_parameters
+from stpkit.report.footprint import footprint_report
+from stpkit.report.html import to_pdf
 from stpkit.report.map import national_map
+from stpkit.report.national import national_report
+from stpkit.report.public import public_summary
 
 app = typer.Typer(
     pretty_exceptions_enable=False,
@@ -468,6 +479,67 @@ def sensitivity(
 TORNADO_ROWS = 20
 
 
+# ----------------------------------------------------------------------------------- reports
+
+ReportRunsOption = Annotated[
+    int, typer.Option("--runs", min=0, help="risk runs behind the fan chart and the chance of balance (0: none)")
+]
+PdfOption = Annotated[bool, typer.Option("--pdf/--no-pdf", help="also write the PDF (WeasyPrint)")]
+
+
+def _write_page(output: Path, stem: str, html: str, pdf: bool) -> None:
+    files: dict[str, str | bytes] = {f"{stem}.html": html}
+    if pdf:
+        files[f"{stem}.pdf"] = to_pdf(html)
+    for path in write_files(output, files):
+        err.print(f"wrote {path}")
+
+
+@app.command()
+def report(
+    plan: Annotated[Path | None, typer.Argument(help="plan file (YAML or JSON); default: the bundled example")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="folder to write into")] = Path("."),
+    runs: ReportRunsOption = 2000,
+    seed: SeedOption = 0,
+    pdf: PdfOption = True,
+    national_: Annotated[
+        bool, typer.Option("--national", help="the national report: all 44 footprints (PLAN replaces its own)")
+    ] = False,
+) -> None:
+    """The footprint report: one self-contained HTML file (and the same as PDF); with --national,
+    the national report: league table, map, the national bridge and the ratings."""
+    params = load_parameters()
+    if national_:
+        plans = [load_plan(plan, params)] if plan is not None else []
+        with _progress("footprints", 44 if runs else 0, "footprints") as progress:
+            result = run_national(params, plans, runs=runs, seed=seed, progress=progress)
+        html = national_report(result, assess_footprints(result, params), national_challenge(params, result.horizon))
+        _write_page(output, "england_report", html, pdf)
+        return
+    loaded = load_plan(_plan_path(plan), params)
+    with _progress("assessing", 1, "plan"):
+        assessment = assess(loaded, params, runs=runs, seed=seed)
+    _write_page(output, f"{loaded.footprint.code}_report", footprint_report(assessment), pdf)
+
+
+@app.command()
+def public(
+    plan: Annotated[Path | None, typer.Argument(help="plan file (YAML or JSON); default: the bundled example")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="folder to write into")] = Path("."),
+    runs: ReportRunsOption = 2000,
+    seed: SeedOption = 0,
+    pdf: PdfOption = True,
+) -> None:
+    """What the plan means for you: a plain-English summary for the public (HTML and PDF)."""
+    params = load_parameters()
+    loaded = load_plan(_plan_path(plan), params)
+    result = run_plan(loaded, params)
+    chance = None
+    if runs:
+        chance = float(summarise(simulate(prepare(loaded, params), runs, seed), result).p_balance[-1])
+    _write_page(output, f"{loaded.footprint.code}_public", public_summary(loaded, result, chance), pdf)
+
+
 # ---------------------------------------------------------------------------------- national
 
 
@@ -503,15 +575,37 @@ def national(
         result.horizon,
         result.any_illustrative,
     )
+    ranking = rank(result, assess_footprints(result, params))
     if format is Format.JSON:
-        _emit(output, {"national.json": json.dumps(national_document(result), indent=2) + "\n"})
+        _emit(output, {"national.json": json.dumps(national_document(result, ranking), indent=2) + "\n"})
     elif format is Format.CSV:
-        _emit(output, {"national.csv": result.table.to_csv(index=False)})
+        _emit(output, {"national.csv": ranking.to_csv(index=False)})
     else:
         _print_national(result)
+        _print_ranking(ranking, result.horizon)
     if output is not None and map_file is None:
         map_file = output / "england_map.svg"
     err.print(f"wrote {write_file(map_file or Path('england_map.svg'), svg)}")
+
+
+def _print_ranking(ranking: pd.DataFrame, year: str) -> None:
+    table = Table(title=f"Footprints ranked (1 is best) in {year}", title_justify="left")
+    columns = ["Code", "Footprint", "With plan £ per head", "Rank"]
+    with_risk = "rank_probability_of_balance" in ranking
+    if with_risk:
+        columns += ["Chance of balance", "Rank"]
+    columns += ["Rating", "Score", "Rank", "Serious findings"]
+    for name in columns:
+        table.add_column(name, justify="left" if name in ("Code", "Footprint", "Rating") else "right",
+                         no_wrap=True, max_width=44 if name == "Footprint" else None, overflow="ellipsis")
+    for row in ranking.itertuples():
+        cells = [row.code, row.name, f"{row.with_plan_per_head_gbp:,.0f}", str(row.rank_per_head)]
+        if with_risk:
+            cells += [f"{100 * row.probability_of_balance:.0f}%", str(row.rank_probability_of_balance)]
+        cells += [row.rating.replace("_", " "), f"{row.rating_score:.0f}", str(row.rank_rating),
+                  str(row.serious_findings)]
+        table.add_row(*cells)
+    out.print(table)
 
 
 def _print_national(result: NationalResult) -> None:
@@ -601,6 +695,16 @@ def validate(plan: Annotated[Path, typer.Argument(help="plan file to check")]) -
         f"{plan}: valid plan for {loaded.footprint.code} ({len(loaded.organisations)} organisations, "
         f"{len(loaded.schemes)} schemes, {loaded.base_year} to {loaded.horizon})"
     )
+
+
+PART_LABELS = {
+    RatingComponent.HEALTH_WELLBEING: "health and wellbeing",
+    RatingComponent.CARE_QUALITY: "care and quality",
+    RatingComponent.FINANCE: "finance and efficiency",
+    RatingComponent.GOVERNANCE: "governance",
+    RatingComponent.FINDINGS: "assurance findings",
+    RatingComponent.RISK: "risk: chance of balance",
+}
 
 
 class CheckFormat(StrEnum):
@@ -699,7 +803,7 @@ def _print_check(assessment: Assessment, console: Console) -> None:
         parts.add_column(name, justify="right" if name in ("Score", "Weight") else "left")
     for c in rating.components:
         shown = "–" if c.score is None else f"{c.score:.0f}"
-        parts.add_row(c.component.value.replace("_", " "), shown, f"{c.weight_pct:.0f}%", c.basis)
+        parts.add_row(PART_LABELS[c.component], shown, f"{c.weight_pct:.0f}%", c.basis)
     console.print(parts)
     thresholds = ", ".join(f"{k.value.replace('_', ' ')} {v:.0f}" for k, v in rating.thresholds.items())
     console.print(f"Thresholds: {thresholds}; below that, needs most improvement.")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from stpkit.domain.enums import ActsOnKind, CostType, OrgKind, ServiceLine
-from stpkit.domain.plan import ActsOn, Organisation, Plan, Scheme
+from stpkit.domain.enums import ActsOnKind, CostType, DecisionLevel, Measure, OrgKind, ServiceLine, SignOffStatus
+from stpkit.domain.plan import ActsOn, Indicator, Organisation, Plan, Scheme
 from stpkit.domain.problems import Loc, Problem
 from stpkit.domain.years import fy_range, fy_start
 
@@ -63,6 +63,8 @@ def check_plan(plan: Plan) -> list[Problem]:
         if ids[scheme.id] > 1:
             add(Problem((*loc, "id"), f"scheme id {scheme.id!r} is used more than once"))
         problems += _check_scheme(scheme, loc, orgs, paid, plan_years)
+    problems += _check_indicators(plan.indicators, plan_years)
+    problems += _check_governance(plan, orgs)
     return problems
 
 
@@ -389,3 +391,98 @@ def _not_trust_line(line: ServiceLine) -> str:
 
 def _names(lines: frozenset[ServiceLine]) -> str:
     return ", ".join(sorted(line.value for line in lines))
+
+
+#: Measures whose baseline and trajectory stpkit works out from the plan's beds, activity and staff.
+MODELLED_MEASURES = frozenset({Measure.BED_OCCUPANCY_PCT, Measure.STAFF_VACANCY_PCT})
+_LOCAL_FIELDS = ("name", "gap", "unit", "better", "baseline", "target")
+
+
+def _check_indicators(indicators: list[Indicator], years: list[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    add = problems.append
+    ids = Counter(i.id for i in indicators)
+    known = {m.value for m in Measure}
+    for k, indicator in enumerate(indicators):
+        loc: Loc = ("indicators", k)
+        if ids[indicator.id] > 1:
+            add(Problem((*loc, "id"), f"indicator id {indicator.id!r} is used more than once"))
+        problems += _years_within(indicator.trajectory, (*loc, "trajectory"), years[1:], "projection years")
+        if indicator.id not in known:
+            for name in _LOCAL_FIELDS:
+                if getattr(indicator, name) is None:
+                    add(Problem((*loc, name), f"missing: a local indicator needs its {name}"))
+            continue
+        measure = Measure(indicator.id)
+        for name in ("name", "gap", "unit", "better"):
+            if getattr(indicator, name) is not None:
+                add(Problem((*loc, name), f"{name} of {measure.value} is set by stpkit: leave it out"))
+        if measure in MODELLED_MEASURES:
+            source = "beds and activity" if measure is Measure.BED_OCCUPANCY_PCT else "staff establishment"
+            if indicator.baseline is not None:
+                add(Problem((*loc, "baseline"), f"worked out from the plan's {source}: leave it out"))
+            if indicator.trajectory:
+                add(Problem((*loc, "trajectory"), f"worked out from the plan's {source}: leave it out"))
+        if measure is Measure.ELECTIVE_WITHIN_18_WEEKS_PCT and indicator.baseline is None:
+            add(Problem((*loc, "baseline"), "missing: give the base-year share of patients waiting under 18 weeks"))
+        values = {"baseline": indicator.baseline, "target": indicator.target}
+        values.update({f"trajectory.{y}": v for y, v in indicator.trajectory.items()})
+        for name, value in values.items():
+            if value is not None and not 0 <= value <= 100:
+                message = f"{measure.value} is a percentage: expected 0 to 100 (got {value:g})"
+                add(Problem((*loc, *name.split(".", 1)), message))
+    return problems
+
+
+def _check_governance(plan: Plan, orgs: dict[str, Organisation]) -> list[Problem]:
+    problems: list[Problem] = []
+    add = problems.append
+    governance = plan.governance
+    unknown = "unknown organisation {!r}: not a member of this plan"
+
+    signed = Counter(s.organisation for s in governance.sign_off)
+    for k, entry in enumerate(governance.sign_off):
+        loc: Loc = ("governance", "sign_off", k)
+        if entry.organisation not in orgs:
+            add(Problem((*loc, "organisation"), unknown.format(entry.organisation)))
+        elif signed[entry.organisation] > 1:
+            add(Problem((*loc, "organisation"), f"{entry.organisation}'s sign-off is given more than once"))
+        if entry.status is not SignOffStatus.PENDING and entry.date is None:
+            add(Problem((*loc, "date"), f"missing: say when the decision ({entry.status.value}) was taken"))
+
+    scheme_ids = {s.id for s in plan.schemes}
+    sites = {site.code for o in plan.organisations if o.capacity for site in o.capacity.sites}
+    providers = {o.code for o in plan.organisations if o.kind.is_provider}
+    for k, event in enumerate(governance.engagement):
+        loc = ("governance", "engagement", k)
+        if event.until is not None and event.until < event.date:
+            add(Problem((*loc, "until"), f"closes on {event.until} before it opens on {event.date}"))
+        for j, code in enumerate(event.covers):
+            if code not in scheme_ids | sites | providers:
+                add(
+                    Problem(
+                        (*loc, "covers", j),
+                        f"unknown change {code!r}: expected a scheme id, a site code or a provider code of this plan",
+                    )
+                )
+
+    decision_ids = Counter(d.id for d in governance.decisions)
+    for k, decision in enumerate(governance.decisions):
+        loc = ("governance", "decisions", k)
+        if decision_ids[decision.id] > 1:
+            add(Problem((*loc, "id"), f"decision id {decision.id!r} is used more than once"))
+        for j, code in enumerate(decision.schemes):
+            if code not in scheme_ids:
+                add(Problem((*loc, "schemes", j), f"unknown scheme {code!r}: not a scheme of this plan"))
+        for j, code in enumerate(decision.organisations):
+            if code not in orgs:
+                add(Problem((*loc, "organisations", j), unknown.format(code)))
+        if decision.level is DecisionLevel.ORGANISATION and len(decision.organisations) != 1:
+            add(
+                Problem(
+                    (*loc, "organisations"),
+                    "an organisation-level decision names the one member that takes it "
+                    f"(found {len(decision.organisations)})",
+                )
+            )
+    return problems

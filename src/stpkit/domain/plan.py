@@ -8,18 +8,27 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from stpkit.domain.enums import (
     ActsOnKind,
+    Better,
     CapitalProjectType,
     CapitalSource,
     CostType,
+    DecisionLevel,
+    DecisionStatus,
+    EngagementKind,
     EvidenceLevel,
     IncomeSource,
+    IndicatorGap,
+    Involvement,
     OrgKind,
+    Position,
     SchemeCategory,
     ServiceLine,
+    SignOffStatus,
     SiteKind,
     StaffGroup,
+    StakeholderKind,
 )
-from stpkit.domain.years import FinancialYear
+from stpkit.domain.years import FinancialYear, PlanDate
 
 PLAN_SCHEMA_VERSION = 1
 
@@ -28,6 +37,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000
 NonNegativeGbp000 = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Gbp000 = Annotated[float, Field(allow_inf_nan=False)]
 Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ByYearGbp000 = dict[FinancialYear, NonNegativeGbp000]
 
 
@@ -254,6 +264,106 @@ class Scheme(_Strict):
     description: Text = ""
 
 
+class SignOff(_Strict):
+    """One member organisation's decision on the plan."""
+
+    organisation: Code = Field(description="code of the member organisation")
+    status: SignOffStatus = Field(description="signed_off, pending or declined")
+    date: PlanDate | None = Field(
+        default=None,
+        description="when its board or governing body took the decision; required for signed_off and declined",
+    )
+    body: Text = Field(default="", description="who decided, e.g. 'governing body', 'trust board', 'cabinet'")
+    note: Text = Field(default="", description="conditions attached, or why it is pending or declined")
+
+
+class Stakeholder(_Strict):
+    """A body outside the membership whose involvement the centre looks for."""
+
+    kind: StakeholderKind
+    name: Name
+    involvement: Involvement = Field(description="not_involved, informed, consulted or involved")
+    position: Position = Field(default=Position.NOT_STATED, description="its stated view of the plan")
+    dates: list[PlanDate] = Field(
+        default_factory=list, description="meetings, briefings or reviews with it, year-month-day"
+    )
+    note: Text = ""
+
+
+class EngagementEvent(_Strict):
+    """A public engagement event or consultation."""
+
+    date: PlanDate = Field(description="when it took place, or when a consultation opened")
+    until: PlanDate | None = Field(default=None, description="when a consultation or survey closed")
+    kind: EngagementKind
+    title: Name
+    place: Text = Field(default="", description="where it was held, or how people took part")
+    participants: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="people who took part or responded"
+    )
+    covers: list[Code] = Field(
+        default_factory=list,
+        description="the changes discussed: scheme ids, site codes or provider codes (for their ward closures)",
+    )
+
+
+class Decision(_Strict):
+    """A decision the plan depends on, and the level at which it is taken."""
+
+    id: Code
+    title: Name
+    level: DecisionLevel = Field(description="organisation, place, footprint or above_footprint")
+    taken_by: Text = Field(
+        default="", description="the body that takes it, e.g. 'the CCGs' joint committee', 'trust board'"
+    )
+    status: DecisionStatus = Field(default=DecisionStatus.PLANNED, description="planned or taken")
+    date: PlanDate | None = Field(default=None, description="when it was taken, or is due")
+    schemes: list[Code] = Field(default_factory=list, description="ids of the schemes it decides")
+    organisations: list[Code] = Field(
+        default_factory=list,
+        description="codes of the members bound by it; an organisation-level decision names one",
+    )
+
+
+class Governance(_Strict):
+    """Who has signed the plan, who was involved, how the public was engaged and where decisions
+    are taken. Every part is optional; the assurance checks report what is missing."""
+
+    sign_off: list[SignOff] = Field(default_factory=list, description="one entry per member organisation")
+    stakeholders: list[Stakeholder] = Field(default_factory=list)
+    engagement: list[EngagementEvent] = Field(default_factory=list)
+    decisions: list[Decision] = Field(default_factory=list)
+
+
+class Indicator(_Strict):
+    """A health and wellbeing or care and quality indicator: where it is in the base year, the
+    target, and the plan's trajectory. For the measures stpkit knows (``Measure``) only what it
+    cannot work out itself need be given."""
+
+    id: Code = Field(
+        description="a local identifier, or one of ae_within_4_hours_pct, bed_occupancy_pct, "
+        "staff_vacancy_pct, elective_within_18_weeks_pct"
+    )
+    name: Name | None = Field(default=None, description="what it measures; required for a local indicator")
+    gap: IndicatorGap | None = Field(
+        default=None, description="health_wellbeing or care_quality; required for a local indicator"
+    )
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)] | None = Field(
+        default=None, description="e.g. '% of adults', 'per 100,000 people'; required for a local indicator"
+    )
+    better: Better | None = Field(default=None, description="higher or lower; required for a local indicator")
+    baseline: Annotated[float, Field(allow_inf_nan=False)] | None = Field(
+        default=None, description="the base-year value"
+    )
+    target: Annotated[float, Field(allow_inf_nan=False)] | None = Field(
+        default=None, description="the value aimed for by the horizon; default: the national standard"
+    )
+    trajectory: dict[FinancialYear, Annotated[float, Field(allow_inf_nan=False)]] = Field(
+        default_factory=dict, description="the value the plan expects in each year after the base year"
+    )
+    source: Text = Field(default="", description="where the baseline comes from")
+
+
 class FootprintRef(_Strict):
     code: Code = Field(description="ONS STP code, E54000005 to E54000048")
     name: str | None = None
@@ -282,6 +392,13 @@ class Plan(_Strict):
     schemes: list[Scheme] = Field(default_factory=list)
     capital_available_gbp000: dict[CapitalSource, ByYearGbp000] = Field(
         default_factory=dict, description="capital the footprint can draw on, by source and year"
+    )
+    indicators: list[Indicator] = Field(
+        default_factory=list, description="health and wellbeing and care and quality indicators"
+    )
+    governance: Governance = Field(
+        default_factory=Governance,
+        description="sign-off by the members, stakeholders, public engagement and decisions",
     )
 
     def organisation(self, code: str) -> Organisation:

@@ -1,8 +1,10 @@
-"""NHS financial years (April to March), written the way the NHS writes them: ``2016/17``."""
+"""NHS financial years (April to March), written the way the NHS writes them: ``2016/17``; and
+the calendar dates a plan records (sign-offs, meetings, decisions), written ``2016-10-21``."""
 
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator
@@ -31,6 +33,11 @@ def fy_range(first: str, last: str) -> list[str]:
     return [fy_label(y) for y in range(fy_start(first), fy_start(last) + 1)]
 
 
+def fy_first_day(label: str) -> date:
+    """1 April of the financial year: ``"2019/20"`` -> 2019-04-01."""
+    return date(fy_start(label), 4, 1)
+
+
 def _check(label: str) -> str:
     fy_start(label)
     return label
@@ -46,3 +53,32 @@ def _coerce(value: object) -> object:
 
 
 FinancialYear = Annotated[str, BeforeValidator(_coerce), AfterValidator(_check)]
+
+
+_DATE_EXAMPLE = "a date like 2016-10-21 (year-month-day)"
+
+
+def _coerce_date(value: object) -> object:
+    """Dates are written year-month-day. A number is refused rather than read as seconds since
+    1970, and an impossible date says what is wrong with it."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if value is None or value == "":
+        raise ValueError(f"expected {_DATE_EXAMPLE}")
+    if isinstance(value, str):
+        text = value.strip()
+        if not _DATE_PATTERN.match(text):
+            raise ValueError(f"expected {_DATE_EXAMPLE}")
+        try:
+            return date.fromisoformat(text)
+        except ValueError as exc:
+            raise ValueError(f"not a date: {exc}") from None
+    raise ValueError(f"expected {_DATE_EXAMPLE}")
+
+
+_DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+PlanDate = Annotated[date, BeforeValidator(_coerce_date)]
+"""A calendar date in a plan (a meeting, a decision, a sign-off), written ``2016-10-21``."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, CollectionStartEvent, NodeEvent, ScalarEvent
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
@@ -26,6 +26,14 @@ EMPTY = (
     "the file is empty (or only comments): a plan is a mapping with footprint, title, base_year, "
     "horizon and organisations (see `stp schema`)"
 )
+
+
+class _Constructor(RoundTripConstructor):
+    """Dates stay text, as in JSON: the plan's types read them, so that an impossible date such
+    as 2016-02-30 is reported against its field instead of failing inside the YAML reader."""
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
 
 
 class Document:
@@ -95,6 +103,7 @@ def load_document(path: Path) -> Document:
     if path.suffix.lower() == ".json":
         _check_json(path, text)
     yaml = YAML(typ="rt", pure=True)
+    yaml.Constructor = _Constructor
     try:
         _check_events(path, yaml.parse(text))
         tree = yaml.load(text)

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from stpkit import __version__
+from stpkit.assurance.check import Assessment, assess
+from stpkit.assurance.core import Severity
 from stpkit.domain import Plan
 from stpkit.engine.model import PlanResult, prepare, run_plan
 from stpkit.engine.risk import PERCENTILES, Mapper, RiskSummary, simulate, summarise
@@ -151,6 +153,49 @@ def _national_risk(
     )
 
 
+#: The national parameter holding England's efficiency challenge for the final year.
+CHALLENGE = "national_efficiency_challenge_gbp000"
+
+
+def national_challenge(params: ParameterSet, year: str) -> float | None:
+    """The efficiency England had to find by ``year`` (Five Year Forward View), when known."""
+    found = [p for p in params if p.name == CHALLENGE]
+    if not found:
+        return None
+    value = found[0].values[found[0].members[0]].get(year)
+    return None if value is None or value != value else float(value)
+
+
+def assess_footprints(result: NationalResult, params: ParameterSet) -> dict[str, Assessment]:
+    """Every footprint checked and rated as the centre would, reusing the national run's risk
+    runs where there are any."""
+    risk = result.risk.by_footprint if result.risk is not None else {}
+    return {
+        code: assess(r.plan, params, runs=0, result=r, risk=risk.get(code))
+        for code, r in result.results.items()
+    }
+
+
+def rank(result: NationalResult, assessments: dict[str, Assessment]) -> pd.DataFrame:
+    """The footprints ranked (1 is best) by position with the plan per head in the final year,
+    by the chance of balance where risk runs were made, and by rating score. Ranks are worked
+    out on the figures as shown (whole pounds, whole percentage points, scores to one place), so
+    footprints that look the same share a rank."""
+    table = result.table.copy()
+
+    def ranked(values: pd.Series) -> pd.Series:
+        return values.rank(ascending=False, method="min").astype(int)
+
+    table["rank_per_head"] = ranked(table["with_plan_per_head_gbp"].round(0))
+    if "probability_of_balance" in table:
+        table["rank_probability_of_balance"] = ranked((100 * table["probability_of_balance"]).round(0))
+    table["rating"] = [assessments[c].rating.category.value for c in table["code"]]
+    table["rating_score"] = [assessments[c].rating.score for c in table["code"]]
+    table["rank_rating"] = ranked(table["rating_score"].round(1))
+    table["serious_findings"] = [assessments[c].count(Severity.ERROR) for c in table["code"]]
+    return table.sort_values(["rank_per_head", "code"]).reset_index(drop=True)
+
+
 def _share_warnings(results: dict[str, PlanResult]) -> tuple[str, ...]:
     shares: dict[str, float] = {}
     for result in results.values():
@@ -163,7 +208,9 @@ def _share_warnings(results: dict[str, PlanResult]) -> tuple[str, ...]:
     )
 
 
-def national_document(result: NationalResult) -> dict[str, Any]:
+def national_document(result: NationalResult, ranking: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The ``stpkit-national`` JSON structure; with ``ranking`` (from ``rank``) each footprint
+    also carries its ranks, rating and count of serious findings."""
     return {
         "format": "stpkit-national",
         "format_version": 1,
@@ -171,7 +218,7 @@ def national_document(result: NationalResult) -> dict[str, Any]:
         "base_year": result.base_year,
         "horizon": result.horizon,
         "units": {"money": "GBP thousands (£000)", "sign": "surplus positive, deficit negative"},
-        "footprints": result.table.to_dict(orient="records"),
+        "footprints": (ranking if ranking is not None else result.table).to_dict(orient="records"),
         "england": result.totals,
         "warnings": list(result.warnings),
         "risk": _risk_document(result.risk) if result.risk is not None else None,

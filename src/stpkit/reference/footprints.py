@@ -78,3 +78,15 @@ def load_footprints() -> dict[str, Footprint]:
             acute_trusts=tuple(sorted(trusts.get(code, []), key=lambda t: t.code)),
         )
     return out
+
+
+@cache
+def footprints_served() -> dict[str, frozenset[str]]:
+    """For each acute and ambulance trust in NHS England's 2017/18 lookups (ODS code), the
+    footprints it serves. Ambulance trusts serve several; each acute trust is mapped to one."""
+    served: dict[str, set[str]] = {}
+    for r in _rows("trust_stp_lookup_2017_18.csv"):
+        served.setdefault(r["trust_code"], set()).add(r["stp17cd"])
+    for r in _rows("ambulance_footprints_2017.csv"):
+        served.setdefault(r["trust_code"], set()).add(r["stp17cd"])
+    return {code: frozenset(footprints) for code, footprints in served.items()}

@@ -18,7 +18,10 @@ from stpkit.domain import (
     EvidenceLevel,
     OrgKind,
     Problem,
+    RatingCategory,
+    RatingComponent,
     ServiceLine,
+    Severity,
     StaffGroup,
     fy_range,
 )
@@ -35,6 +38,9 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
     "staff_group": tuple(g.value for g in StaffGroup),
     "evidence": tuple(e.value for e in EvidenceLevel),
     "capital_project_type": tuple(t.value for t in CapitalProjectType),
+    "rating_component": tuple(c.value for c in RatingComponent),
+    "rating_category": tuple(c.value for c in RatingCategory if c is not RatingCategory.NEEDS_MOST_IMPROVEMENT),
+    "severity": tuple(s.value for s in Severity),
 }
 
 PARAMETERS_FILE = "national_parameters.yaml"
@@ -65,7 +71,8 @@ class Parameter:
     references: tuple[Reference, ...]
     note: str = ""
     #: "model" parameters drive every plan and must cover its years; "national" ones are
-    #: published totals used by the national view and may be empty (NaN) in some years.
+    #: published totals used by the national view and may be empty (NaN) in some years;
+    #: "assurance" ones are how the centre checks and rates plans, and no plan overrides them.
     used_by: str = "model"
 
     @property
@@ -159,6 +166,11 @@ def check_overrides(
             problems.append(Problem(loc, f"unknown parameter {name!r}; see `stp parameters` for the list"))
             continue
         param = params[name]
+        if param.used_by == "assurance":
+            problems.append(
+                Problem(loc, f"{name} is how the centre checks plans (`stp check`); a plan cannot override it")
+            )
+            continue
         if not isinstance(given, dict):
             problems.append(Problem(loc, "expected a mapping of year to value"))
             continue

@@ -1,0 +1,112 @@
+"""A footprint's rating in NHS England's four categories of July 2017 (outstanding, advanced,
+making progress, needs most improvement), from a score out of 100 over six parts:
+
+- health and wellbeing, and care and quality: the average score of their indicators (each the
+  share of its base-year gap closed by the horizon; an indicator the plan does not give scores
+  0, so a plan with no health and wellbeing indicators scores 0 on that part);
+- finance: the share of the do-nothing gap closed in the final year, at the median of the risk
+  runs (the central case without them);
+- governance: the average of four shares: members signed off; local government, health and
+  wellbeing boards and local medical committees that took part; major changes put to the public
+  before they happen (with none, whether the public was engaged before the plan starts); and
+  changes that move care between organisations with a joint decision;
+- findings: 100 less a penalty for each assurance rule that fires, by its severity;
+- risk: the chance of balancing in the final year in the risk runs.
+
+The weights, thresholds and penalties are national parameters (``rating_weight_pct``,
+``rating_threshold_pct``, ``finding_penalty_pct``). Without risk runs the risk part is left out
+and the other weights are scaled up to add to 100."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stpkit.assurance.core import Context, Finding
+from stpkit.assurance.gaps import Gaps
+from stpkit.assurance.governance import governance_parts
+from stpkit.domain import RatingCategory, RatingComponent, Severity
+
+
+@dataclass(frozen=True)
+class ComponentScore:
+    component: RatingComponent
+    score: float | None  # 0 to 100; None when not scored (risk without risk runs)
+    weight_pct: float  # the weight used, after leaving out parts not scored
+    basis: str  # what the score is, in words
+
+
+@dataclass(frozen=True)
+class Rating:
+    category: RatingCategory
+    score: float
+    components: tuple[ComponentScore, ...]
+    thresholds: dict[RatingCategory, float]
+
+
+def _indicators_basis(n: int) -> str:
+    if n == 0:
+        return "no indicators given"
+    return f"share of the gap closed, averaged over {n} indicator{'s' if n != 1 else ''}"
+
+
+def _average(scores: list[float]) -> float:
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def category_for(score: float, thresholds: dict[RatingCategory, float]) -> RatingCategory:
+    for category in (RatingCategory.OUTSTANDING, RatingCategory.ADVANCED, RatingCategory.MAKING_PROGRESS):
+        if score >= thresholds[category] - 1e-9:
+            return category
+    return RatingCategory.NEEDS_MOST_IMPROVEMENT
+
+
+def findings_score(ctx: Context, findings: list[Finding]) -> tuple[float, dict[Severity, int]]:
+    """100 less the penalty of each rule that fires (once per rule), no less than 0."""
+    fired: dict[str, Severity] = {f.rule: f.severity for f in findings}
+    by_severity = {s: sum(v is s for v in fired.values()) for s in Severity}
+    penalty = sum(ctx.national("finding_penalty_pct", member=s.value) * n for s, n in by_severity.items())
+    return max(0.0, 100.0 - penalty), by_severity
+
+
+def combine(parts: dict[RatingComponent, float | None], weights: dict[RatingComponent, float]) -> tuple[float, dict]:
+    """The weighted score of the parts that are scored, and the weights used."""
+    scored = {c: w for c, w in weights.items() if parts.get(c) is not None}
+    total = sum(scored.values())
+    used = {c: (100 * scored[c] / total if c in scored else 0.0) for c in weights}
+    score = sum(parts[c] * used[c] / 100 for c in scored)
+    return score, used
+
+
+def rate(ctx: Context, findings: list[Finding], gaps: Gaps) -> Rating:
+    governance = governance_parts(ctx)
+    found, by_severity = findings_score(ctx, findings)
+    parts: dict[RatingComponent, float | None] = {
+        RatingComponent.HEALTH_WELLBEING: _average([i.score for i in gaps.health_wellbeing]),
+        RatingComponent.CARE_QUALITY: _average([i.score for i in gaps.care_quality]),
+        RatingComponent.FINANCE: gaps.finance.score,
+        RatingComponent.GOVERNANCE: 100 * _average(list(governance.values())),
+        RatingComponent.FINDINGS: found,
+        RatingComponent.RISK: None if ctx.risk is None else 100 * float(ctx.risk.p_balance[-1]),
+    }
+    weights = {c: ctx.national("rating_weight_pct", member=c.value) for c in RatingComponent}
+    score, used = combine(parts, weights)
+    finance_basis = "P50 of the risk runs" if gaps.finance.left_p50_gbp000 is not None else "the central case"
+    basis = {
+        RatingComponent.HEALTH_WELLBEING: _indicators_basis(len(gaps.health_wellbeing)),
+        RatingComponent.CARE_QUALITY: _indicators_basis(len(gaps.care_quality)),
+        RatingComponent.FINANCE: f"share of the do-nothing gap closed in {ctx.horizon}, {finance_basis}",
+        RatingComponent.GOVERNANCE: "sign-off {signed_off:.0%}, partners {partners:.0%}, public {public:.0%}, "
+        "joint decisions {decisions:.0%}".format(**governance),
+        RatingComponent.FINDINGS: f"{by_severity[Severity.ERROR]} error and {by_severity[Severity.WARNING]} warning "
+        "rules fired",
+        RatingComponent.RISK: "not scored: no risk runs"
+        if ctx.risk is None
+        else f"chance of balance in {ctx.horizon} over {ctx.risk.runs:,} runs",
+    }
+    thresholds = {
+        c: ctx.national("rating_threshold_pct", member=c.value)
+        for c in RatingCategory
+        if c is not RatingCategory.NEEDS_MOST_IMPROVEMENT
+    }
+    components = tuple(ComponentScore(c, parts[c], used[c], basis[c]) for c in RatingComponent)
+    return Rating(category_for(score, thresholds), score, components, thresholds)

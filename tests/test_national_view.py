@@ -1,0 +1,79 @@
+"""The national view: the national bridge adds up, footprints are ranked and rated, and the
+national report holds the league table, the map, the bridge and the ratings."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stpkit.examples import example_paths
+from stpkit.io.plan_file import load_plan
+from stpkit.national.rollup import assess_footprints, national_challenge, rank, run_national
+from stpkit.reference.parameters import load_parameters
+from stpkit.report.national import national_bridge
+
+LINCOLNSHIRE = str(example_paths()["lincolnshire"])
+
+
+@pytest.fixture(scope="module")
+def national():
+    params = load_parameters()
+    result = run_national(params, [load_plan(LINCOLNSHIRE, params)])
+    return params, result, assess_footprints(result, params)
+
+
+def test_the_national_bridge_adds_up_to_england(national):
+    _, result, _ = national
+    start, steps, end = national_bridge(result)
+    assert start == pytest.approx(result.totals["base_gbp000"], abs=1e-3)
+    assert end == pytest.approx(result.totals["with_plan_gbp000"], abs=1e-3)
+    assert start + sum(v for _, v in steps) == pytest.approx(end, abs=1e-3)
+    labels = [label for label, _ in steps]
+    assert "Schemes: efficiency" in labels and "Demand growth" in labels
+
+
+def test_footprints_are_ranked_with_ties_shared(national):
+    _, result, assessments = national
+    ranking = rank(result, assessments)
+    assert len(ranking) == 44
+    lincolnshire = ranking.set_index("code").loc["E54000013"]
+    others = ranking[ranking["code"] != "E54000013"]
+    # The 43 illustrative footprints show the same position per head to the pound, so they share
+    # one rank; Lincolnshire's own plan puts it elsewhere.
+    assert others["rank_per_head"].nunique() == 1
+    assert lincolnshire["rank_per_head"] != others["rank_per_head"].iloc[0]
+    assert set(ranking["rating"]) <= {"outstanding", "advanced", "making_progress", "needs_most_improvement"}
+    assert (ranking["rank_rating"] >= 1).all() and (ranking["rank_rating"] <= 44).all()
+
+
+def test_the_challenge_is_a_dated_parameter():
+    params = load_parameters()
+    assert national_challenge(params, "2020/21") == 22_000_000
+    assert national_challenge(params, "2019/20") is None
+
+
+def test_stp_national_json_carries_the_ranking(tmp_path: Path):
+    result = subprocess.run([sys.executable, "-m", "stpkit", "national", "--format", "json"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    footprints = json.loads(result.stdout)["footprints"]
+    assert len(footprints) == 44
+    assert {"rank_per_head", "rating", "rating_score", "rank_rating", "serious_findings"} <= set(footprints[0])
+
+
+def test_the_national_report(tmp_path: Path):
+    result = subprocess.run(
+        [sys.executable, "-m", "stpkit", "report", "--national", "--runs", "0", "--no-pdf", "--output", str(tmp_path)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "england_report.html").read_text("utf-8")
+    for heading in ("League table", "Map", "The national bridge", "Ratings"):
+        assert f"<h2>{heading}</h2>" in html
+    assert html.count("<tr>") >= 44 + 1
+    assert "£22,000.0m" in html  # the national challenge
+    assert "Cumbria and North East" in html  # the map's areas
