@@ -45,10 +45,78 @@ def bed_days_per_unit(assumptions: Assumptions) -> np.ndarray:
     return assumptions.values["bed_days_per_unit"]
 
 
+@dataclass(frozen=True)
+class BedLayout:
+    """What the beds model needs that no draw changes: worked out once per plan."""
+
+    cell_days: np.ndarray  # (years, cells) bed days per unit of each activity cell
+    cell_to_org: np.ndarray  # (cells, orgs) the provider of each cell
+    arrival_days: np.ndarray  # (years, arrivals) bed days per unit of each arrival
+    arrival_to_org: np.ndarray  # (arrivals, orgs)
+    target: np.ndarray  # (years,) occupancy target, a fraction
+    ward: np.ndarray  # (years,) beds in a ward
+    ward_cost: np.ndarray  # (years,) semi-fixed cost of a ward, base-year prices, £000
+    given: np.ndarray  # (years, orgs) the plan's beds from each year on, NaN where not given
+    given_base: np.ndarray  # (orgs,) the plan's base-year beds, NaN where not given
+    sites: tuple[tuple[int, float | None, float, tuple[bool, ...]], ...]  # org, cost share, beds, closed by year
+    repurposing: np.ndarray  # (years, orgs) £000, share applied
+    disposals: np.ndarray  # (years, orgs) £000, whole organisation
+    org_share: np.ndarray  # (orgs,)
+
+
+def bed_layout(plan: Plan, ledger: Ledger, assumptions: Assumptions) -> BedLayout:
+    years = fy_range(plan.base_year, plan.horizon)
+    n_years, n_orgs = len(years), ledger.n_orgs
+    per_unit = bed_days_per_unit(assumptions)
+    cell_line = np.array([SERVICE_LINES.index(c.service_line) for c in ledger.cells], dtype=np.int64)
+    cell_org = np.array([c.provider for c in ledger.cells], dtype=np.int64)
+    to_org = np.zeros((len(ledger.cells), n_orgs))
+    has_provider = cell_org >= 0
+    to_org[np.flatnonzero(has_provider), cell_org[has_provider]] = 1.0
+    arrival_line = np.array([SERVICE_LINES.index(a.service_line) for a in ledger.arrivals], dtype=np.int64)
+    arrival_to = np.zeros((len(ledger.arrivals), n_orgs))
+    arrival_to[np.arange(len(ledger.arrivals)), [a.provider for a in ledger.arrivals]] = 1.0
+    given = np.full((n_years, n_orgs), np.nan)
+    given_base = np.full(n_orgs, np.nan)
+    repurposing = np.zeros((n_years, n_orgs))
+    disposals = np.zeros((n_years, n_orgs))
+    sites = []
+    for o, org in enumerate(plan.organisations):
+        capacity = org.capacity
+        if capacity is None:
+            continue
+        if years[0] in capacity.beds:
+            given_base[o] = capacity.beds[years[0]]
+        for t in range(1, n_years):
+            later = [y for y in capacity.beds if years[0] < y <= years[t]]
+            if later:
+                given[t, o] = capacity.beds[max(later)]
+        for site in capacity.sites:
+            share = site.fixed_cost_share_pct / 100.0 if site.fixed_cost_share_pct is not None else None
+            closed = tuple(site.closes is not None and year >= site.closes for year in years)
+            sites.append((o, share, float(site.beds), closed))
+            for t, year in enumerate(years):
+                repurposing[t, o] += site.repurposing_income_gbp000.get(year, 0.0) * ledger.org_share[o]
+                disposals[t, o] += site.disposal_receipt_gbp000.get(year, 0.0)
+    return BedLayout(
+        cell_days=per_unit[:, cell_line] if len(cell_line) else np.zeros((n_years, 0)),
+        cell_to_org=to_org,
+        arrival_days=per_unit[:, arrival_line] if len(arrival_line) else np.zeros((n_years, 0)),
+        arrival_to_org=arrival_to,
+        target=assumptions.series("bed_occupancy_target_pct") / 100.0,
+        ward=assumptions.series("ward_size_beds"),
+        ward_cost=assumptions.series("ward_semi_fixed_cost_gbp000"),
+        given=given,
+        given_base=given_base,
+        sites=tuple(sites),
+        repurposing=repurposing,
+        disposals=disposals,
+        org_share=ledger.org_share,
+    )
+
+
 def plan_beds(
-    plan: Plan,
-    ledger: Ledger,
-    assumptions: Assumptions,
+    layout: BedLayout,
     rates: Rates,
     cells_dn: np.ndarray,
     cells_wp: np.ndarray,
@@ -60,56 +128,23 @@ def plan_beds(
     ``cells_*`` are ``(runs, years, cells)`` units, ``arrivals_wp`` ``(runs, years, arrivals)``
     units, ``semi_fixed_bedded_dn`` ``(runs, years, orgs)`` the do-nothing semi-fixed cost of
     bedded activity."""
-    years = fy_range(plan.base_year, plan.horizon)
-    runs, n_years = cells_dn.shape[:2]
-    n_orgs = ledger.n_orgs
-    per_unit = bed_days_per_unit(assumptions)
-    cell_line = np.array([SERVICE_LINES.index(c.service_line) for c in ledger.cells], dtype=np.int64)
-    cell_org = np.array([c.provider for c in ledger.cells], dtype=np.int64)
-    to_org = np.zeros((len(ledger.cells), n_orgs))
-    has_provider = cell_org >= 0
-    to_org[np.flatnonzero(has_provider), cell_org[has_provider]] = 1.0
-    cell_days = per_unit[:, cell_line] if len(cell_line) else np.zeros((n_years, 0))
-    days_dn = (cells_dn * cell_days) @ to_org
-    days_wp = (cells_wp * cell_days) @ to_org
-    if ledger.arrivals:
-        arrival_line = np.array([SERVICE_LINES.index(a.service_line) for a in ledger.arrivals], dtype=np.int64)
-        arrival_to = np.zeros((len(ledger.arrivals), n_orgs))
-        arrival_to[np.arange(len(ledger.arrivals)), [a.provider for a in ledger.arrivals]] = 1.0
-        days_wp = days_wp + (arrivals_wp * per_unit[:, arrival_line]) @ arrival_to
+    days_dn = (cells_dn * layout.cell_days) @ layout.cell_to_org
+    days_wp = (cells_wp * layout.cell_days) @ layout.cell_to_org
+    if layout.arrival_days.shape[1]:
+        days_wp = days_wp + (arrivals_wp * layout.arrival_days) @ layout.arrival_to_org
 
-    target = assumptions.series("bed_occupancy_target_pct") / 100.0  # (years,)
-    ward = assumptions.series("ward_size_beds")
-    given = np.full((n_years, n_orgs), np.nan)  # the plan's beds from each year on
-    base_beds = days_dn[0, 0] / (DAYS_PER_YEAR * target[0])
+    target, ward, given = layout.target, layout.ward, layout.given
+    n_years, n_orgs = given.shape
+    base_beds = np.where(np.isnan(layout.given_base), days_dn[0, 0] / (DAYS_PER_YEAR * target[0]), layout.given_base)
     fixed_factor = np.ones((n_years, n_orgs))
     closing = np.zeros((n_years, n_orgs))
-    repurposing = np.zeros((n_years, n_orgs))
-    disposals = np.zeros((n_years, n_orgs))
-    for o, org in enumerate(plan.organisations):
-        capacity = org.capacity
-        if capacity is None:
-            continue
-        if years[0] in capacity.beds:
-            base_beds[o] = capacity.beds[years[0]]
-        for t in range(1, n_years):
-            later = [y for y in capacity.beds if years[0] < y <= years[t]]
-            if later:
-                given[t, o] = capacity.beds[max(later)]
-        for site in capacity.sites:
-            share = (
-                site.fixed_cost_share_pct / 100.0
-                if site.fixed_cost_share_pct is not None
-                else min(1.0, site.beds / base_beds[o])
-                if base_beds[o] > 0
-                else 0.0
-            )
-            for t, year in enumerate(years):
-                if site.closes is not None and year >= site.closes:
-                    fixed_factor[t, o] -= share
-                    closing[t, o] += site.beds
-                repurposing[t, o] += site.repurposing_income_gbp000.get(year, 0.0) * ledger.org_share[o]
-                disposals[t, o] += site.disposal_receipt_gbp000.get(year, 0.0)
+    for o, share, beds, closed in layout.sites:
+        if share is None:
+            share = min(1.0, beds / base_beds[o]) if base_beds[o] > 0 else 0.0
+        for t in range(n_years):
+            if closed[t]:
+                fixed_factor[t, o] -= share
+                closing[t, o] += beds
     fixed_factor = np.clip(fixed_factor, 0.0, 1.0)
 
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -126,9 +161,7 @@ def plan_beds(
 
     wards = np.floor(np.maximum(beds_dn - beds_wp, 0.0) / ward[None, :, None] + 1e-9)
     ward_cost = (
-        assumptions.series("ward_semi_fixed_cost_gbp000")[None, :, None]
-        * cumulative_index(rates.cost_inflation[..., 0])[:, :, None]
-        * ledger.org_share
+        layout.ward_cost[None, :, None] * cumulative_index(rates.cost_inflation[..., 0])[:, :, None] * layout.org_share
     )
     released = np.minimum(wards * ward_cost, semi_fixed_bedded_dn)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -146,6 +179,6 @@ def plan_beds(
         wards_removed=wards,
         semi_fixed_factor=semi_factor,
         fixed_factor=fixed_factor,
-        repurposing_income_gbp000=repurposing,
-        disposal_receipts_gbp000=disposals,
+        repurposing_income_gbp000=layout.repurposing,
+        disposal_receipts_gbp000=layout.disposals,
     )

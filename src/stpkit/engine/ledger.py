@@ -170,6 +170,26 @@ class Ledger:
     merged: bool = False
 
     @cached_property
+    def cell_line(self) -> np.ndarray:
+        """``(cells,)`` index into SERVICE_LINES of each activity cell."""
+        return np.array([SERVICE_LINES.index(c.service_line) for c in self.cells], dtype=np.int64)
+
+    @cached_property
+    def cell_activity(self) -> np.ndarray:
+        """``(cells,)`` base-year units of each activity cell."""
+        return np.array([c.activity for c in self.cells], dtype=float)
+
+    @cached_property
+    def arrival_component(self) -> np.ndarray:
+        """``(arrivals,)`` the scheme component that moves each arrival."""
+        return np.array([a.component for a in self.arrivals], dtype=np.int64)
+
+    @cached_property
+    def arrival_cell(self) -> np.ndarray:
+        """``(arrivals,)`` the cell each arrival leaves."""
+        return np.array([a.cell for a in self.arrivals], dtype=np.int64)
+
+    @cached_property
     def price_index(self) -> np.ndarray:
         """For each line, the ``PriceIndex`` that moves its value."""
         keys = np.full(self.n_lines, PriceIndex.ONE, dtype=np.int64)

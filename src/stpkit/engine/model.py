@@ -4,12 +4,13 @@ bridge between them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from stpkit.domain import OrgKind, Plan
 from stpkit.engine.assumptions import Assumptions, resolve_assumptions
-from stpkit.engine.capacity import Beds, bed_days_per_unit, plan_beds
+from stpkit.engine.capacity import BedLayout, Beds, bed_days_per_unit, bed_layout, plan_beds
 from stpkit.engine.capital import Capital, plan_capital
 from stpkit.engine.components import compile_schemes
 from stpkit.engine.ledger import (
@@ -44,6 +45,10 @@ class Prepared:
     assumptions: Assumptions
     ledger: Ledger
     schemes: SchemeSet
+
+    @cached_property
+    def beds_layout(self) -> BedLayout:
+        return bed_layout(self.plan, self.ledger, self.assumptions)
 
 
 @dataclass(frozen=True)
@@ -183,7 +188,7 @@ def core(prepared: Prepared, rates: Rates, effect: np.ndarray, lines: bool = Tru
     removes, for the given draws of the rates and of each component's effect
     ``(runs, years, components)``. Both the central case and risk runs go through here; risk
     runs ask for positions only (``lines=False``: ``lines_wp`` is then None)."""
-    plan, ledger, schemes = prepared.plan, prepared.ledger, prepared.schemes
+    ledger, schemes = prepared.ledger, prepared.schemes
     investment = (schemes.investment_gbp000 @ _one_hot(schemes.owner, ledger.n_orgs))[None]
 
     possible = potential(ledger, rates)
@@ -216,7 +221,7 @@ def core(prepared: Prepared, rates: Rates, effect: np.ndarray, lines: bool = Tru
     is_cost = ledger.kind == LineKind.COST
     semi_bedded = is_cost & (ledger.behaviour == Behaviour.SEMI_FIXED) & ledger.bedded & ~ledger.is_arrival
     semi_bedded_cost = -ledger.by_org(lines_dn[..., semi_bedded], np.flatnonzero(semi_bedded))
-    beds = plan_beds(plan, ledger, prepared.assumptions, rates, cells_dn, cells_wp, arrivals_wp, semi_bedded_cost)
+    beds = plan_beds(prepared.beds_layout, rates, cells_dn, cells_wp, arrivals_wp, semi_bedded_cost)
     closing = np.flatnonzero(semi_bedded | (is_cost & (ledger.behaviour == Behaviour.FIXED)))
     owner = ledger.org[closing]
     capacity_factor = np.where(
@@ -308,11 +313,9 @@ def arrival_share(ledger: Ledger, schemes: SchemeSet, effect: np.ndarray) -> np.
     ``-log(1 - e)``, and a shift's part arrives elsewhere. With one component this is ``e``."""
     if not ledger.arrivals:
         return np.zeros(effect.shape[:2] + (0,))
-    component = np.array([a.component for a in ledger.arrivals], dtype=np.int64)
-    cell = np.array([a.cell for a in ledger.arrivals], dtype=np.int64)
     log_change = log_factor(schemes, effect)
-    cell_log = log_change @ schemes.cells[:, cell]
-    own = log_change[..., component]
+    cell_log = log_change @ schemes.cells[:, ledger.arrival_cell]
+    own = log_change[..., ledger.arrival_component]
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(cell_log < 0, -np.expm1(cell_log) * own / cell_log, 0.0)
 
@@ -325,8 +328,7 @@ def _arrival_effect(ledger: Ledger, schemes: SchemeSet, share: np.ndarray) -> np
     lines = np.flatnonzero(ledger.is_arrival)
     if not len(lines):
         return out
-    component = np.array([a.component for a in ledger.arrivals], dtype=np.int64)
-    early = lead(share, schemes.lead_years[component])
+    early = lead(share, schemes.lead_years[ledger.arrival_component])
     arrival = ledger.arrival[lines]
     is_cost = ledger.kind[lines] == LineKind.COST
     out[..., lines] = np.where(is_cost, early[..., arrival], share[..., arrival])
@@ -338,17 +340,17 @@ def _arrival_units(ledger: Ledger, schemes: SchemeSet, rates: Rates, effect: np.
     if not ledger.arrivals:
         return np.zeros(effect.shape[:2] + (0,))
     volume = cumulative_index(rates.demand)
-    leaving = np.array([SERVICE_LINES.index(ledger.cells[a.cell].service_line) for a in ledger.arrivals])
+    leaving = ledger.cell_line[ledger.arrival_cell]
     units = np.array([a.units for a in ledger.arrivals])
     return units * volume[..., leaving] * arrival_share(ledger, schemes, effect)
 
 
 def _cell_activity(ledger: Ledger, rates: Rates) -> np.ndarray:
     """``(runs, years, cells)`` do-nothing activity of each cell, in units."""
-    base = np.array([cell.activity for cell in ledger.cells])
-    lines = np.array([SERVICE_LINES.index(cell.service_line) for cell in ledger.cells], dtype=np.int64)
     volume = cumulative_index(rates.demand)
-    return volume[:, :, lines] * base if len(base) else np.zeros(volume.shape[:2] + (0,))
+    if not ledger.cells:
+        return np.zeros(volume.shape[:2] + (0,))
+    return volume[:, :, ledger.cell_line] * ledger.cell_activity
 
 
 def _scheme_alone(

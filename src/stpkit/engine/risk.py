@@ -36,6 +36,8 @@ PERCENTILES = (10, 50, 90)
 #: per-call overhead is small, small enough that the arrays are reused from the heap rather
 #: than mapped afresh (and faulted in) for every operation.
 CHUNK_VALUES = 400_000
+#: ... but never fewer runs than this, so that the work done once per chunk stays small.
+MIN_CHUNK_RUNS = 64
 
 Progress = Callable[[int], None]
 
@@ -154,7 +156,7 @@ def _positions(fast: Prepared, central: Rates, block: Draws) -> dict[str, np.nda
     parts: dict[str, list[np.ndarray]] = {"dn": [], "paper": [], "landed": [], "wp": []}
     profile_sum = np.zeros_like(fast.schemes.profile)
     years, lines = fast.ledger.funding_path.shape
-    step = max(1, CHUNK_VALUES // (years * lines))
+    step = max(MIN_CHUNK_RUNS, CHUNK_VALUES // (years * lines))
     for start in range(0, block.runs, step):
         chunk = block.rows(slice(start, min(start + step, block.runs)))
         profiles = scheme_profiles(fast.schemes, chunk)
