@@ -102,9 +102,10 @@ def test_json_and_table_outputs_to_a_folder(cornwall, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
-def test_national_prints_every_footprint_and_england():
-    text = stp("national").stdout
+def test_national_prints_every_footprint_and_england(tmp_path):
+    text = stp("national", "--map", str(tmp_path / "map.svg")).stdout
     assert "England" in text and "All 44 footprints" in text
+    assert (tmp_path / "map.svg").read_text("utf-8").startswith("<svg")
     from stpkit.reference.footprints import load_footprints
 
     for code in load_footprints():

@@ -558,8 +558,8 @@ def national(
     scheduler: SchedulerOption = None,
     map_file: Annotated[
         Path | None,
-        typer.Option("--map", help="where to write the map of England (SVG); default england_map.svg, "
-                     "in the --output folder if given"),
+        typer.Option("--map", help="where to write the map of England (SVG); default: england_map.svg in the "
+                     "--output folder, or in the current folder for the table"),
     ] = None,
 ) -> None:
     """Run all 44 footprints and show each one and the national total; with --runs, the risk
@@ -583,9 +583,13 @@ def national(
     else:
         _print_national(result)
         _print_ranking(ranking, result.horizon)
-    if output is not None and map_file is None:
+    # The map goes with the table a person reads, with files written to a folder, or where asked.
+    if map_file is None and output is not None:
         map_file = output / "england_map.svg"
-    err.print(f"wrote {write_file(map_file or Path('england_map.svg'), svg)}")
+    if map_file is None and format is Format.TABLE:
+        map_file = Path("england_map.svg")
+    if map_file is not None:
+        err.print(f"wrote {write_file(map_file, svg)}")
 
 
 def _print_ranking(ranking: pd.DataFrame, year: str) -> None:
@@ -682,6 +686,118 @@ def _print_national_risk(result: NationalResult) -> None:
                         gbpm(row.with_plan_p90_gbp000), f"{100 * row.probability_of_balance:.0f}%",
                         "yes" if row.balances_only_on_paper else "")
     out.print(chances)
+
+
+# ------------------------------------------------------------------------------------- excel
+# The Excel modules are imported where they are used: openpyxl is needed only by these commands.
+
+
+def _xlsx_output(output: Path | None, default: str) -> Path:
+    """The workbook to write: ``--output`` (a file, or a folder to put ``default`` in) or ``default``."""
+    if output is None:
+        return Path(default)
+    return output / default if output.is_dir() else output
+
+
+@app.command()
+def template(
+    footprint: Annotated[
+        str | None,
+        typer.Argument(help="footprint code (E54000005 to E54000048): prefill its members and illustrative baseline"),
+    ] = None,
+    plan: Annotated[
+        Path | None, typer.Option("--plan", "-p", help="write the workbook of this plan file (YAML or JSON)")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="workbook to write (default <footprint code>_submission.xlsx)"),
+    ] = None,
+    base_year: Annotated[
+        str | None, typer.Option("--base-year", help="base year of an empty template (default 2016/17)")
+    ] = None,
+    horizon: Annotated[
+        str | None, typer.Option("--horizon", help="last year of an empty template (default 2020/21)")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="replace the workbook if it exists")] = False,
+) -> None:
+    """Write a submission workbook: empty, prefilled for a footprint, or holding a plan."""
+    from stpkit.io.excel import DEFAULT_BASE_YEAR, DEFAULT_HORIZON, empty_workbook, plan_workbook, prefilled_plan
+
+    if footprint and plan:
+        raise typer.BadParameter("give a FOOTPRINT or --plan, not both")
+    if (footprint or plan) and (base_year or horizon):
+        raise typer.BadParameter("--base-year and --horizon are for an empty template; a plan has its own years")
+    params = load_parameters()
+    try:
+        if plan is not None:
+            loaded = load_plan(plan, params)
+            content, default = plan_workbook(loaded, params), f"{loaded.footprint.code}_submission.xlsx"
+        elif footprint:
+            code = footprint.strip().upper()
+            if code not in load_footprints():
+                raise typer.BadParameter(
+                    f"unknown footprint {footprint!r}: expected an ONS STP code from E54000005 to E54000048 "
+                    "(see `stp footprints`)",
+                    param_hint="FOOTPRINT",
+                )
+            content, default = plan_workbook(prefilled_plan(code, params), params), f"{code}_submission.xlsx"
+        else:
+            content = empty_workbook(base_year or DEFAULT_BASE_YEAR, horizon or DEFAULT_HORIZON, params)
+            default = "submission.xlsx"
+    except ValueError as exc:  # years that are not financial years, or text a workbook cannot hold
+        err.print(f"stp template: {exc}", markup=False)
+        raise typer.Exit(2) from None
+    path = _xlsx_output(output, default)
+    if path.exists() and not force:
+        err.print(f"{path} exists and may hold a filled-in plan: choose another --output, or add --force to "
+                  "replace it.", markup=False)
+        raise typer.Exit(2)
+    err.print(f"wrote {write_file(path, content)}")
+
+
+@app.command("import")
+def import_workbook(
+    workbook: Annotated[Path, typer.Argument(help="a filled submission workbook (.xlsx)")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="plan file to write: .yaml, or .json for JSON (default: standard output)"),
+    ] = None,
+) -> None:
+    """Turn a filled submission workbook into a plan file, checked as `stp validate` checks one."""
+    from stpkit.io.excel import read_workbook
+    from stpkit.io.plan_writer import plan_to_yaml
+
+    plan = read_workbook(workbook, load_parameters())
+    if output is not None and output.suffix.lower() == ".json":
+        data = {"schema_version": plan.schema_version, **json.loads(plan.model_dump_json(exclude_defaults=True))}
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = plan_to_yaml(plan, header=f"Imported from {workbook.name} by stp import (stpkit {__version__}).")
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        err.print(f"wrote {write_file(output, text)}")
+
+
+@app.command()
+def export(
+    plan: Annotated[
+        Path | None,
+        typer.Argument(help="plan file (YAML or JSON) or filled submission workbook (.xlsx); default: the example"),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="workbook to write (default <plan name>_results.xlsx)")
+    ] = None,
+) -> None:
+    """Write a plan's results as an Excel workbook of tidy tables: one sheet per table and a README."""
+    from stpkit.io.excel import read_workbook
+    from stpkit.io.excel_results import results_workbook
+
+    path = _plan_path(plan)
+    params = load_parameters()
+    loaded = read_workbook(path, params) if path.suffix.lower() == ".xlsx" else load_plan(path, params)
+    content = results_workbook(run_plan(loaded, params))
+    err.print(f"wrote {write_file(_xlsx_output(output, f'{path.stem}_results.xlsx'), content)}")
 
 
 # --------------------------------------------------------------------------- other commands
