@@ -171,3 +171,17 @@ def test_a_plan_that_balances_only_on_paper_is_flagged(params):
     assert summary.balances_centrally
     assert summary.p_balance[-1] < 0.5
     assert summary.balances_only_on_paper
+
+
+@pytest.mark.parametrize("name", ["north_west_london", "lincolnshire"])
+def test_keeping_only_totals_gives_the_same_totals(params, name):
+    """The national view merges lines across organisations and skips the positions on paper."""
+    prepared = prepare(load_plan(example_paths()[name], params), params)
+    full = simulate(prepared, 300, seed=4)
+    totals = simulate(prepared, 300, seed=4, by_org=False)
+    assert compact(prepared, by_org=False).ledger.n_lines < compact(prepared).ledger.n_lines
+    assert totals.paper_by_org is None and totals.with_plan_by_org.shape[-1] == 1
+    np.testing.assert_allclose(totals.with_plan, full.with_plan, rtol=1e-12, atol=1e-6)
+    np.testing.assert_allclose(totals.do_nothing, full.do_nothing, rtol=1e-12, atol=1e-6)
+    summary = summarise(totals, run_plan(prepared.plan, params))
+    assert summary.bridge == () and summary.percentiles_by_org is None

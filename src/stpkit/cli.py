@@ -111,11 +111,12 @@ SchedulerOption = Annotated[
 
 
 @contextmanager
-def _mapper(scheduler: str | None) -> Iterator[Mapper]:
-    """Builtin ``map`` locally; with a scheduler, tasks go to the cluster's workers and come
-    back in order, so the results are the same as a local run."""
+def _mapper(scheduler: str | None) -> Iterator[Mapper | None]:
+    """None locally (the engine shares out the work over this machine's cores); with a
+    scheduler, tasks go to the cluster's workers and come back in order, so the results are the
+    same as a local run."""
     if scheduler is None:
-        yield map
+        yield None
         return
     from distributed import Client  # only needed for clusters
 

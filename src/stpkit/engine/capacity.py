@@ -29,15 +29,30 @@ class Beds:
     bed_days_with_plan: np.ndarray
     beds_do_nothing: np.ndarray  # available
     beds_with_plan: np.ndarray  # available
-    required_do_nothing: np.ndarray  # needed at the target occupancy
-    required_with_plan: np.ndarray
-    occupancy_with_plan_pct: np.ndarray  # NaN where there are no beds
     occupancy_target_pct: np.ndarray  # (years,)
     wards_removed: np.ndarray
     semi_fixed_factor: np.ndarray  # share of bedded semi-fixed cost kept
     fixed_factor: np.ndarray  # (years, orgs) share of fixed cost kept
     repurposing_income_gbp000: np.ndarray  # (years, orgs), share applied
     disposal_receipts_gbp000: np.ndarray  # (years, orgs), whole organisation
+
+    # Worked out when asked for: risk runs never need them.
+    @property
+    def required_do_nothing(self) -> np.ndarray:
+        """Beds needed at the target occupancy."""
+        return 100 * self.bed_days_do_nothing / (DAYS_PER_YEAR * self.occupancy_target_pct[None, :, None])
+
+    @property
+    def required_with_plan(self) -> np.ndarray:
+        return 100 * self.bed_days_with_plan / (DAYS_PER_YEAR * self.occupancy_target_pct[None, :, None])
+
+    @property
+    def occupancy_with_plan_pct(self) -> np.ndarray:
+        """NaN where there are no beds."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(
+                self.beds_with_plan > 0, 100 * self.bed_days_with_plan / (DAYS_PER_YEAR * self.beds_with_plan), np.nan
+            )
 
 
 def bed_days_per_unit(assumptions: Assumptions) -> np.ndarray:
@@ -49,16 +64,18 @@ def bed_days_per_unit(assumptions: Assumptions) -> np.ndarray:
 class BedLayout:
     """What the beds model needs that no draw changes: worked out once per plan."""
 
-    cell_days: np.ndarray  # (years, cells) bed days per unit of each activity cell
-    cell_to_org: np.ndarray  # (cells, orgs) the provider of each cell
+    cells: np.ndarray  # indices of the activity cells that use beds at a member provider
+    cell_days: np.ndarray  # (years, those cells) bed days per unit
+    cell_to_org: np.ndarray  # (those cells, orgs) the provider of each
     arrival_days: np.ndarray  # (years, arrivals) bed days per unit of each arrival
     arrival_to_org: np.ndarray  # (arrivals, orgs)
     target: np.ndarray  # (years,) occupancy target, a fraction
     ward: np.ndarray  # (years,) beds in a ward
     ward_cost: np.ndarray  # (years,) semi-fixed cost of a ward, base-year prices, £000
     given: np.ndarray  # (years, orgs) the plan's beds from each year on, NaN where not given
-    given_base: np.ndarray  # (orgs,) the plan's base-year beds, NaN where not given
-    sites: tuple[tuple[int, float | None, float, tuple[bool, ...]], ...]  # org, cost share, beds, closed by year
+    base_beds: np.ndarray  # (orgs,) beds in the base year: the plan's, or what its activity needs
+    fixed_factor: np.ndarray  # (years, orgs) share of fixed cost kept as sites close
+    closing: np.ndarray  # (years, orgs) beds on the sites closed by each year
     repurposing: np.ndarray  # (years, orgs) £000, share applied
     disposals: np.ndarray  # (years, orgs) £000, whole organisation
     org_share: np.ndarray  # (orgs,)
@@ -76,39 +93,55 @@ def bed_layout(plan: Plan, ledger: Ledger, assumptions: Assumptions) -> BedLayou
     arrival_line = np.array([SERVICE_LINES.index(a.service_line) for a in ledger.arrivals], dtype=np.int64)
     arrival_to = np.zeros((len(ledger.arrivals), n_orgs))
     arrival_to[np.arange(len(ledger.arrivals)), [a.provider for a in ledger.arrivals]] = 1.0
+    cell_days = per_unit[:, cell_line] if len(cell_line) else np.zeros((n_years, 0))
+    # Only cells whose activity uses beds at a member provider count.
+    bedded = np.flatnonzero(has_provider & (cell_days > 0).any(axis=0)) if len(cell_line) else np.zeros(0, int)
+    cell_days, to_org = cell_days[:, bedded], to_org[bedded]
+    target = assumptions.series("bed_occupancy_target_pct") / 100.0
+    base_days = (ledger.cell_activity[bedded] * cell_days[0]) @ to_org
+    base_beds = base_days / (DAYS_PER_YEAR * target[0])
     given = np.full((n_years, n_orgs), np.nan)
-    given_base = np.full(n_orgs, np.nan)
+    fixed_factor = np.ones((n_years, n_orgs))
+    closing = np.zeros((n_years, n_orgs))
     repurposing = np.zeros((n_years, n_orgs))
     disposals = np.zeros((n_years, n_orgs))
-    sites = []
     for o, org in enumerate(plan.organisations):
         capacity = org.capacity
         if capacity is None:
             continue
         if years[0] in capacity.beds:
-            given_base[o] = capacity.beds[years[0]]
+            base_beds[o] = capacity.beds[years[0]]
         for t in range(1, n_years):
             later = [y for y in capacity.beds if years[0] < y <= years[t]]
             if later:
                 given[t, o] = capacity.beds[max(later)]
         for site in capacity.sites:
-            share = site.fixed_cost_share_pct / 100.0 if site.fixed_cost_share_pct is not None else None
-            closed = tuple(site.closes is not None and year >= site.closes for year in years)
-            sites.append((o, share, float(site.beds), closed))
+            share = (
+                site.fixed_cost_share_pct / 100.0
+                if site.fixed_cost_share_pct is not None
+                else min(1.0, site.beds / base_beds[o])
+                if base_beds[o] > 0
+                else 0.0
+            )
             for t, year in enumerate(years):
+                if site.closes is not None and year >= site.closes:
+                    fixed_factor[t, o] -= share
+                    closing[t, o] += site.beds
                 repurposing[t, o] += site.repurposing_income_gbp000.get(year, 0.0) * ledger.org_share[o]
                 disposals[t, o] += site.disposal_receipt_gbp000.get(year, 0.0)
     return BedLayout(
-        cell_days=per_unit[:, cell_line] if len(cell_line) else np.zeros((n_years, 0)),
+        cells=bedded,
+        cell_days=cell_days,
         cell_to_org=to_org,
         arrival_days=per_unit[:, arrival_line] if len(arrival_line) else np.zeros((n_years, 0)),
         arrival_to_org=arrival_to,
-        target=assumptions.series("bed_occupancy_target_pct") / 100.0,
+        target=target,
         ward=assumptions.series("ward_size_beds"),
         ward_cost=assumptions.series("ward_semi_fixed_cost_gbp000"),
         given=given,
-        given_base=given_base,
-        sites=tuple(sites),
+        base_beds=base_beds,
+        fixed_factor=np.clip(fixed_factor, 0.0, 1.0),
+        closing=closing,
         repurposing=repurposing,
         disposals=disposals,
         org_share=ledger.org_share,
@@ -125,7 +158,7 @@ def plan_beds(
 ) -> Beds:
     """Beds and the capacity factors that follow from them.
 
-    ``cells_*`` are ``(runs, years, cells)`` units, ``arrivals_wp`` ``(runs, years, arrivals)``
+    ``cells_*`` are ``(runs, years, layout.cells)`` units, ``arrivals_wp`` ``(runs, years, arrivals)``
     units, ``semi_fixed_bedded_dn`` ``(runs, years, orgs)`` the do-nothing semi-fixed cost of
     bedded activity."""
     days_dn = (cells_dn * layout.cell_days) @ layout.cell_to_org
@@ -133,19 +166,8 @@ def plan_beds(
     if layout.arrival_days.shape[1]:
         days_wp = days_wp + (arrivals_wp * layout.arrival_days) @ layout.arrival_to_org
 
-    target, ward, given = layout.target, layout.ward, layout.given
-    n_years, n_orgs = given.shape
-    base_beds = np.where(np.isnan(layout.given_base), days_dn[0, 0] / (DAYS_PER_YEAR * target[0]), layout.given_base)
-    fixed_factor = np.ones((n_years, n_orgs))
-    closing = np.zeros((n_years, n_orgs))
-    for o, share, beds, closed in layout.sites:
-        if share is None:
-            share = min(1.0, beds / base_beds[o]) if base_beds[o] > 0 else 0.0
-        for t in range(n_years):
-            if closed[t]:
-                fixed_factor[t, o] -= share
-                closing[t, o] += beds
-    fixed_factor = np.clip(fixed_factor, 0.0, 1.0)
+    target, ward, given, base_beds = layout.target, layout.ward, layout.given, layout.base_beds
+    fixed_factor, closing = layout.fixed_factor, layout.closing
 
     with np.errstate(divide="ignore", invalid="ignore"):
         growth_dn = np.where(days_dn[:, :1] > 0, days_dn / days_dn[:, :1], 1.0)
@@ -166,15 +188,11 @@ def plan_beds(
     released = np.minimum(wards * ward_cost, semi_fixed_bedded_dn)
     with np.errstate(divide="ignore", invalid="ignore"):
         semi_factor = np.where(semi_fixed_bedded_dn > 0, 1.0 - released / semi_fixed_bedded_dn, 1.0)
-        occupancy = np.where(beds_wp > 0, 100 * days_wp / (DAYS_PER_YEAR * beds_wp), np.nan)
     return Beds(
         bed_days_do_nothing=days_dn,
         bed_days_with_plan=days_wp,
         beds_do_nothing=beds_dn,
         beds_with_plan=beds_wp,
-        required_do_nothing=days_dn / (DAYS_PER_YEAR * target[None, :, None]),
-        required_with_plan=days_wp / (DAYS_PER_YEAR * target[None, :, None]),
-        occupancy_with_plan_pct=occupancy,
         occupancy_target_pct=100 * target,
         wards_removed=wards,
         semi_fixed_factor=semi_factor,

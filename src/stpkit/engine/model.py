@@ -22,14 +22,13 @@ from stpkit.engine.ledger import (
     build_cells,
     build_ledger,
 )
-from stpkit.engine.project import DRIVERS, Rates, central_rates, cumulative_index, potential, project
+from stpkit.engine.project import DRIVERS, Rates, central_rates, combination_weights, cumulative_index, project, values
 from stpkit.engine.schemes import (
     SchemeSet,
     build_schemes,
     central_effect,
     combined_change,
     lead,
-    line_factor,
     log_factor,
     single_change,
 )
@@ -49,6 +48,12 @@ class Prepared:
     @cached_property
     def beds_layout(self) -> BedLayout:
         return bed_layout(self.plan, self.ledger, self.assumptions)
+
+    @cached_property
+    def do_nothing_weights(self) -> np.ndarray:
+        """``(years, combinations, orgs)``: how the do-nothing lines add up to positions."""
+        ledger = self.ledger
+        return combination_weights(ledger, ledger.org_matrix() * ~ledger.is_arrival[:, None])
 
 
 @dataclass(frozen=True)
@@ -172,70 +177,89 @@ class Core:
     lines_dn: np.ndarray  # (runs, years, lines)
     dn_by_org: np.ndarray  # (runs, years, orgs)
     log_change: np.ndarray  # (runs, years, components)
-    arrived: np.ndarray  # (runs, years, lines) moved activity that has arrived
     lines_wp: np.ndarray | None  # (runs, years, lines)
-    cells_dn: np.ndarray  # (runs, years, cells)
-    cells_wp: np.ndarray  # (runs, years, cells)
+    cells_dn: np.ndarray  # (runs, years, cells); only the cells that use beds without ``lines``
+    cells_wp: np.ndarray  # (runs, years, cells); likewise
     arrivals_wp: np.ndarray  # (runs, years, arrivals)
     beds: Beds
-    paper_by_org: np.ndarray  # (runs, years, orgs)
+    paper_by_org: np.ndarray | None  # (runs, years, orgs)
     landed_by_org: np.ndarray  # (runs, years, orgs) before wards and sites close
     wp_by_org: np.ndarray  # (runs, years, orgs)
 
 
-def core(prepared: Prepared, rates: Rates, effect: np.ndarray, lines: bool = True) -> Core:
+def core(prepared: Prepared, rates: Rates, effect: np.ndarray, lines: bool = True, paper: bool = True) -> Core:
     """Do nothing, the schemes on paper, as they really land, and with the capacity the plan
     removes, for the given draws of the rates and of each component's effect
     ``(runs, years, components)``. Both the central case and risk runs go through here; risk
-    runs ask for positions only (``lines=False``: ``lines_wp`` is then None)."""
+    runs ask for positions only (``lines=False``: ``lines_wp`` is then None), and national risk
+    runs need no positions on paper (``paper=False``: ``paper_by_org`` is then None)."""
     ledger, schemes = prepared.ledger, prepared.schemes
     investment = (schemes.investment_gbp000 @ _one_hot(schemes.owner, ledger.n_orgs))[None]
 
-    possible = potential(ledger, rates)
-    lines_dn = possible * ~ledger.is_arrival if ledger.arrivals else possible
-    dn_by_org = ledger.by_org(lines_dn)
+    value = values(ledger, rates)
+    possible = lines_dn = None
+    if lines:
+        possible = value.all()
+        lines_dn = possible * ~ledger.is_arrival if ledger.arrivals else possible
+    dn_by_org = value.summed(prepared.do_nothing_weights)
+
+    def dn_of(columns: np.ndarray) -> np.ndarray:
+        """Do-nothing values of some lines (arrival lines are nil in the do-nothing)."""
+        return value.of(columns) * ~ledger.is_arrival[columns]
 
     # The schemes on paper, and as they really land before capacity is removed. Only the lines
     # some component touches change; the rest are worked on as changes from the do-nothing.
     log_change = log_factor(schemes, effect)
     log_capacity = log_factor(schemes, effect * schemes.capacity_mask[None])
     touched = schemes.touched
-    dn_touched = lines_dn[..., touched]
-    paper_change = dn_touched * combined_change(np.exp(log_change), schemes.paper_acting)
+    dn_touched = dn_of(touched)
     landed_change = dn_touched * combined_change(
         np.exp(np.concatenate([log_change, log_capacity], axis=2)), schemes.landed_acting
     )
-    paper_by_org = dn_by_org + ledger.by_org(paper_change, touched)
+    paper_by_org = None
+    if paper:
+        paper_change = dn_touched * combined_change(np.exp(log_change), schemes.paper_acting)
+        paper_by_org = dn_by_org + ledger.by_org(paper_change, touched)
     landed_by_org = dn_by_org + ledger.by_org(landed_change, touched)
-    arrived = 0.0
-    if ledger.arrivals:
-        arrived = possible * _arrival_effect(ledger, schemes, arrival_share(ledger, schemes, effect))
-        arrived_by_org = ledger.by_org(arrived)
-        paper_by_org += arrived_by_org
+    # Moved activity (arrival lines are never closed and never touched by a scheme's lines).
+    moved = np.flatnonzero(ledger.is_arrival)
+    if len(moved):
+        arrived = value.of(moved) * _arrival_effect(ledger, schemes, arrival_share(ledger, schemes, effect))
+        arrived_by_org = ledger.by_org(arrived, moved)
+        if paper_by_org is not None:
+            paper_by_org += arrived_by_org
         landed_by_org += arrived_by_org
     # Activity, beds, and the capacity the plan keeps: wards close (semi-fixed cost of bedded
     # activity) and sites close (fixed cost).
-    cells_dn = _cell_activity(ledger, rates)
-    cells_wp = cells_dn * line_factor(log_change, schemes.cells)
+    # Risk runs need only the cells that use beds.
+    cells = slice(None) if lines else prepared.beds_layout.cells
+    cells_dn = _cell_activity(ledger, rates)[..., cells]
+    cells_wp = cells_dn * (1.0 + combined_change(np.exp(log_change), schemes.cells_acting[:, cells]))
     arrivals_wp = _arrival_units(ledger, schemes, rates, effect)
     is_cost = ledger.kind == LineKind.COST
     semi_bedded = is_cost & (ledger.behaviour == Behaviour.SEMI_FIXED) & ledger.bedded & ~ledger.is_arrival
-    semi_bedded_cost = -ledger.by_org(lines_dn[..., semi_bedded], np.flatnonzero(semi_bedded))
-    beds = plan_beds(prepared.beds_layout, rates, cells_dn, cells_wp, arrivals_wp, semi_bedded_cost)
+    semi_bedded_cost = -ledger.by_org(dn_of(np.flatnonzero(semi_bedded)), np.flatnonzero(semi_bedded))
+    bedded_cells = slice(None) if not lines else prepared.beds_layout.cells
+    beds = plan_beds(
+        prepared.beds_layout, rates, cells_dn[..., bedded_cells], cells_wp[..., bedded_cells], arrivals_wp,
+        semi_bedded_cost,
+    )
     closing = np.flatnonzero(semi_bedded | (is_cost & (ledger.behaviour == Behaviour.FIXED)))
     owner = ledger.org[closing]
     capacity_factor = np.where(
         semi_bedded[closing], beds.semi_fixed_factor[..., owner], beds.fixed_factor[None, :, owner]
     )
-    kept = lines_dn[..., closing]  # the cost that closes, as the schemes leave it
+    # Closing wards and sites releases part of the cost that closes, as the schemes leave it.
+    released = capacity_factor - 1.0
+    wp_by_org = landed_by_org + ledger.by_org(dn_of(closing) * released, closing)
     _, in_closing, in_touched = np.intersect1d(closing, touched, return_indices=True)
-    kept[..., in_closing] += landed_change[..., in_touched]
-    if ledger.arrivals:
-        kept += arrived[..., closing]
-    wp_by_org = landed_by_org + ledger.by_org(kept * (capacity_factor - 1.0), closing)
+    if len(in_closing):
+        wp_by_org += ledger.by_org(landed_change[..., in_touched] * released[..., in_closing], closing[in_closing])
     lines_wp = None
     if lines:
-        lines_wp = lines_dn + arrived
+        lines_wp = lines_dn.copy()
+        if len(moved):
+            lines_wp[..., moved] += arrived
         lines_wp[..., touched] += landed_change
         lines_wp[..., closing] *= capacity_factor
 
@@ -244,13 +268,12 @@ def core(prepared: Prepared, rates: Rates, effect: np.ndarray, lines: bool = Tru
         lines_dn=lines_dn,
         dn_by_org=dn_by_org,
         log_change=log_change,
-        arrived=arrived,
         lines_wp=lines_wp,
         cells_dn=cells_dn,
         cells_wp=cells_wp,
         arrivals_wp=arrivals_wp,
         beds=beds,
-        paper_by_org=paper_by_org - investment,
+        paper_by_org=paper_by_org - investment if paper_by_org is not None else None,
         landed_by_org=landed_by_org - investment,
         wp_by_org=wp_by_org - investment + beds.repurposing_income_gbp000[None],
     )
@@ -321,18 +344,14 @@ def arrival_share(ledger: Ledger, schemes: SchemeSet, effect: np.ndarray) -> np.
 
 
 def _arrival_effect(ledger: Ledger, schemes: SchemeSet, share: np.ndarray) -> np.ndarray:
-    """``(runs, years, lines)``: how much of each arrival line's activity has arrived, from the
-    share each arrival brings ``(runs, years, arrivals)``; the receiving service's cost comes
-    early by the component's lead time."""
-    out = np.zeros(share.shape[:2] + (ledger.n_lines,))
+    """``(runs, years, arrival lines)``: how much of each arrival line's activity has arrived,
+    from the share each arrival brings ``(runs, years, arrivals)``; the receiving service's
+    cost comes early by the component's lead time."""
     lines = np.flatnonzero(ledger.is_arrival)
-    if not len(lines):
-        return out
     early = lead(share, schemes.lead_years[ledger.arrival_component])
     arrival = ledger.arrival[lines]
     is_cost = ledger.kind[lines] == LineKind.COST
-    out[..., lines] = np.where(is_cost, early[..., arrival], share[..., arrival])
-    return out
+    return np.where(is_cost, early[..., arrival], share[..., arrival])
 
 
 def _arrival_units(ledger: Ledger, schemes: SchemeSet, rates: Rates, effect: np.ndarray) -> np.ndarray:
@@ -366,7 +385,9 @@ def _scheme_alone(
         component = np.array([ledger.arrivals[a].component if a >= 0 else 0 for a in ledger.arrival])
         arrival_lines = _one_hot(component, schemes.n_components) * ledger.is_arrival[:, None]
         alone = np.array([a.component for a in ledger.arrivals], dtype=np.int64)
-        arrived = possible * _arrival_effect(ledger, schemes, effect[..., alone])
+        moved = np.flatnonzero(ledger.is_arrival)
+        arrived = np.zeros_like(possible)
+        arrived[..., moved] = possible[..., moved] * _arrival_effect(ledger, schemes, effect[..., alone])
         by_component += np.einsum("rtl,lk,lo->rtko", arrived * ledger.sign, arrival_lines, owns)
     return np.einsum("rtko,ks->rtso", by_component, schemes.by_scheme())
 

@@ -113,24 +113,63 @@ def _split_table(rates: Rates) -> np.ndarray:
     return np.stack([np.ones_like(rate), 1.0 - rate, rate], axis=2)
 
 
-def potential(ledger: Ledger, rates: Rates, drivers: Iterable[Driver] = DRIVERS) -> np.ndarray:
-    """Value of every line, ``(runs, years, lines)`` in £000, with only the given drivers
-    switched on (the others held at their base-year level). Lines of activity that a scheme
-    moves are valued as if all of it had moved. Each line's value is its base times three
-    indices read off small per-run tables (volume, price, marginal rate) and its funding path."""
+@dataclass(frozen=True)
+class Values:
+    """Line values in factored form: each line's value is the index of its combination of
+    volume, price and marginal-rate indices times its own scale (base value and funding path).
+    Reading a few lines, or adding lines up, never needs every line's value."""
+
+    index: np.ndarray  # (runs, years, combinations)
+    scale: np.ndarray  # (years, lines)
+    which: np.ndarray  # (lines,) each line's combination
+
+    def of(self, columns: np.ndarray) -> np.ndarray:
+        """``(runs, years, len(columns))`` the values of these lines."""
+        return self.index[:, :, self.which[columns]] * self.scale[:, columns]
+
+    def all(self) -> np.ndarray:
+        return self.index[:, :, self.which] * self.scale
+
+    def summed(self, by_combination: np.ndarray) -> np.ndarray:
+        """``(runs, years, k)``: the lines' values added up with weights already gathered by
+        combination, ``(years, combinations, k)`` (see ``combination_weights``)."""
+        return np.einsum("rtc,tck->rtk", self.index, by_combination)
+
+
+def combination_weights(ledger: Ledger, weights: np.ndarray) -> np.ndarray:
+    """``(years, combinations, k)``: ``weights`` ``(lines, k)`` times each line's scale, added
+    up over the lines of each combination of indices, so that ``Values.summed`` gives
+    ``all() @ weights`` without working out every line."""
+    _, which = ledger.index_combos
+    scale = ledger.funding_path * ledger.base_gbp000
+    n = ledger.index_combos[0].shape[0]
+    out = np.zeros((scale.shape[0], n, weights.shape[1]))
+    for t in range(scale.shape[0]):
+        np.add.at(out[t], which, scale[t][:, None] * weights)
+    return out
+
+
+def values(ledger: Ledger, rates: Rates, drivers: Iterable[Driver] = DRIVERS) -> Values:
+    """Every line's value with only the given drivers switched on (the others held at their
+    base-year level), in factored form. Lines of activity that a scheme moves are valued as if
+    all of it had moved."""
     drivers = frozenset(drivers)
     funding = (
         ledger.funding_path
         if Driver.FUNDING in drivers
         else np.broadcast_to(ledger.funding_path[:1], ledger.funding_path.shape)
     )
-    # Lines share few combinations of the three indices: multiply them once per combination,
-    # then read each line's combination off the result.
+    # Lines share few combinations of the three indices: multiply them once per combination.
     combos, which = ledger.index_combos
     index = _volume_table(rates, Driver.DEMAND in drivers)[:, :, combos[:, 0]]
     index *= _price_table(rates, drivers)[:, :, combos[:, 1]]
     index *= _split_table(rates)[:, :, combos[:, 2]]
-    return index[:, :, which] * (funding * ledger.base_gbp000)
+    return Values(index, funding * ledger.base_gbp000, which)
+
+
+def potential(ledger: Ledger, rates: Rates, drivers: Iterable[Driver] = DRIVERS) -> np.ndarray:
+    """Value of every line, ``(runs, years, lines)`` in £000 (see ``values``)."""
+    return values(ledger, rates, drivers).all()
 
 
 def project(ledger: Ledger, rates: Rates, drivers: Iterable[Driver] = DRIVERS) -> np.ndarray:

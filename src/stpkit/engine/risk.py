@@ -18,7 +18,7 @@ from functools import partial
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from stpkit.engine.ledger import NONE
+from stpkit.engine.ledger import NONE, Behaviour, LineKind
 from stpkit.engine.model import PlanResult, Prepared, core
 from stpkit.engine.project import Rates, central_rates
 from stpkit.engine.uncertainty import (
@@ -42,13 +42,28 @@ MIN_CHUNK_RUNS = 64
 Progress = Callable[[int], None]
 
 
-def compact(prepared: Prepared) -> Prepared:
+def compact(prepared: Prepared, by_org: bool = True) -> Prepared:
     """The same plan with each organisation's ledger lines that no draw can tell apart merged
     into one (same kind, price index, volume driver, funding path, cost behaviour and the same
     schemes acting on them). A merged line's base value is the signed sum of its lines', and
     lines are sorted by organisation, so positions are sums of runs of lines. Positions are
-    unchanged (up to rounding): every step of the model is linear in the base values."""
+    unchanged (up to rounding): every step of the model is linear in the base values.
+
+    With ``by_org`` False only the footprint's total is kept: lines are merged across
+    organisations too (all but the costs that wards and sites release, which depend on their
+    organisation, are counted under the first), and the schemes on paper are left out."""
     ledger, schemes = prepared.ledger, prepared.schemes
+    is_cost = ledger.kind == LineKind.COST
+    own_capacity = is_cost & (
+        (ledger.behaviour == Behaviour.FIXED)
+        | ((ledger.behaviour == Behaviour.SEMI_FIXED) & ledger.bedded & ~ledger.is_arrival)
+    )
+    org = ledger.org if by_org else np.where(own_capacity, ledger.org, 0)
+    # The model reads a line's kind and cost behaviour only for costs that wards and sites
+    # release and for moved activity; other lines merge whatever they are (their price index,
+    # which does depend on the kind, stays in the key).
+    telling = own_capacity | ledger.is_arrival
+    paper = schemes.paper if by_org else np.zeros_like(schemes.paper)
     # Moved activity arrives as its scheme component and the others acting on the cell it
     # leaves are delivered (see ``arrival_share``), whichever arrival it is.
     arrival_component = np.array([ledger.arrivals[a].component if a != NONE else NONE for a in ledger.arrival])
@@ -57,17 +72,17 @@ def compact(prepared: Prepared) -> Prepared:
     leaving[:, moved] = schemes.cells[:, [ledger.arrivals[a].cell for a in ledger.arrival[moved]]]
     key = np.column_stack(
         [
-            ledger.org,  # first, so that merged lines come out sorted by organisation
-            ledger.kind,
+            org,  # first, so that merged lines come out sorted by organisation
+            np.where(telling, ledger.kind, NONE),
             ledger.volume_line,
             ledger.price_index,
-            ledger.behaviour,
-            ledger.bedded,
+            np.where(telling, ledger.behaviour, NONE),
+            np.where(telling, ledger.bedded, False),
             ledger.mret,
             arrival_component,
             leaving.T,
             ledger.funding_path.T,
-            schemes.paper.T,
+            paper.T,
             schemes.real.T,
             schemes.capacity.T,
         ]
@@ -85,7 +100,7 @@ def compact(prepared: Prepared) -> Prepared:
 
     merged = replace(
         ledger,
-        org=ledger.org[first],
+        org=org[first],
         kind=ledger.kind[first],
         sign=np.ones(n_groups),
         base_gbp000=summed(ledger.sign * ledger.base_gbp000),
@@ -107,18 +122,20 @@ def compact(prepared: Prepared) -> Prepared:
         merged=True,
     )
     merged_schemes = replace(
-        schemes, paper=schemes.paper[:, first], real=schemes.real[:, first], capacity=schemes.capacity[:, first]
+        schemes, paper=paper[:, first], real=schemes.real[:, first], capacity=schemes.capacity[:, first]
     )
     return replace(prepared, ledger=merged, schemes=merged_schemes)
 
 
 @dataclass(frozen=True)
 class Simulation:
-    """Positions of every run (run 0 is the central case), in £000, surplus positive."""
+    """Positions of every run (run 0 is the central case), in £000, surplus positive. When
+    only the footprint's total was kept, the organisation axis has one entry, the total, and
+    there are no positions on paper."""
 
     seed: int
     do_nothing_by_org: np.ndarray  # (runs, years, orgs)
-    paper_by_org: np.ndarray  # (runs, years, orgs) schemes as drawn, every avoided cost removed
+    paper_by_org: np.ndarray | None  # (runs, years, orgs) schemes as drawn, every avoided cost removed
     landed_by_org: np.ndarray  # (runs, years, orgs) less the cost that stays
     with_plan_by_org: np.ndarray  # (runs, years, orgs)
     realisation: np.ndarray  # (years, schemes) mean share of each scheme's planned effect in force
@@ -143,16 +160,16 @@ BLOCK_RUNS = 1000
 Mapper = Callable[[Callable, list], Iterable]
 
 
-def _run_block(fast: Prepared, central: Rates, block: Draws) -> dict[str, np.ndarray]:
+def _run_block(fast: Prepared, central: Rates, by_org: bool, block: Draws) -> dict[str, np.ndarray]:
     """Positions for one block of runs, a chunk at a time; module-level so that it can be
     shipped to a cluster's workers. Linear algebra runs on one thread, as on a cluster's
     workers: a multi-threaded product can round differently, and results must not depend on
     where they were computed."""
     with threadpool_limits(limits=1, user_api="blas"):
-        return _positions(fast, central, block)
+        return _positions(fast, central, by_org, block)
 
 
-def _positions(fast: Prepared, central: Rates, block: Draws) -> dict[str, np.ndarray]:
+def _positions(fast: Prepared, central: Rates, by_org: bool, block: Draws) -> dict[str, np.ndarray]:
     parts: dict[str, list[np.ndarray]] = {"dn": [], "paper": [], "landed": [], "wp": []}
     profile_sum = np.zeros_like(fast.schemes.profile)
     years, lines = fast.ledger.funding_path.shape
@@ -161,12 +178,13 @@ def _positions(fast: Prepared, central: Rates, block: Draws) -> dict[str, np.nda
         chunk = block.rows(slice(start, min(start + step, block.runs)))
         profiles = scheme_profiles(fast.schemes, chunk)
         profile_sum += profiles.sum(axis=0)
-        c = core(fast, drawn_rates(central, chunk.national), drawn_effect(fast.schemes, chunk, profiles), lines=False)
-        parts["dn"].append(c.dn_by_org)
-        parts["paper"].append(c.paper_by_org)
-        parts["landed"].append(c.landed_by_org)
-        parts["wp"].append(c.wp_by_org)
-    out = {name: np.concatenate(arrays) for name, arrays in parts.items()}
+        c = core(fast, drawn_rates(central, chunk.national), drawn_effect(fast.schemes, chunk, profiles),
+                 lines=False, paper=by_org)
+        kept = {"dn": c.dn_by_org, "paper": c.paper_by_org, "landed": c.landed_by_org, "wp": c.wp_by_org}
+        for name, values in kept.items():
+            if values is not None:
+                parts[name].append(values if by_org else values.sum(axis=-1, keepdims=True))
+    out = {name: np.concatenate(arrays) for name, arrays in parts.items() if arrays}
     out["profile_sum"] = profile_sum
     return out
 
@@ -179,16 +197,17 @@ def simulate(
     draws: Draws | None = None,
     mapper: Mapper | None = None,
     progress: Progress | None = None,
+    by_org: bool = True,
 ) -> Simulation:
     """``runs`` runs of the plan from ``seed``, or the runs given by ``draws`` (sensitivity
     analysis sets the inputs itself). Blocks of runs go through ``mapper``, which may hand them
     to a cluster; by default they share this machine's cores. The result is the same whichever
-    mapper runs them."""
+    mapper runs them. ``by_org`` False keeps only the footprint's total (faster; no bridge)."""
     if draws is None:
         draws = draw_plan(prepared.plan, plan_uncertainty(prepared.plan, prepared.assumptions), seed, runs)
-    fast = compact(prepared)
+    fast = compact(prepared, by_org)
     blocks = [draws.rows(slice(a, min(a + BLOCK_RUNS, draws.runs))) for a in range(0, draws.runs, BLOCK_RUNS)]
-    task = partial(_run_block, fast, central_rates(prepared.assumptions))
+    task = partial(_run_block, fast, central_rates(prepared.assumptions), by_org)
     results = []
     # One BLAS thread for the whole run, so that blocks on this machine's threads are worked
     # out exactly as on a cluster's single-threaded workers.
@@ -204,7 +223,7 @@ def simulate(
     return Simulation(
         seed=seed,
         do_nothing_by_org=np.concatenate([r["dn"] for r in results]),
-        paper_by_org=np.concatenate([r["paper"] for r in results]),
+        paper_by_org=np.concatenate([r["paper"] for r in results]) if by_org else None,
         landed_by_org=np.concatenate([r["landed"] for r in results]),
         with_plan_by_org=np.concatenate([r["wp"] for r in results]),
         realisation=realisation,
@@ -228,12 +247,12 @@ class RiskSummary:
     central: np.ndarray  # (years,) with the plan, central case (run 0)
     mean: np.ndarray  # (years,) with the plan, average over runs
     percentiles: np.ndarray  # (P, years) with the plan
-    percentiles_by_org: np.ndarray  # (P, years, orgs)
+    percentiles_by_org: np.ndarray | None  # (P, years, orgs); None when only totals were kept
     do_nothing_percentiles: np.ndarray  # (P, years)
     p_balance: np.ndarray  # (years,) share of runs in which the footprint balances or better
     expected_shortfall: np.ndarray  # (years,) average amount by which runs miss balance (0 if they balance)
     tail_shortfall: np.ndarray  # (years,) average shortfall of the worst tenth of runs
-    bridge: tuple[BridgeStep, ...]  # from the central do-nothing to the average with-plan position
+    bridge: tuple[BridgeStep, ...]  # from the central do-nothing to the average; empty when only totals were kept
     capital_need_percentiles: np.ndarray  # (P, years) capital with cost overrun
 
     @property
@@ -262,6 +281,26 @@ def summarise(sim: Simulation, central: PlanResult) -> RiskSummary:
     (its running cost is not); what that misses is in the combined step."""
     wp = sim.with_plan
     dn = sim.do_nothing
+    by_org = sim.paper_by_org is not None
+    shortfall = np.maximum(-wp, 0.0)
+    return RiskSummary(
+        runs=sim.runs,
+        seed=sim.seed,
+        central=central.with_plan[0],  # run 0 to rounding; the central result's own figures
+        mean=wp.mean(axis=0),
+        percentiles=np.percentile(wp, PERCENTILES, axis=0),
+        percentiles_by_org=np.percentile(sim.with_plan_by_org, PERCENTILES, axis=0) if by_org else None,
+        do_nothing_percentiles=np.percentile(dn, PERCENTILES, axis=0),
+        p_balance=(wp >= 0).mean(axis=0),
+        expected_shortfall=shortfall.mean(axis=0),
+        tail_shortfall=np.maximum(-tail_mean(wp), 0.0),
+        bridge=_risk_bridge(sim, central) if by_org else (),
+        capital_need_percentiles=np.percentile(sim.capital_need, PERCENTILES, axis=0),
+    )
+
+
+def _risk_bridge(sim: Simulation, central: PlanResult) -> tuple[BridgeStep, ...]:
+    wp, dn = sim.with_plan, sim.do_nothing
     paper = sim.paper_by_org.sum(axis=-1)
     landed = sim.landed_by_org.sum(axis=-1)
     investment = central.schemes.investment_gbp000
@@ -273,18 +312,4 @@ def summarise(sim: Simulation, central: PlanResult) -> RiskSummary:
     steps.append(BridgeStep("schemes combined, and timing", combined))
     steps.append(BridgeStep("stranded cost", (landed - paper).mean(axis=0)))
     steps.append(BridgeStep("capacity removed (wards and sites)", (wp - landed).mean(axis=0)))
-    shortfall = np.maximum(-wp, 0.0)
-    return RiskSummary(
-        runs=sim.runs,
-        seed=sim.seed,
-        central=central.with_plan[0],  # run 0 to rounding; the central result's own figures
-        mean=wp.mean(axis=0),
-        percentiles=np.percentile(wp, PERCENTILES, axis=0),
-        percentiles_by_org=np.percentile(sim.with_plan_by_org, PERCENTILES, axis=0),
-        do_nothing_percentiles=np.percentile(dn, PERCENTILES, axis=0),
-        p_balance=(wp >= 0).mean(axis=0),
-        expected_shortfall=shortfall.mean(axis=0),
-        tail_shortfall=np.maximum(-tail_mean(wp), 0.0),
-        bridge=tuple(steps),
-        capital_need_percentiles=np.percentile(sim.capital_need, PERCENTILES, axis=0),
-    )
+    return tuple(steps)

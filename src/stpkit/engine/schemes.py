@@ -66,8 +66,9 @@ class SchemeSet:
 
     @cached_property
     def touched(self) -> np.ndarray:
-        """Indices of the lines some component changes (on paper; the others never change)."""
-        return np.flatnonzero(self.paper.any(axis=0))
+        """Indices of the lines some component changes (on paper or in reality; the others never
+        change)."""
+        return np.flatnonzero(self.paper.any(axis=0) | self.real.any(axis=0) | self.capacity.any(axis=0))
 
     @cached_property
     def paper_acting(self) -> np.ndarray:
@@ -79,6 +80,11 @@ class SchemeSet:
         """``acting`` over the touched lines as they really land: components acting at once,
         then (numbered after them) components acting once capacity is removed."""
         return acting(np.concatenate([self.real[:, self.touched], self.capacity[:, self.touched]]))
+
+    @cached_property
+    def cells_acting(self) -> np.ndarray:
+        """``acting`` over the activity cells."""
+        return acting(self.cells)
 
     def by_scheme(self) -> np.ndarray:
         """``(components, schemes)``: sums component results into scheme results."""

@@ -74,7 +74,9 @@ def _uniforms(prepared: Prepared, rows: np.ndarray) -> Uniforms:
     return Uniforms(**fields)
 
 
-def _final_positions(prepared: Prepared, rows: np.ndarray, mapper: Mapper, progress: Progress | None) -> np.ndarray:
+def _final_positions(
+    prepared: Prepared, rows: np.ndarray, mapper: Mapper | None, progress: Progress | None
+) -> np.ndarray:
     unc = plan_uncertainty(prepared.plan, prepared.assumptions)
     draws = from_uniforms(unc, _uniforms(prepared, np.clip(rows, EDGE, 1 - EDGE)))
     return simulate(prepared, draws=draws, mapper=mapper, progress=progress).with_plan[:, -1]
@@ -97,7 +99,7 @@ class Tornado:
     bars: tuple[TornadoBar, ...]  # widest swing first
 
 
-def tornado(prepared: Prepared, mapper: Mapper = map, progress: Progress | None = None) -> Tornado:
+def tornado(prepared: Prepared, mapper: Mapper | None = None, progress: Progress | None = None) -> Tornado:
     spec = inputs(prepared)
     d = len(spec)
     rows = np.full((1 + 2 * d, d), 0.5)
@@ -125,7 +127,7 @@ class Sobol:
 
 
 def sobol(
-    prepared: Prepared, base_samples: int = 512, seed: int = 0, mapper: Mapper = map,
+    prepared: Prepared, base_samples: int = 512, seed: int = 0, mapper: Mapper | None = None,
     progress: Progress | None = None,
 ) -> Sobol:
     """Sobol indices by input group (each scheme's delivery, slippage and recurrence together;

@@ -6,7 +6,9 @@ add up to no more than 100%; a warning names any body whose shares do not."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -19,7 +21,7 @@ from stpkit.assurance.check import Assessment, assess
 from stpkit.assurance.core import Severity
 from stpkit.domain import Plan
 from stpkit.engine.model import PlanResult, prepare, run_plan
-from stpkit.engine.risk import PERCENTILES, Mapper, RiskSummary, simulate, summarise
+from stpkit.engine.risk import PERCENTILES, Mapper, RiskSummary, Simulation, simulate, summarise
 from stpkit.reference.footprints import load_footprints
 from stpkit.reference.illustrative import illustrative_plan
 from stpkit.reference.parameters import ParameterSet
@@ -56,15 +58,16 @@ class NationalRisk:
     do_nothing_percentiles: np.ndarray  # (P, years)
 
 
-def _footprint_risk(
-    params: ParameterSet, runs: int, seed: int, plan: Plan
-) -> tuple[RiskSummary, np.ndarray, np.ndarray]:
-    """One footprint's risk runs: its summary and its consolidated runs (do nothing, with the
-    plan), the only arrays the national sum needs. Module-level so a cluster can run it."""
-    prepared = prepare(plan, params)
-    sim = simulate(prepared, runs, seed)
-    central = run_plan(plan, params)
-    return summarise(sim, central), sim.do_nothing, sim.with_plan
+def _footprint_risk(params: ParameterSet, runs: int, seed: int, plan: Plan) -> Simulation:
+    """One footprint's risk runs, keeping only its totals: all the national view needs.
+    Module-level so that a worker process or a cluster can run it; one footprint is one task,
+    so its own runs stay on one thread."""
+    return simulate(prepare(plan, params), runs, seed, mapper=map, by_org=False)
+
+
+def _local_pool() -> ProcessPoolExecutor:
+    """Worker processes on this machine's cores, for footprints run side by side."""
+    return ProcessPoolExecutor(max_workers=os.cpu_count() or 1)
 
 
 def run_national(
@@ -72,12 +75,13 @@ def run_national(
     plans: list[Plan] = (),
     runs: int = 0,
     seed: int = 0,
-    mapper: Mapper = map,
+    mapper: Mapper | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> NationalResult:
     """Run every footprint: the given plans where there is one, the illustrative plan
     elsewhere. All plans must share a base year and horizon to be added up. With ``runs``,
-    also the risk runs of every footprint, handed out one footprint per task by ``mapper``."""
+    also the risk runs of every footprint, handed out one footprint per task by ``mapper``
+    (by default to worker processes on this machine's cores)."""
     given = {p.footprint.code: p for p in plans}
     footprints = load_footprints()
     chosen = {code: given.get(code) or illustrative_plan(code, params) for code in footprints}
@@ -113,7 +117,11 @@ def run_national(
     totals["with_plan_per_head_gbp"] = 1000 * totals["with_plan_gbp000"] / population
     risk = None
     if runs:
-        risk = _national_risk(chosen, params, runs, seed, mapper, progress)
+        if mapper is None:
+            with _local_pool() as pool:
+                risk = _national_risk(results, params, runs, seed, pool.map, progress)
+        else:
+            risk = _national_risk(results, params, runs, seed, mapper, progress)
         final = {code: summary for code, summary in risk.by_footprint.items()}
         table["with_plan_p10_gbp000"] = [float(final[c].percentiles[0, -1]) for c in table["code"]]
         table["with_plan_p50_gbp000"] = [float(final[c].percentiles[1, -1]) for c in table["code"]]
@@ -126,22 +134,25 @@ def run_national(
 
 
 def _national_risk(
-    plans: dict[str, Plan],
+    results: dict[str, PlanResult],
     params: ParameterSet,
     runs: int,
     seed: int,
     mapper: Mapper,
     progress: Callable[[int], None] | None,
 ) -> NationalRisk:
-    summaries: dict[str, RiskSummary] = {}
-    dn_total = wp_total = 0.0
+    # The largest footprints go first, so that workers finish together; the sums below are
+    # taken in footprint order, so the result does not depend on the order tasks ran in.
+    order = sorted(results, key=lambda code: -results[code].ledger.n_lines)
     task = partial(_footprint_risk, params, runs, seed)
-    for code, (summary, dn, wp) in zip(plans, mapper(task, list(plans.values())), strict=True):
-        summaries[code] = summary
-        dn_total = dn_total + dn
-        wp_total = wp_total + wp
+    simulations: dict[str, Simulation] = {}
+    for code, sim in zip(order, mapper(task, [results[code].plan for code in order]), strict=True):
+        simulations[code] = sim
         if progress is not None:
             progress(1)
+    summaries = {code: summarise(simulations[code], results[code]) for code in results}
+    dn_total = sum(simulations[code].do_nothing for code in results)
+    wp_total = sum(simulations[code].with_plan for code in results)
     return NationalRisk(
         runs=runs,
         seed=seed,
