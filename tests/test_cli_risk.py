@@ -89,3 +89,26 @@ def test_national_with_runs_adds_up_runs_not_percentiles():
     added = risk["with_plan_sum_of_footprint_percentiles"]["p50_gbp000"][-1]
     assert summed != added
     assert all(0 <= f["probability_of_balance"] <= 1 for f in document["footprints"])
+
+
+def test_kept_runs_are_the_runs_asked_for():
+    """Run 0 is the central case; run 7 is the same run whether or not it is kept."""
+    document = json.loads(stp("run", LINCOLNSHIRE, "--runs", "400", "--seed", "5", "--keep-run", "0",
+                              "--keep-run", "7", "--format", "json").stdout)
+    kept = {k["run"]: k for k in document["risk"]["kept_runs"]}
+    assert sorted(kept) == [0, 7]
+    assert kept[0]["with_plan_gbp000"] == pytest.approx(document["consolidated"]["with_plan_gbp000"], abs=1e-6)
+    from stpkit.engine.model import prepare
+    from stpkit.engine.risk import simulate
+    from stpkit.io.plan_file import load_plan
+
+    params = load_parameters()
+    sim = simulate(prepare(load_plan(LINCOLNSHIRE, params), params), 400, seed=5)
+    assert kept[7]["with_plan_gbp000"] == pytest.approx(list(sim.with_plan[7]), abs=1e-6)
+
+
+def test_a_run_that_was_not_made_cannot_be_kept():
+    result = subprocess.run([sys.executable, "-m", "stpkit", "run", "--runs", "10", "--keep-run", "10"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2
+    assert "runs are numbered 0 to 9" in result.stderr and "Traceback" not in result.stderr

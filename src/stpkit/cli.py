@@ -151,6 +151,12 @@ def run(
     runs: RunsOption = 0,
     seed: SeedOption = 0,
     scheduler: SchedulerOption = None,
+    keep_run: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--keep-run", min=0, help="also show this run's positions (repeatable; run 0 is the central case)"
+        ),
+    ] = None,
 ) -> None:
     """Project a plan: the gap by year, do-nothing and with the plan, and the bridge; with
     --runs, how likely it is to hold."""
@@ -159,9 +165,13 @@ def run(
     loaded = load_plan(path, params)
     result = run_plan(loaded, params)
     risk = None
+    keep = tuple(keep_run or ())
+    if any(k >= runs for k in keep):
+        raise typer.BadParameter(f"runs are numbered 0 to {runs - 1} (--runs {runs})", param_hint="--keep-run")
     if runs:
         with _mapper(scheduler) as mapper, _progress("risk runs", runs, "runs") as progress:
-            risk = summarise(simulate(prepare(loaded, params), runs, seed, mapper=mapper, progress=progress), result)
+            simulation = simulate(prepare(loaded, params), runs, seed, mapper=mapper, progress=progress)
+        risk = summarise(simulation, result, keep)
     if format is Format.JSON:
         text = json.dumps(results_document(result, risk=risk), indent=2) + "\n"
         _emit(output, {"results.json": text})
@@ -265,6 +275,8 @@ def _print_risk(result: PlanResult, risk: RiskSummary, console: Console) -> None
     table.add_row("Chance of balance or better", *[f"{100 * v:.0f}%" for v in risk.p_balance])
     table.add_row("Expected shortfall", *[gbpm(v) for v in risk.expected_shortfall])
     table.add_row("Shortfall, worst tenth of runs", *[gbpm(v) for v in risk.tail_shortfall])
+    for k, (_, with_plan) in risk.kept_runs.items():
+        table.add_row(f"Run {k}", *[gbpm(v) for v in with_plan])
     console.print(table)
     final = years[-1]
     chance = f"{100 * risk.p_balance[-1]:.0f}%"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 import numpy as np
@@ -254,6 +254,7 @@ class RiskSummary:
     tail_shortfall: np.ndarray  # (years,) average shortfall of the worst tenth of runs
     bridge: tuple[BridgeStep, ...]  # from the central do-nothing to the average; empty when only totals were kept
     capital_need_percentiles: np.ndarray  # (P, years) capital with cost overrun
+    kept_runs: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # run -> (do nothing, with plan)
 
     @property
     def balances_centrally(self) -> bool:
@@ -275,10 +276,14 @@ def tail_mean(values: np.ndarray, share: float = TAIL) -> np.ndarray:
     return np.sort(values, axis=0)[:k].mean(axis=0)
 
 
-def summarise(sim: Simulation, central: PlanResult) -> RiskSummary:
-    """Percentiles, the chance of balance and the risk-adjusted bridge. In the bridge each
-    scheme's central step is scaled by the share of its planned effect delivered on average
+def summarise(sim: Simulation, central: PlanResult, keep: tuple[int, ...] = ()) -> RiskSummary:
+    """Percentiles, the chance of balance and the risk-adjusted bridge, and the footprint's
+    positions in the runs asked for in ``keep`` (every run's arrays are not kept). In the bridge
+    each scheme's central step is scaled by the share of its planned effect delivered on average
     (its running cost is not); what that misses is in the combined step."""
+    outside = [k for k in keep if not 0 <= k < sim.runs]
+    if outside:
+        raise ValueError(f"run {outside[0]} was asked for, but the runs are numbered 0 to {sim.runs - 1}")
     wp = sim.with_plan
     dn = sim.do_nothing
     by_org = sim.paper_by_org is not None
@@ -296,6 +301,7 @@ def summarise(sim: Simulation, central: PlanResult) -> RiskSummary:
         tail_shortfall=np.maximum(-tail_mean(wp), 0.0),
         bridge=_risk_bridge(sim, central) if by_org else (),
         capital_need_percentiles=np.percentile(sim.capital_need, PERCENTILES, axis=0),
+        kept_runs={k: (dn[k], wp[k]) for k in sorted(set(keep))},
     )
 
 

@@ -459,6 +459,10 @@ def risk_document(result: PlanResult, risk: RiskSummary) -> dict[str, Any]:
         ],
         "risk_adjusted_bridge": [{"step": step.label, "gbp000": _listed(step.values)} for step in risk.bridge],
         "capital_need": by_percentile(risk.capital_need_percentiles),
+        "kept_runs": [
+            {"run": k, "do_nothing_gbp000": _listed(dn), "with_plan_gbp000": _listed(wp)}
+            for k, (dn, wp) in risk.kept_runs.items()
+        ],
     }
 
 
