@@ -31,6 +31,22 @@ DEMOGRAPHIC = "demand_growth_demographic_pct"
 NON_DEMOGRAPHIC = "demand_growth_non_demographic_pct"
 
 
+def _worst_above_ceiling(
+    ctx: Context, saving: np.ndarray, base: np.ndarray, ceiling_parameter: str
+) -> tuple[int, float, float] | None:
+    """The plan year in which ``saving`` as a percentage of ``base`` is furthest above its
+    ceiling, with that percentage and the ceiling; None if it never is."""
+    worst = None
+    for t in range(1, len(ctx.years)):
+        if base[t] <= 0:
+            continue
+        rate = 100 * saving[t] / base[t]
+        ceiling = ctx.national(ceiling_parameter, ctx.years[t])
+        if rate - ceiling > 1e-9 and (worst is None or rate - ceiling > worst[1] - worst[2]):
+            worst = (t, rate, ceiling)
+    return worst
+
+
 @rule(
     "A01",
     "The plan does not balance in the final year",
@@ -127,19 +143,11 @@ def provider_efficiency(ctx: Context, me: Rule) -> list[Finding]:
         saving = ctx.saving_by_scheme_org[:, own, o].sum(axis=1)
         in_year = np.diff(saving, prepend=0.0)
         cost = ctx.cost_do_nothing_by_org[:, o]
-        worst, excess = None, 0.0
-        for t in range(1, len(ctx.years)):
-            if cost[t] <= 0:
-                continue
-            rate = 100 * in_year[t] / cost[t]
-            over = rate - ctx.national("provider_efficiency_ceiling_pct", ctx.years[t])
-            if over > 1e-9 and over > excess:
-                worst, excess = t, over
-        if worst is None:
+        found = _worst_above_ceiling(ctx, in_year, cost, "provider_efficiency_ceiling_pct")
+        if found is None:
             continue
+        worst, rate, ceiling = found
         year = ctx.years[worst]
-        rate = 100 * in_year[worst] / cost[worst]
-        ceiling = ctx.national("provider_efficiency_ceiling_pct", year)
         findings.append(
             me.finding(
                 f"{ctx.org_label(o)} plans to save {money(in_year[worst])} from its own efficiency schemes in "
@@ -177,18 +185,11 @@ def commissioner_efficiency(ctx: Context, me: Rule) -> list[Finding]:
         saving = ctx.saving_by_scheme_org[:, :, o].sum(axis=1)
         in_year = np.diff(saving, prepend=0.0)
         allocation = ctx.allocation_by_org[:, o]
-        worst, excess = None, 0.0
-        for t in range(1, len(ctx.years)):
-            if allocation[t] <= 0:
-                continue
-            over = 100 * in_year[t] / allocation[t] - ctx.national("commissioner_efficiency_ceiling_pct", ctx.years[t])
-            if over > 1e-9 and over > excess:
-                worst, excess = t, over
-        if worst is None:
+        found = _worst_above_ceiling(ctx, in_year, allocation, "commissioner_efficiency_ceiling_pct")
+        if found is None:
             continue
+        worst, rate, ceiling = found
         year = ctx.years[worst]
-        rate = 100 * in_year[worst] / allocation[worst]
-        ceiling = ctx.national("commissioner_efficiency_ceiling_pct", year)
         findings.append(
             me.finding(
                 f"The plan's schemes cut {ctx.org_label(o)}'s spend by {money(in_year[worst])} in {year}, "
