@@ -167,11 +167,6 @@ def values(ledger: Ledger, rates: Rates, drivers: Iterable[Driver] = DRIVERS) ->
     return Values(index, funding * ledger.base_gbp000, which)
 
 
-def potential(ledger: Ledger, rates: Rates, drivers: Iterable[Driver] = DRIVERS) -> np.ndarray:
-    """Value of every line, ``(runs, years, lines)`` in £000 (see ``values``)."""
-    return values(ledger, rates, drivers).all()
-
-
 def project(ledger: Ledger, rates: Rates, drivers: Iterable[Driver] = DRIVERS) -> np.ndarray:
     """Do-nothing value of every line: activity moved by schemes is nil."""
-    return potential(ledger, rates, drivers) * ~ledger.is_arrival
+    return values(ledger, rates, drivers).all() * ~ledger.is_arrival

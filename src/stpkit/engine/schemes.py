@@ -221,11 +221,6 @@ def log_factor(schemes: SchemeSet, effect: np.ndarray) -> np.ndarray:
     return np.log1p(change)
 
 
-def line_factor(log_change: np.ndarray, incidence: np.ndarray) -> np.ndarray:
-    """``(runs, years, lines)``: what is left of each line after the components."""
-    return np.exp(log_change @ incidence)
-
-
 def single_change(schemes: SchemeSet, effect: np.ndarray) -> np.ndarray:
     """``(runs, years, components)``: each component's own change to the lines it acts on, as a
     fraction, as if it were the only one."""

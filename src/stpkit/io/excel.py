@@ -69,7 +69,7 @@ from stpkit.domain import (
 from stpkit.domain.checks import MAX_PLAN_YEARS
 from stpkit.domain.enums import COMMISSIONER_KINDS
 from stpkit.domain.problems import Loc
-from stpkit.io.located import InputError, LocatedProblem
+from stpkit.io.located import InputError, LocatedProblem, read_limited
 from stpkit.io.plan_file import pydantic_problems, validate
 from stpkit.io.results import ILLUSTRATIVE_NOTE
 from stpkit.reference.footprints import load_footprints
@@ -1224,14 +1224,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 def _open(path: Path) -> tuple[Workbook, Workbook]:
     """The workbook with the values Excel saved, and with its formulas; or why it cannot be read."""
-    if not path.exists():
-        raise InputError.single(path, "no such file")
-    if not path.is_file():
-        raise InputError.single(path, "not a file")
-    size = path.stat().st_size
-    if size > MAX_WORKBOOK_BYTES:
-        raise InputError.single(path, f"file is {size:,} bytes; workbooks are at most {MAX_WORKBOOK_BYTES:,}")
-    raw = path.read_bytes()
+    raw = read_limited(path, MAX_WORKBOOK_BYTES, "workbooks")
     if raw.startswith(_OLE_MAGIC):
         raise InputError.single(
             path,

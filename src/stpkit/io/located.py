@@ -28,3 +28,16 @@ class InputError(Exception):
     @classmethod
     def single(cls, file: str | Path, message: str, line: int | None = None, field: str = "(file)") -> InputError:
         return cls([LocatedProblem(str(file), line, field, message)])
+
+
+def read_limited(path: Path, max_bytes: int, what: str) -> bytes:
+    """The bytes of an input file, or an InputError if it is missing, not a file, or larger than
+    ``max_bytes`` (``what`` names the kind of file, plural, for the message)."""
+    if not path.exists():
+        raise InputError.single(path, "no such file")
+    if not path.is_file():
+        raise InputError.single(path, "not a file")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InputError.single(path, f"file is {size:,} bytes; {what} are at most {max_bytes:,}")
+    return path.read_bytes()

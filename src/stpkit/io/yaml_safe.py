@@ -18,7 +18,7 @@ from ruamel.yaml.events import AliasEvent, CollectionStartEvent, NodeEvent, Scal
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from stpkit.domain.problems import Loc, format_loc
-from stpkit.io.located import InputError
+from stpkit.io.located import InputError, read_limited
 
 MAX_FILE_BYTES = 5_000_000
 MAX_DEPTH = 40
@@ -73,14 +73,7 @@ def _find_key(node: CommentedMap, part: str | int) -> Any:
 
 def read_text(path: Path) -> str:
     """The file's text, or an InputError saying why it cannot be read as a plan."""
-    if not path.exists():
-        raise InputError.single(path, "no such file")
-    if not path.is_file():
-        raise InputError.single(path, "not a file")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise InputError.single(path, f"file is {size:,} bytes; plans are at most {MAX_FILE_BYTES:,}")
-    raw = path.read_bytes()
+    raw = read_limited(path, MAX_FILE_BYTES, "plans")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError.single(path, "the file is UTF-16 text; save it as UTF-8")
     if b"\x00" in raw:
