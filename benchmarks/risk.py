@@ -17,7 +17,7 @@ from stpkit.domain import ActsOnKind
 from stpkit.engine.model import prepare
 from stpkit.engine.risk import compact, simulate
 from stpkit.examples import example_paths
-from stpkit.io.plan_file import load_plan
+from stpkit.inputs.plan_file import load_plan
 from stpkit.national.rollup import run_national
 from stpkit.reference.parameters import load_parameters
 

@@ -11,8 +11,8 @@ import pytest
 from stpkit.assurance import RULES, assess
 from stpkit.domain import RatingCategory, Severity
 from stpkit.examples import example_paths
-from stpkit.io.assurance import assurance_document
-from stpkit.io.plan_file import load_plan
+from stpkit.inputs.plan_file import load_plan
+from stpkit.outputs.assurance import assurance_document
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from stpkit.io.plan_writer import plan_to_yaml
+from runner import run_stp, stp
+from stpkit.inputs.plan_writer import plan_to_yaml
 from stpkit.reference.parameters import load_parameters
 from test_risk import balancing_on_paper
 
 LINCOLNSHIRE = "src/stpkit/examples/lincolnshire.yaml"
 
 
-def stp(*args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "stpkit", *args], capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr
-    return result
 
 
 def test_run_with_runs_shows_percentiles_and_the_chance_of_balance():
@@ -100,7 +95,7 @@ def test_kept_runs_are_the_runs_asked_for():
     assert kept[0]["with_plan_gbp000"] == pytest.approx(document["consolidated"]["with_plan_gbp000"], abs=1e-6)
     from stpkit.engine.model import prepare
     from stpkit.engine.risk import simulate
-    from stpkit.io.plan_file import load_plan
+    from stpkit.inputs.plan_file import load_plan
 
     params = load_parameters()
     sim = simulate(prepare(load_plan(LINCOLNSHIRE, params), params), 400, seed=5)
@@ -108,7 +103,6 @@ def test_kept_runs_are_the_runs_asked_for():
 
 
 def test_a_run_that_was_not_made_cannot_be_kept():
-    result = subprocess.run([sys.executable, "-m", "stpkit", "run", "--runs", "10", "--keep-run", "10"],
-                            capture_output=True, text=True, timeout=300)
+    result = run_stp("run", "--runs", "10", "--keep-run", "10")
     assert result.returncode == 2
     assert "runs are numbered 0 to 9" in result.stderr and "Traceback" not in result.stderr

@@ -60,7 +60,7 @@ def test_every_command_is_documented():
 
 def test_every_results_key_is_documented(tmp_path):
     from stpkit.engine.model import run_plan
-    from stpkit.io.results import results_document
+    from stpkit.outputs.results import results_document
     from stpkit.reference.illustrative import illustrative_plan
 
     params = load_parameters()

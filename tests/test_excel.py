@@ -12,7 +12,6 @@ import math
 import os
 import shutil
 import subprocess
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import demand_scheme, make_plan, pay_scheme, two_org_data
+from runner import stp
 from stpkit.domain import (
     ActsOnKind,
     CapitalProjectType,
@@ -44,7 +44,10 @@ from stpkit.domain import (
     StakeholderKind,
 )
 from stpkit.examples import example_paths
-from stpkit.io.excel import (
+from stpkit.inputs.located import InputError
+from stpkit.inputs.plan_file import load_plan
+from stpkit.inputs.plan_writer import plan_to_yaml
+from stpkit.inputs.submission_workbook import (
     FIRST_ROW,
     ROW_KEY,
     ROW_ROLE,
@@ -54,21 +57,12 @@ from stpkit.io.excel import (
     prefilled_plan,
     read_workbook,
 )
-from stpkit.io.located import InputError
-from stpkit.io.plan_file import load_plan
-from stpkit.io.plan_writer import plan_to_yaml
 from stpkit.reference.illustrative import illustrative_plan
 from strategies import plans
 
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def stp(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "stpkit", *args], capture_output=True, text=True, timeout=300)
-    if check:
-        assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    return result
 
 
 def write(plan: Plan, path: Path, params) -> Path:
@@ -621,7 +615,7 @@ def test_libreoffice_opens_the_workbooks_and_keeps_the_plan(lincolnshire, lincol
 
 
 def test_every_workbook_sheet_and_column_is_documented():
-    from stpkit.io.excel import Members, layout
+    from stpkit.inputs.submission_workbook import Members, layout
 
     text = (Path(__file__).resolve().parents[1] / "docs" / "excel.md").read_text("utf-8")
     missing = [name for name in SHEET_NAMES if f"`{name}`" not in text]

@@ -13,14 +13,14 @@ import re
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
 
-from stpkit.io.located import InputError
-from stpkit.io.yaml_safe import MAX_FILE_BYTES, load_document
+from runner import Completed, run_stp
+from stpkit.inputs.located import InputError
+from stpkit.inputs.yaml_safe import MAX_FILE_BYTES, load_document
 
 HERE = Path(__file__).parent
 MALFORMED = HERE / "malformed"
@@ -191,28 +191,19 @@ CASES = CORPUS + sorted(GENERATED)
 ENV = {**os.environ, "COLUMNS": "10000", "PYTHONIOENCODING": "utf-8"}
 
 
-def stp(*args: str | Path, env: dict[str, str] = ENV) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "stpkit", *map(str, args)],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        encoding="utf-8",
-        env=env,
-        timeout=120,
-        check=False,
-    )
+def stp(*args: str | Path) -> Completed:
+    return run_stp(*args)
 
 
 @pytest.fixture(scope="module")
-def validated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, subprocess.CompletedProcess[str]]]:
-    """`stp validate` on every case, run in parallel once: each run pays the interpreter's start-up."""
+def validated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Completed]]:
+    """`stp validate` on every case, once."""
     generated = tmp_path_factory.mktemp("generated")
     paths = {name: MALFORMED / name for name in CORPUS}
     for name, make in GENERATED.items():
         make(generated / name)
         paths[name] = generated / name
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        runs = dict(zip(paths, pool.map(lambda path: stp("validate", path), paths.values()), strict=True))
+    runs = {name: stp("validate", path) for name, path in paths.items()}
     return {name: (paths[name], runs[name]) for name in paths}
 
 
@@ -293,6 +284,8 @@ def test_problems_are_not_wrapped(tmp_path: Path) -> None:
     folder.mkdir(parents=True)
     path = folder / "plan.yaml"
     path.write_bytes((MALFORMED / "unknown_scheme_owner.yaml").read_bytes())
+    # A real terminal-less subprocess with no width set: rich must not wrap the message.
     env = {k: v for k, v in ENV.items() if k not in ("COLUMNS", "LINES")}
-    result = stp("validate", path, env=env)
+    result = subprocess.run([sys.executable, "-m", "stpkit", "validate", str(path)], stdin=subprocess.DEVNULL,
+                            capture_output=True, encoding="utf-8", env=env, timeout=120, check=False)
     assert result.stderr.splitlines()[0].startswith(f"{path}:61: schemes[0].owner: unknown organisation 'RFE'")

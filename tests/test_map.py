@@ -8,9 +8,9 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from stpkit.outputs.report.map import PER_HEAD_CLASSES, national_map, per_head_class
 from stpkit.reference.boundaries import footprints_by_area, load_areas
 from stpkit.reference.footprints import load_footprints
-from stpkit.report.map import PER_HEAD_CLASSES, national_map, per_head_class
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from stpkit.examples import example_paths
-from stpkit.io.plan_file import load_plan
+from stpkit.inputs.plan_file import load_plan
 from stpkit.national.rollup import assess_footprints, national_challenge, rank, run_national
+from stpkit.outputs.report.national import national_bridge
 from stpkit.reference.parameters import load_parameters
-from stpkit.report.national import national_bridge
 
 LINCOLNSHIRE = str(example_paths()["lincolnshire"])
 

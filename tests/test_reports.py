@@ -18,13 +18,13 @@ from pypdf import PdfReader
 from stpkit.assurance import assess
 from stpkit.engine.model import run_plan
 from stpkit.examples import example_paths
-from stpkit.io.results import ILLUSTRATIVE_NOTE
+from stpkit.outputs.report.charts import money_m
+from stpkit.outputs.report.footprint import footprint_report
+from stpkit.outputs.report.public import public_summary
+from stpkit.outputs.results import ILLUSTRATIVE_NOTE
 from stpkit.reference.footprints import load_footprints
 from stpkit.reference.illustrative import illustrative_plan
 from stpkit.reference.parameters import load_parameters
-from stpkit.report.charts import money_m
-from stpkit.report.footprint import footprint_report
-from stpkit.report.public import public_summary
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 NWL = str(example_paths()["north_west_london"])

@@ -7,13 +7,14 @@ import numpy as np
 import pytest
 from scipy import special
 
+from stpkit.engine.bridge import Leg
 from stpkit.engine.ledger import LineKind
 from stpkit.engine.model import evaluate, prepare, run_plan
 from stpkit.engine.project import central_rates
 from stpkit.engine.risk import Simulation, compact, simulate, summarise, tail_mean
 from stpkit.engine.uncertainty import draw_plan, drawn_effect, drawn_rates, plan_uncertainty
 from stpkit.examples import example_paths
-from stpkit.io.plan_file import load_plan
+from stpkit.inputs.plan_file import load_plan
 from stpkit.reference.illustrative import illustrative_plan
 from stpkit.reference.parameters import load_parameters
 
@@ -118,8 +119,8 @@ class _Central:
 
     def __init__(self, years: int, with_plan: np.ndarray):
         self.with_plan = with_plan[None]
-        self.scheme_effect = np.zeros((1, years, 0))
-        self.schemes = type("S", (), {"investment_gbp000": np.zeros((years, 0)), "names": ()})()
+        self.to_with_plan = Leg("with_plan", "", with_plan[None, :, None], (), with_plan[None, :, None])
+        self.schemes = type("S", (), {"investment_gbp000": np.zeros((years, 0)), "owner": np.zeros(0, int)})()
 
 
 def test_summary_numbers_worked_by_hand():
@@ -143,8 +144,11 @@ def test_summary_numbers_worked_by_hand():
 def test_the_risk_adjusted_bridge_adds_up_to_the_average(params, lincolnshire):
     prepared = prepare(lincolnshire, params)
     summary = summarise(simulate(prepared, 1000, seed=2), run_plan(lincolnshire, params))
-    total = sum(step.values for step in summary.bridge)
-    np.testing.assert_allclose(total, summary.mean, rtol=0, atol=1e-6)
+    (leg,) = summary.bridge.legs
+    np.testing.assert_allclose(leg.end[0], summary.mean, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(leg.unexplained_by_org(), 0.0, rtol=0, atol=1e-6)
+    # One step per scheme, each the central step scaled by what the scheme delivers on average.
+    assert [s.id for s in leg.scheme_steps()] == [s.id for s in lincolnshire.schemes]
 
 
 def balancing_on_paper(params):
@@ -184,4 +188,4 @@ def test_keeping_only_totals_gives_the_same_totals(params, name):
     np.testing.assert_allclose(totals.with_plan, full.with_plan, rtol=1e-12, atol=1e-6)
     np.testing.assert_allclose(totals.do_nothing, full.do_nothing, rtol=1e-12, atol=1e-6)
     summary = summarise(totals, run_plan(prepared.plan, params))
-    assert summary.bridge == () and summary.percentiles_by_org is None
+    assert summary.bridge is None and summary.percentiles_by_org is None

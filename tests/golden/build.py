@@ -17,10 +17,10 @@ from stpkit.assurance import assess
 from stpkit.engine.model import prepare, run_plan
 from stpkit.engine.risk import simulate, summarise
 from stpkit.examples import example_paths
-from stpkit.io.assurance import assurance_document
-from stpkit.io.plan_file import load_plan
-from stpkit.io.results import results_document
+from stpkit.inputs.plan_file import load_plan
 from stpkit.national.rollup import national_document, run_national
+from stpkit.outputs.assurance import assurance_document
+from stpkit.outputs.results import results_document
 from stpkit.reference.footprints import load_footprints
 from stpkit.reference.illustrative import illustrative_plan
 from stpkit.reference.parameters import load_parameters

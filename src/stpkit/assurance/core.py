@@ -15,6 +15,7 @@ from functools import cached_property
 import numpy as np
 
 from stpkit.domain import ActsOnKind, Plan, Severity
+from stpkit.domain.formatting import money, pct  # noqa: F401  (rules word their findings with these)
 from stpkit.engine.ledger import LineKind
 from stpkit.engine.model import PlanResult
 from stpkit.engine.risk import RiskSummary
@@ -212,27 +213,11 @@ class Context:
 # ---- words ----------------------------------------------------------------------------------
 
 
-def money(gbp000: float) -> str:
-    """£000 as a reader would say it: £850k, £12.3m, £1.20bn."""
-    value = abs(gbp000)
-    if value >= 1_000_000:
-        text = f"£{value / 1_000_000:,.2f}bn"
-    elif value >= 1_000:
-        text = f"£{value / 1_000:,.1f}m"
-    else:
-        text = f"£{value:,.0f}k"
-    return f"-{text}" if gbp000 < 0 and text not in ("£0k",) else text
-
-
 def position(gbp000: float) -> str:
     """A surplus or deficit in words."""
     if abs(gbp000) < GBP000_TOLERANCE:
         return "in balance"
     return f"a surplus of {money(gbp000)}" if gbp000 > 0 else f"a deficit of {money(-gbp000)}"
-
-
-def pct(value: float, places: int = 1) -> str:
-    return f"{value:.{places}f}%"
 
 
 #: Service lines as a reader writes them.

@@ -10,6 +10,16 @@ import numpy as np
 
 from stpkit.domain import OrgKind, Plan
 from stpkit.engine.assumptions import Assumptions, resolve_assumptions
+from stpkit.engine.bridge import (
+    CAPACITY_REMOVED,
+    INTERACTION_OF_DRIVERS,
+    INTERACTION_OF_SCHEMES,
+    STRANDED_COST,
+    Bridge,
+    Leg,
+    Step,
+    interaction,
+)
 from stpkit.engine.capacity import BedLayout, Beds, bed_days_per_unit, bed_layout, plan_beds
 from stpkit.engine.capital import Capital, plan_capital
 from stpkit.engine.components import compile_schemes
@@ -22,7 +32,17 @@ from stpkit.engine.ledger import (
     build_cells,
     build_ledger,
 )
-from stpkit.engine.project import DRIVERS, Rates, central_rates, combination_weights, cumulative_index, project, values
+from stpkit.engine.project import (
+    DRIVER_LABELS,
+    DRIVERS,
+    Rates,
+    Values,
+    central_rates,
+    combination_weights,
+    cumulative_index,
+    project,
+    values,
+)
 from stpkit.engine.schemes import (
     SchemeSet,
     build_schemes,
@@ -61,24 +81,17 @@ class PlanResult:
     """Everything the engine works out for one plan. Money is £000, surplus positive.
 
     Arrays have a leading runs axis; run 0 is the central case. ``by_org`` arrays end in an
-    organisation axis, in the order of ``ledger.org_codes``. The position with the plan is
-    reached in three steps from the do-nothing: the schemes as planned, with all the cost of
-    the activity they avoid going with it (``paper``); less the cost that stays (stranded);
-    plus the capacity the plan removes (wards and sites closed)."""
+    organisation axis, in the order of ``ledger.org_codes``. ``bridge`` goes from the base-year
+    position to the do-nothing (one step per driver) and on to the position with the plan (one
+    step per scheme on paper, their interaction, the cost that stays, the capacity removed);
+    the positions at its ends are worked out on their own, not as sums of its steps."""
 
     plan: Plan
     assumptions: Assumptions
     ledger: Ledger
     schemes: SchemeSet
-    do_nothing_by_org: np.ndarray  # (runs, years, orgs)
+    bridge: Bridge
     paper_by_org: np.ndarray  # (runs, years, orgs) with the schemes, every avoided cost removed
-    with_plan_by_org: np.ndarray  # (runs, years, orgs)
-    driver_effect_by_org: np.ndarray  # (runs, years, drivers, orgs) change from the base year
-    driver_interaction_by_org: np.ndarray  # (runs, years, orgs)
-    scheme_effect_by_org: np.ndarray  # (runs, years, schemes, orgs) each scheme alone, on paper
-    scheme_interaction_by_org: np.ndarray  # (runs, years, orgs)
-    stranded_by_org: np.ndarray  # (runs, years, orgs) position effect (<= 0) of cost that stays
-    capacity_by_org: np.ndarray  # (runs, years, orgs) position effect of wards and sites closed
     stranded_by_scheme: np.ndarray  # (runs, years, schemes) cost each scheme alone leaves behind
     lines_do_nothing: np.ndarray  # (runs, years, lines)
     lines_with_plan: np.ndarray  # (runs, years, lines)
@@ -94,49 +107,95 @@ class PlanResult:
         return self.ledger.years
 
     @property
+    def to_do_nothing(self) -> Leg:
+        return self.bridge.leg("do_nothing")
+
+    @property
+    def to_with_plan(self) -> Leg:
+        return self.bridge.leg("with_plan")
+
+    @property
+    def do_nothing_by_org(self) -> np.ndarray:
+        """``(runs, years, orgs)``"""
+        return self.to_do_nothing.end_by_org
+
+    @property
+    def with_plan_by_org(self) -> np.ndarray:
+        """``(runs, years, orgs)``"""
+        return self.to_with_plan.end_by_org
+
+    @property
     def base_by_org(self) -> np.ndarray:
         """``(orgs,)`` base-year position of each organisation."""
         return self.do_nothing_by_org[0, 0]
 
-    def _total(self, by_org: np.ndarray) -> np.ndarray:
-        return by_org.sum(axis=-1)
+    @property
+    def driver_effect_by_org(self) -> np.ndarray:
+        """``(runs, years, drivers, orgs)`` each driver alone, change from the base year."""
+        return np.stack([self.to_do_nothing.step(d.value).by_org for d in DRIVERS], axis=2)
+
+    @property
+    def driver_interaction_by_org(self) -> np.ndarray:
+        return self.to_do_nothing.step(INTERACTION_OF_DRIVERS[0]).by_org
+
+    @property
+    def scheme_effect_by_org(self) -> np.ndarray:
+        """``(runs, years, schemes, orgs)`` each scheme alone, on paper, with its running cost."""
+        steps = self.to_with_plan.scheme_steps()
+        if not steps:
+            return np.zeros(self.paper_by_org.shape[:2] + (0,) + self.paper_by_org.shape[2:])
+        return np.stack([s.by_org for s in steps], axis=2)
+
+    @property
+    def scheme_interaction_by_org(self) -> np.ndarray:
+        return self.to_with_plan.step(INTERACTION_OF_SCHEMES[0]).by_org
+
+    @property
+    def stranded_by_org(self) -> np.ndarray:
+        """``(runs, years, orgs)`` position effect (<= 0) of cost that stays."""
+        return self.to_with_plan.step(STRANDED_COST[0]).by_org
+
+    @property
+    def capacity_by_org(self) -> np.ndarray:
+        """``(runs, years, orgs)`` position effect of wards and sites closed."""
+        return self.to_with_plan.step(CAPACITY_REMOVED[0]).by_org
 
     @property
     def do_nothing(self) -> np.ndarray:
         """``(runs, years)`` consolidated do-nothing position of the footprint."""
-        return self._total(self.do_nothing_by_org)
+        return self.do_nothing_by_org.sum(axis=-1)
 
     @property
     def paper(self) -> np.ndarray:
-        return self._total(self.paper_by_org)
+        return self.paper_by_org.sum(axis=-1)
 
     @property
     def with_plan(self) -> np.ndarray:
-        return self._total(self.with_plan_by_org)
+        return self.with_plan_by_org.sum(axis=-1)
 
     @property
     def driver_effect(self) -> np.ndarray:
-        return self._total(self.driver_effect_by_org)
+        return self.driver_effect_by_org.sum(axis=-1)
 
     @property
     def driver_interaction(self) -> np.ndarray:
-        return self._total(self.driver_interaction_by_org)
+        return self.driver_interaction_by_org.sum(axis=-1)
 
     @property
     def scheme_effect(self) -> np.ndarray:
-        return self._total(self.scheme_effect_by_org)
+        return self.scheme_effect_by_org.sum(axis=-1)
 
     @property
     def scheme_interaction(self) -> np.ndarray:
-        return self._total(self.scheme_interaction_by_org)
+        return self.scheme_interaction_by_org.sum(axis=-1)
 
     @property
     def stranded(self) -> np.ndarray:
-        return self._total(self.stranded_by_org)
+        return self.stranded_by_org.sum(axis=-1)
 
     @property
     def capacity(self) -> np.ndarray:
-        return self._total(self.capacity_by_org)
+        return self.capacity_by_org.sum(axis=-1)
 
 
 def cost_behaviour(assumptions: Assumptions) -> CostBehaviour:
@@ -169,157 +228,273 @@ def run_plan(plan: Plan, params: ParameterSet) -> PlanResult:
     return evaluate(prepared, central_rates(prepared.assumptions), central_effect(prepared.schemes))
 
 
-@dataclass(frozen=True)
-class Core:
-    """The positions the model reaches for a set of runs, and the arrays they come from."""
+class Stages:
+    """The model for one set of draws, as a chain of named stages: do nothing; the schemes on
+    paper; what lands (and the cost that stays); activity moved and received; beds and wards;
+    capacity released; investment. Each stage is worked out once, when first asked for, from
+    the stages before it, and each ``*_by_org`` stage is its own change to the position
+    ``(runs, years, orgs)``. The central case asks for every stage; risk runs ask only for the
+    ones they keep, so work they do not need is never done.
 
-    possible: np.ndarray  # (runs, years, lines) every line as if all moved activity had moved
-    lines_dn: np.ndarray  # (runs, years, lines)
-    dn_by_org: np.ndarray  # (runs, years, orgs)
-    log_change: np.ndarray  # (runs, years, components)
-    lines_wp: np.ndarray | None  # (runs, years, lines)
-    cells_dn: np.ndarray  # (runs, years, cells); only the cells that use beds without ``lines``
-    cells_wp: np.ndarray  # (runs, years, cells); likewise
-    arrivals_wp: np.ndarray  # (runs, years, arrivals)
-    beds: Beds
-    paper_by_org: np.ndarray | None  # (runs, years, orgs)
-    landed_by_org: np.ndarray  # (runs, years, orgs) before wards and sites close
-    wp_by_org: np.ndarray  # (runs, years, orgs)
+    ``rates`` are the draws of the yearly rates; ``effect`` is ``(runs, years, components)``,
+    each scheme component's effect in force."""
 
+    def __init__(self, prepared: Prepared, rates: Rates, effect: np.ndarray, *, all_cells: bool = True):
+        self.prepared, self.rates, self.effect = prepared, rates, effect
+        self.ledger, self.schemes = prepared.ledger, prepared.schemes
+        # Central runs report activity in every cell; risk runs need only the cells that use beds.
+        self.all_cells = all_cells
 
-def core(prepared: Prepared, rates: Rates, effect: np.ndarray, lines: bool = True, paper: bool = True) -> Core:
-    """Do nothing, the schemes on paper, as they really land, and with the capacity the plan
-    removes, for the given draws of the rates and of each component's effect
-    ``(runs, years, components)``. Both the central case and risk runs go through here; risk
-    runs ask for positions only (``lines=False``: ``lines_wp`` is then None), and national risk
-    runs need no positions on paper (``paper=False``: ``paper_by_org`` is then None)."""
-    ledger, schemes = prepared.ledger, prepared.schemes
-    investment = (schemes.investment_gbp000 @ _one_hot(schemes.owner, ledger.n_orgs))[None]
+    # Indices, built once per set of draws.
 
-    value = values(ledger, rates)
-    possible = lines_dn = None
-    if lines:
-        possible = value.all()
-        lines_dn = possible * ~ledger.is_arrival if ledger.arrivals else possible
-    dn_by_org = value.summed(prepared.do_nothing_weights)
+    @cached_property
+    def volume(self) -> np.ndarray:
+        """``(runs, years, service lines)`` activity index."""
+        return cumulative_index(self.rates.demand)
 
-    def dn_of(columns: np.ndarray) -> np.ndarray:
+    @cached_property
+    def values(self) -> Values:
+        return values(self.ledger, self.rates, volume=self.volume)
+
+    @cached_property
+    def log_change(self) -> np.ndarray:
+        """``(runs, years, components)`` log of each component's factor."""
+        return log_factor(self.schemes, self.effect)
+
+    def _do_nothing_of(self, columns: np.ndarray) -> np.ndarray:
         """Do-nothing values of some lines (arrival lines are nil in the do-nothing)."""
-        return value.of(columns) * ~ledger.is_arrival[columns]
+        return self.values.of(columns) * ~self.ledger.is_arrival[columns]
 
-    # The schemes on paper, and as they really land before capacity is removed. Only the lines
-    # some component touches change; the rest are worked on as changes from the do-nothing.
-    log_change = log_factor(schemes, effect)
-    log_capacity = log_factor(schemes, effect * schemes.capacity_mask[None])
-    touched = schemes.touched
-    dn_touched = dn_of(touched)
-    landed_change = dn_touched * combined_change(
-        np.exp(np.concatenate([log_change, log_capacity], axis=2)), schemes.landed_acting
-    )
-    paper_by_org = None
-    if paper:
-        paper_change = dn_touched * combined_change(np.exp(log_change), schemes.paper_acting)
-        paper_by_org = dn_by_org + ledger.by_org(paper_change, touched)
-    landed_by_org = dn_by_org + ledger.by_org(landed_change, touched)
-    # Moved activity (arrival lines are never closed and never touched by a scheme's lines).
-    moved = np.flatnonzero(ledger.is_arrival)
-    if len(moved):
-        arrived = value.of(moved) * _arrival_effect(ledger, schemes, arrival_share(ledger, schemes, effect))
-        arrived_by_org = ledger.by_org(arrived, moved)
-        if paper_by_org is not None:
-            paper_by_org += arrived_by_org
-        landed_by_org += arrived_by_org
-    # Activity, beds, and the capacity the plan keeps: wards close (semi-fixed cost of bedded
-    # activity) and sites close (fixed cost).
-    # Risk runs need only the cells that use beds.
-    cells = slice(None) if lines else prepared.beds_layout.cells
-    cells_dn = _cell_activity(ledger, rates)[..., cells]
-    cells_wp = cells_dn * (1.0 + combined_change(np.exp(log_change), schemes.cells_acting[:, cells]))
-    arrivals_wp = _arrival_units(ledger, schemes, rates, effect)
-    is_cost = ledger.kind == LineKind.COST
-    semi_bedded = is_cost & (ledger.behaviour == Behaviour.SEMI_FIXED) & ledger.bedded & ~ledger.is_arrival
-    semi_bedded_cost = -ledger.by_org(dn_of(np.flatnonzero(semi_bedded)), np.flatnonzero(semi_bedded))
-    bedded_cells = slice(None) if not lines else prepared.beds_layout.cells
-    beds = plan_beds(
-        prepared.beds_layout, rates, cells_dn[..., bedded_cells], cells_wp[..., bedded_cells], arrivals_wp,
-        semi_bedded_cost,
-    )
-    closing = np.flatnonzero(semi_bedded | (is_cost & (ledger.behaviour == Behaviour.FIXED)))
-    owner = ledger.org[closing]
-    capacity_factor = np.where(
-        semi_bedded[closing], beds.semi_fixed_factor[..., owner], beds.fixed_factor[None, :, owner]
-    )
-    # Closing wards and sites releases part of the cost that closes, as the schemes leave it.
-    released = capacity_factor - 1.0
-    wp_by_org = landed_by_org + ledger.by_org(dn_of(closing) * released, closing)
-    _, in_closing, in_touched = np.intersect1d(closing, touched, return_indices=True)
-    if len(in_closing):
-        wp_by_org += ledger.by_org(landed_change[..., in_touched] * released[..., in_closing], closing[in_closing])
-    lines_wp = None
-    if lines:
-        lines_wp = lines_dn.copy()
-        if len(moved):
-            lines_wp[..., moved] += arrived
-        lines_wp[..., touched] += landed_change
-        lines_wp[..., closing] *= capacity_factor
+    @cached_property
+    def _touched_do_nothing(self) -> np.ndarray:
+        return self._do_nothing_of(self.schemes.touched)
 
-    return Core(
-        possible=possible,
-        lines_dn=lines_dn,
-        dn_by_org=dn_by_org,
-        log_change=log_change,
-        lines_wp=lines_wp,
-        cells_dn=cells_dn,
-        cells_wp=cells_wp,
-        arrivals_wp=arrivals_wp,
-        beds=beds,
-        paper_by_org=paper_by_org - investment if paper_by_org is not None else None,
-        landed_by_org=landed_by_org - investment,
-        wp_by_org=wp_by_org - investment + beds.repurposing_income_gbp000[None],
-    )
+    # Stage 1: do nothing.
+
+    @cached_property
+    def do_nothing_by_org(self) -> np.ndarray:
+        """The do-nothing position itself (the other stages are changes to it)."""
+        return self.values.summed(self.prepared.do_nothing_weights)
+
+    @cached_property
+    def lines_do_nothing(self) -> np.ndarray:
+        """``(runs, years, lines)``; arrival lines are nil."""
+        possible = self.values.all()
+        return possible * ~self.ledger.is_arrival if self.ledger.arrivals else possible
+
+    # Stage 2: the schemes on paper, with all the cost of the activity they avoid going with it.
+
+    @cached_property
+    def paper_change(self) -> np.ndarray:
+        """``(runs, years, touched lines)``"""
+        return self._touched_do_nothing * combined_change(np.exp(self.log_change), self.schemes.paper_acting)
+
+    @cached_property
+    def on_paper_by_org(self) -> np.ndarray:
+        return self.ledger.by_org(self.paper_change, self.schemes.touched)
+
+    # Stage 3: what lands. Variable cost goes at once; semi-fixed cost of activity outside beds
+    # goes once the scheme removes its capacity; the rest stays (stranded cost).
+
+    @cached_property
+    def landed_change(self) -> np.ndarray:
+        """``(runs, years, touched lines)``"""
+        schemes = self.schemes
+        log_capacity = log_factor(schemes, self.effect * schemes.capacity_mask[None])
+        factors = np.exp(np.concatenate([self.log_change, log_capacity], axis=2))
+        return self._touched_do_nothing * combined_change(factors, schemes.landed_acting)
+
+    @cached_property
+    def landed_by_org(self) -> np.ndarray:
+        return self.ledger.by_org(self.landed_change, self.schemes.touched)
+
+    @cached_property
+    def stranded_by_org(self) -> np.ndarray:
+        """Position effect (<= 0) of the cost the schemes take away on paper that stays, line by
+        line: paper less landed on each line the schemes touch."""
+        return self.ledger.by_org(self.landed_change - self.paper_change, self.schemes.touched)
+
+    # Stage 4: activity moved and received. Arrival lines are never touched by a scheme's
+    # lines and never closed.
+
+    @cached_property
+    def moved_lines(self) -> np.ndarray:
+        return np.flatnonzero(self.ledger.is_arrival)
+
+    @cached_property
+    def arrival_share(self) -> np.ndarray:
+        return arrival_share(self.ledger, self.schemes, self.effect, self.log_change)
+
+    @cached_property
+    def arrived(self) -> np.ndarray:
+        """``(runs, years, arrival lines)`` value of what has arrived."""
+        return self.values.of(self.moved_lines) * _arrival_effect(self.ledger, self.schemes, self.arrival_share)
+
+    @cached_property
+    def moved_by_org(self) -> np.ndarray:
+        if not len(self.moved_lines):
+            return np.zeros_like(self.do_nothing_by_org)
+        return self.ledger.by_org(self.arrived, self.moved_lines)
+
+    @cached_property
+    def arrivals_with_plan(self) -> np.ndarray:
+        """``(runs, years, arrivals)`` units of activity that have arrived."""
+        ledger = self.ledger
+        if not ledger.arrivals:
+            return np.zeros(self.effect.shape[:2] + (0,))
+        leaving = ledger.cell_line[ledger.arrival_cell]
+        units = np.array([a.units for a in ledger.arrivals])
+        return units * self.volume[..., leaving] * self.arrival_share
+
+    # Stage 5: beds and wards.
+
+    @cached_property
+    def _cells(self) -> slice | np.ndarray:
+        return slice(None) if self.all_cells else self.prepared.beds_layout.cells
+
+    @cached_property
+    def activity_do_nothing(self) -> np.ndarray:
+        """``(runs, years, cells)`` units (only the bedded cells for risk runs)."""
+        ledger = self.ledger
+        if not ledger.cells:
+            return np.zeros(self.volume.shape[:2] + (0,))
+        return (self.volume[:, :, ledger.cell_line] * ledger.cell_activity)[..., self._cells]
+
+    @cached_property
+    def activity_with_plan(self) -> np.ndarray:
+        acting_on = self.schemes.cells_acting[:, self._cells]
+        return self.activity_do_nothing * (1.0 + combined_change(np.exp(self.log_change), acting_on))
+
+    @cached_property
+    def _semi_fixed_bedded(self) -> np.ndarray:
+        ledger = self.ledger
+        is_cost = ledger.kind == LineKind.COST
+        return is_cost & (ledger.behaviour == Behaviour.SEMI_FIXED) & ledger.bedded & ~ledger.is_arrival
+
+    @cached_property
+    def beds(self) -> Beds:
+        semi = np.flatnonzero(self._semi_fixed_bedded)
+        semi_cost = -self.ledger.by_org(self._do_nothing_of(semi), semi)
+        bedded = self.prepared.beds_layout.cells if self.all_cells else slice(None)
+        return plan_beds(
+            self.prepared.beds_layout, self.rates, self.activity_do_nothing[..., bedded],
+            self.activity_with_plan[..., bedded], self.arrivals_with_plan, semi_cost,
+        )
+
+    # Stage 6: capacity released. Closing wards releases semi-fixed cost of bedded activity,
+    # closing sites fixed cost, each as the schemes leave it; a closed site may earn income.
+
+    @cached_property
+    def closing(self) -> np.ndarray:
+        ledger = self.ledger
+        is_fixed_cost = (ledger.kind == LineKind.COST) & (ledger.behaviour == Behaviour.FIXED)
+        return np.flatnonzero(self._semi_fixed_bedded | is_fixed_cost)
+
+    @cached_property
+    def capacity_factor(self) -> np.ndarray:
+        """``(runs, years, closing lines)`` share of each closing line's cost kept."""
+        owner = self.ledger.org[self.closing]
+        semi = self._semi_fixed_bedded[self.closing]
+        return np.where(semi, self.beds.semi_fixed_factor[..., owner], self.beds.fixed_factor[None, :, owner])
+
+    @cached_property
+    def capacity_by_org(self) -> np.ndarray:
+        ledger, closing = self.ledger, self.closing
+        released = self.capacity_factor - 1.0
+        out = ledger.by_org(self._do_nothing_of(closing) * released, closing)
+        _, in_closing, in_touched = np.intersect1d(closing, self.schemes.touched, return_indices=True)
+        if len(in_closing):
+            landed = self.landed_change[..., in_touched]
+            out += ledger.by_org(landed * released[..., in_closing], closing[in_closing])
+        return out + self.beds.repurposing_income_gbp000[None]
+
+    # Stage 7: investment, the schemes' running cost.
+
+    @cached_property
+    def investment_by_org(self) -> np.ndarray:
+        schemes = self.schemes
+        return -(schemes.investment_gbp000 @ _one_hot(schemes.owner, self.ledger.n_orgs))[None]
+
+    # Positions reached, from the stages.
+
+    @cached_property
+    def paper_by_org(self) -> np.ndarray:
+        return self.do_nothing_by_org + self.on_paper_by_org + self.moved_by_org + self.investment_by_org
+
+    @cached_property
+    def landed_position_by_org(self) -> np.ndarray:
+        """The position before wards and sites close."""
+        return self.do_nothing_by_org + self.landed_by_org + self.moved_by_org + self.investment_by_org
+
+    @cached_property
+    def with_plan_by_org(self) -> np.ndarray:
+        return self.landed_position_by_org + self.capacity_by_org
+
+    # Lines with the plan, worked out from each line's own value (for tables, workforce and the
+    # check that the stages add up).
+
+    @cached_property
+    def lines_with_plan(self) -> np.ndarray:
+        lines = self.lines_do_nothing.copy()
+        if len(self.moved_lines):
+            lines[..., self.moved_lines] += self.arrived
+        lines[..., self.schemes.touched] += self.landed_change
+        lines[..., self.closing] *= self.capacity_factor
+        return lines
+
+    @cached_property
+    def with_plan_from_lines_by_org(self) -> np.ndarray:
+        """The position with the plan added up from the lines with the plan, not from the stages."""
+        repurposing = self.beds.repurposing_income_gbp000[None]
+        return self.ledger.by_org(self.lines_with_plan) + self.investment_by_org + repurposing
 
 
 def evaluate(prepared: Prepared, rates: Rates, effect: np.ndarray) -> PlanResult:
     """Everything for the given draws: the positions, the bridge to them driver by driver and
     scheme by scheme, activity, beds, workforce and capital."""
     plan, ledger, schemes = prepared.plan, prepared.ledger, prepared.schemes
-    c = core(prepared, rates, effect)
+    stages = Stages(prepared, rates, effect)
     to_org = ledger.org_matrix()
     owns = (to_org != 0).astype(float)
 
-    base = c.dn_by_org[:, :1]
-    driver_effect = np.stack([project(ledger, rates, {d}) @ to_org - base for d in DRIVERS], axis=2)
-    driver_interaction = c.dn_by_org - base - driver_effect.sum(axis=2)
+    dn = stages.do_nothing_by_org
+    base = np.broadcast_to(dn[:, :1], dn.shape)
+    drivers = [Step(d.value, DRIVER_LABELS[d], project(ledger, rates, {d}) @ to_org - base) for d in DRIVERS]
+    drivers.append(interaction(INTERACTION_OF_DRIVERS, base, drivers, dn))
 
-    scheme_effect = (
-        _scheme_alone(ledger, schemes, effect, c.lines_dn, c.possible, owns)
-        - (schemes.investment_gbp000[:, :, None] * _one_hot(schemes.owner, ledger.n_orgs)[None])[None]
+    alone = _scheme_alone(ledger, schemes, effect, stages.lines_do_nothing, stages.values.all(), owns) - (
+        schemes.investment_gbp000[:, :, None] * _one_hot(schemes.owner, ledger.n_orgs)[None]
+    )[None]
+    steps = [Step(s.id, s.name, alone[:, :, i], scheme=i) for i, s in enumerate(plan.schemes)]
+    steps.append(interaction(INTERACTION_OF_SCHEMES, dn, steps, stages.paper_by_org))
+    steps.append(Step(*STRANDED_COST, stages.stranded_by_org))
+    steps.append(Step(*CAPACITY_REMOVED, stages.capacity_by_org))
+    bridge = Bridge(
+        "base_position",
+        f"Base-year position ({ledger.years[0]})",
+        (
+            Leg("do_nothing", "Do-nothing position", base, tuple(drivers), dn),
+            Leg("with_plan", "Position with the plan", dn, tuple(steps), stages.with_plan_from_lines_by_org),
+        ),
     )
-    scheme_interaction = c.paper_by_org - c.dn_by_org - scheme_effect.sum(axis=2)
-
     return PlanResult(
         plan=plan,
         assumptions=prepared.assumptions,
         ledger=ledger,
         schemes=schemes,
-        do_nothing_by_org=c.dn_by_org,
-        paper_by_org=c.paper_by_org,
-        with_plan_by_org=c.wp_by_org,
-        driver_effect_by_org=driver_effect,
-        driver_interaction_by_org=driver_interaction,
-        scheme_effect_by_org=scheme_effect,
-        scheme_interaction_by_org=scheme_interaction,
-        stranded_by_org=c.landed_by_org - c.paper_by_org,
-        capacity_by_org=c.wp_by_org - c.landed_by_org,
-        stranded_by_scheme=_stranded_alone(ledger, schemes, effect, c.lines_dn),
-        lines_do_nothing=c.lines_dn,
-        lines_with_plan=c.lines_wp,
-        activity_do_nothing=c.cells_dn,
-        activity_with_plan=c.cells_wp,
-        arrivals_with_plan=c.arrivals_wp,
-        beds=c.beds,
-        workforce=plan_workforce(plan, ledger, prepared.assumptions, rates, schemes, effect, c.lines_dn, c.lines_wp),
-        capital=plan_capital(plan, c.beds.disposal_receipts_gbp000.sum(axis=1)),
+        bridge=bridge,
+        paper_by_org=stages.paper_by_org,
+        stranded_by_scheme=_stranded_alone(ledger, schemes, effect, stages.lines_do_nothing),
+        lines_do_nothing=stages.lines_do_nothing,
+        lines_with_plan=stages.lines_with_plan,
+        activity_do_nothing=stages.activity_do_nothing,
+        activity_with_plan=stages.activity_with_plan,
+        arrivals_with_plan=stages.arrivals_with_plan,
+        beds=stages.beds,
+        workforce=plan_workforce(
+            plan, ledger, prepared.assumptions, rates, schemes, effect, stages.lines_do_nothing, stages.lines_with_plan
+        ),
+        capital=plan_capital(plan, stages.beds.disposal_receipts_gbp000.sum(axis=1)),
     )
 
 
@@ -329,14 +504,17 @@ def _one_hot(index: np.ndarray, size: int) -> np.ndarray:
     return out
 
 
-def arrival_share(ledger: Ledger, schemes: SchemeSet, effect: np.ndarray) -> np.ndarray:
+def arrival_share(
+    ledger: Ledger, schemes: SchemeSet, effect: np.ndarray, log_change: np.ndarray | None = None
+) -> np.ndarray:
     """``(runs, years, arrivals)``: the share of the leaving cell's do-nothing activity that
     each arrival brings. Components reducing the same cell combine multiplicatively, so
     together they take ``1 - prod(1 - e)`` of it; each takes its part of that in proportion to
     ``-log(1 - e)``, and a shift's part arrives elsewhere. With one component this is ``e``."""
     if not ledger.arrivals:
         return np.zeros(effect.shape[:2] + (0,))
-    log_change = log_factor(schemes, effect)
+    if log_change is None:
+        log_change = log_factor(schemes, effect)
     cell_log = log_change @ schemes.cells[:, ledger.arrival_cell]
     own = log_change[..., ledger.arrival_component]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -352,24 +530,6 @@ def _arrival_effect(ledger: Ledger, schemes: SchemeSet, share: np.ndarray) -> np
     arrival = ledger.arrival[lines]
     is_cost = ledger.kind[lines] == LineKind.COST
     return np.where(is_cost, early[..., arrival], share[..., arrival])
-
-
-def _arrival_units(ledger: Ledger, schemes: SchemeSet, rates: Rates, effect: np.ndarray) -> np.ndarray:
-    """``(runs, years, arrivals)`` units of activity that have arrived."""
-    if not ledger.arrivals:
-        return np.zeros(effect.shape[:2] + (0,))
-    volume = cumulative_index(rates.demand)
-    leaving = ledger.cell_line[ledger.arrival_cell]
-    units = np.array([a.units for a in ledger.arrivals])
-    return units * volume[..., leaving] * arrival_share(ledger, schemes, effect)
-
-
-def _cell_activity(ledger: Ledger, rates: Rates) -> np.ndarray:
-    """``(runs, years, cells)`` do-nothing activity of each cell, in units."""
-    volume = cumulative_index(rates.demand)
-    if not ledger.cells:
-        return np.zeros(volume.shape[:2] + (0,))
-    return volume[:, :, ledger.cell_line] * ledger.cell_activity
 
 
 def _scheme_alone(

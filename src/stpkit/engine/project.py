@@ -25,6 +25,12 @@ class Driver(StrEnum):
 
 
 DRIVERS = tuple(Driver)
+DRIVER_LABELS = {
+    Driver.DEMAND: "Demand growth",
+    Driver.INFLATION: "Cost inflation and tariff cost uplift",
+    Driver.EFFICIENCY: "Tariff efficiency and do-nothing provider efficiency",
+    Driver.FUNDING: "Funding growth (allocations, STF, other income)",
+}
 
 
 @dataclass(frozen=True)
@@ -98,11 +104,13 @@ def _price_table(rates: Rates, drivers: frozenset[Driver]) -> np.ndarray:
     return table
 
 
-def _volume_table(rates: Rates, on: bool) -> np.ndarray:
-    """``(runs, years, service lines + 1)`` activity index of each service line; the last
-    column is 1, for lines not tied to activity."""
+def _volume_table(rates: Rates, on: bool, volume: np.ndarray | None = None) -> np.ndarray:
+    """``(runs, years, service lines + 1)`` activity index of each service line (``volume``
+    when already worked out); the last column is 1, for lines not tied to activity."""
     runs, years = rates.demand.shape[:2]
-    grown = cumulative_index(rates.demand) if on else np.ones(rates.demand.shape)
+    grown = np.ones(rates.demand.shape)
+    if on:
+        grown = cumulative_index(rates.demand) if volume is None else volume
     return np.concatenate([grown, np.ones((runs, years, 1))], axis=2)
 
 
@@ -149,7 +157,9 @@ def combination_weights(ledger: Ledger, weights: np.ndarray) -> np.ndarray:
     return out
 
 
-def values(ledger: Ledger, rates: Rates, drivers: Iterable[Driver] = DRIVERS) -> Values:
+def values(
+    ledger: Ledger, rates: Rates, drivers: Iterable[Driver] = DRIVERS, volume: np.ndarray | None = None
+) -> Values:
     """Every line's value with only the given drivers switched on (the others held at their
     base-year level), in factored form. Lines of activity that a scheme moves are valued as if
     all of it had moved."""
@@ -161,7 +171,7 @@ def values(ledger: Ledger, rates: Rates, drivers: Iterable[Driver] = DRIVERS) ->
     )
     # Lines share few combinations of the three indices: multiply them once per combination.
     combos, which = ledger.index_combos
-    index = _volume_table(rates, Driver.DEMAND in drivers)[:, :, combos[:, 0]]
+    index = _volume_table(rates, Driver.DEMAND in drivers, volume)[:, :, combos[:, 0]]
     index *= _price_table(rates, drivers)[:, :, combos[:, 1]]
     index *= _split_table(rates)[:, :, combos[:, 2]]
     return Values(index, funding * ledger.base_gbp000, which)

@@ -18,8 +18,17 @@ from functools import partial
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from stpkit.engine.bridge import (
+    CAPACITY_REMOVED,
+    NATIONAL_UNCERTAINTY,
+    SCHEMES_COMBINED,
+    STRANDED_COST,
+    Bridge,
+    Leg,
+    Step,
+)
 from stpkit.engine.ledger import NONE, Behaviour, LineKind
-from stpkit.engine.model import PlanResult, Prepared, core
+from stpkit.engine.model import PlanResult, Prepared, Stages
 from stpkit.engine.project import Rates, central_rates
 from stpkit.engine.uncertainty import (
     Draws,
@@ -178,12 +187,14 @@ def _positions(fast: Prepared, central: Rates, by_org: bool, block: Draws) -> di
         chunk = block.rows(slice(start, min(start + step, block.runs)))
         profiles = scheme_profiles(fast.schemes, chunk)
         profile_sum += profiles.sum(axis=0)
-        c = core(fast, drawn_rates(central, chunk.national), drawn_effect(fast.schemes, chunk, profiles),
-                 lines=False, paper=by_org)
-        kept = {"dn": c.dn_by_org, "paper": c.paper_by_org, "landed": c.landed_by_org, "wp": c.wp_by_org}
+        stages = Stages(fast, drawn_rates(central, chunk.national), drawn_effect(fast.schemes, chunk, profiles),
+                        all_cells=False)
+        # Risk runs keep positions only; national totals skip the schemes on paper.
+        kept = {"dn": stages.do_nothing_by_org, "landed": stages.landed_position_by_org, "wp": stages.with_plan_by_org}
+        if by_org:
+            kept["paper"] = stages.paper_by_org
         for name, values in kept.items():
-            if values is not None:
-                parts[name].append(values if by_org else values.sum(axis=-1, keepdims=True))
+            parts[name].append(values if by_org else values.sum(axis=-1, keepdims=True))
     out = {name: np.concatenate(arrays) for name, arrays in parts.items() if arrays}
     out["profile_sum"] = profile_sum
     return out
@@ -232,12 +243,6 @@ def simulate(
 
 
 @dataclass(frozen=True)
-class BridgeStep:
-    label: str
-    values: np.ndarray  # (years,) £000
-
-
-@dataclass(frozen=True)
 class RiskSummary:
     """What many runs say about a plan; every money figure is the consolidated footprint's
     surplus (deficit negative) in £000 unless it says by organisation."""
@@ -252,7 +257,7 @@ class RiskSummary:
     p_balance: np.ndarray  # (years,) share of runs in which the footprint balances or better
     expected_shortfall: np.ndarray  # (years,) average amount by which runs miss balance (0 if they balance)
     tail_shortfall: np.ndarray  # (years,) average shortfall of the worst tenth of runs
-    bridge: tuple[BridgeStep, ...]  # from the central do-nothing to the average; empty when only totals were kept
+    bridge: Bridge | None  # from the central do-nothing to the average; None when only totals were kept
     capital_need_percentiles: np.ndarray  # (P, years) capital with cost overrun
     kept_runs: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # run -> (do nothing, with plan)
 
@@ -299,23 +304,35 @@ def summarise(sim: Simulation, central: PlanResult, keep: tuple[int, ...] = ()) 
         p_balance=(wp >= 0).mean(axis=0),
         expected_shortfall=shortfall.mean(axis=0),
         tail_shortfall=np.maximum(-tail_mean(wp), 0.0),
-        bridge=_risk_bridge(sim, central) if by_org else (),
+        bridge=_risk_bridge(sim, central) if by_org else None,
         capital_need_percentiles=np.percentile(sim.capital_need, PERCENTILES, axis=0),
         kept_runs={k: (dn[k], wp[k]) for k in sorted(set(keep))},
     )
 
 
-def _risk_bridge(sim: Simulation, central: PlanResult) -> tuple[BridgeStep, ...]:
-    wp, dn = sim.with_plan, sim.do_nothing
-    paper = sim.paper_by_org.sum(axis=-1)
-    landed = sim.landed_by_org.sum(axis=-1)
+def _risk_bridge(sim: Simulation, central: PlanResult) -> Bridge:
+    """From the central do-nothing to the average position with the plan: the national
+    uncertainty in the do-nothing, each scheme's central step scaled by the share of its
+    planned effect delivered on average (its running cost is not), what that misses (measured
+    against the average position on paper), the cost that stays and the capacity removed."""
+
+    def mean(by_org: np.ndarray) -> np.ndarray:
+        return by_org.mean(axis=0, keepdims=True)
+
+    dn, paper = mean(sim.do_nothing_by_org), mean(sim.paper_by_org)
+    landed, wp = mean(sim.landed_by_org), mean(sim.with_plan_by_org)
+    start = sim.do_nothing_by_org[:1]
     investment = central.schemes.investment_gbp000
-    adjusted = (central.scheme_effect[0] + investment) * sim.realisation - investment
-    combined = paper.mean(axis=0) - dn.mean(axis=0) - adjusted.sum(axis=1)
-    steps = [BridgeStep("do nothing (central)", dn[0])]
-    steps.append(BridgeStep("national demand and inflation uncertainty", dn.mean(axis=0) - dn[0]))
-    steps += [BridgeStep(name, adjusted[:, s]) for s, name in enumerate(central.schemes.names)]
-    steps.append(BridgeStep("schemes combined, and timing", combined))
-    steps.append(BridgeStep("stranded cost", (landed - paper).mean(axis=0)))
-    steps.append(BridgeStep("capacity removed (wards and sites)", (wp - landed).mean(axis=0)))
-    return tuple(steps)
+    owner = central.schemes.owner
+    steps = [Step(*NATIONAL_UNCERTAINTY, dn - start)]
+    for s, step in enumerate(central.to_with_plan.scheme_steps()):
+        own = np.zeros_like(step.by_org[:1])
+        own[0, :, owner[s]] = investment[:, s]
+        adjusted = (step.by_org[:1] + own) * sim.realisation[None, :, s, None] - own
+        steps.append(Step(step.id, step.label, adjusted, scheme=s))
+    alone = sum((st.by_org for st in steps[1:]), np.zeros_like(dn))
+    steps.append(Step(*SCHEMES_COMBINED, paper - dn - alone))
+    steps.append(Step(*STRANDED_COST, landed - paper))
+    steps.append(Step(*CAPACITY_REMOVED, wp - landed))
+    leg = Leg("average_with_plan", "Average position with the plan", start, tuple(steps), wp)
+    return Bridge("do_nothing", "Do-nothing position (central)", (leg,))

@@ -50,6 +50,12 @@ NO_PROVIDER_LINES = (ServiceLine.PRIMARY_CARE, ServiceLine.PRESCRIBING, ServiceL
 #: average acute trust.
 NO_AE_WEIGHT = 0.25
 
+#: Shown wherever money from an illustrative baseline is shown.
+ILLUSTRATIVE_NOTE = (
+    "ILLUSTRATIVE: this baseline is apportioned from published national totals by population. "
+    "It is not the footprint's own accounts."
+)
+
 
 def _data(name: str):
     return files("stpkit.reference").joinpath("data").joinpath(name)

@@ -18,7 +18,7 @@ from ruamel.yaml.events import AliasEvent, CollectionStartEvent, NodeEvent, Scal
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from stpkit.domain.problems import Loc, format_loc
-from stpkit.io.located import InputError, read_limited
+from stpkit.inputs.located import InputError, read_limited
 
 MAX_FILE_BYTES = 5_000_000
 MAX_DEPTH = 40

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from html import escape
 
 from stpkit.domain import ActsOnKind, Plan, SchemeCategory, ServiceLine
+from stpkit.domain.formatting import money_m
 from stpkit.engine.model import PlanResult
-from stpkit.io.results import ILLUSTRATIVE_NOTE, beds_table, footprint_name, moves_table
-from stpkit.report.charts import money_m
-from stpkit.report.html import page, paragraph, section, table
+from stpkit.outputs.report.html import page, paragraph, section, table
+from stpkit.outputs.results import ILLUSTRATIVE_NOTE, beds_table, footprint_name, moves_table
 
 EVIDENCE_WORDS = {
     "strong": "strong evidence: it has worked here or in well-run trials elsewhere",

@@ -20,9 +20,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from stpkit import __version__
+from stpkit.domain.formatting import EXCEL_GBP000
 from stpkit.engine.model import PlanResult
-from stpkit.io.excel import put_number
-from stpkit.io.results import ILLUSTRATIVE_NOTE, RESULTS_FORMAT, RESULTS_FORMAT_VERSION, footprint_name, result_tables
+from stpkit.inputs.submission_workbook import put_number
+from stpkit.outputs.results import (
+    ILLUSTRATIVE_NOTE,
+    RESULTS_FORMAT,
+    RESULTS_FORMAT_VERSION,
+    footprint_name,
+    result_tables,
+)
 
 HEADER_ROW = 3
 TITLES = {
@@ -37,7 +44,7 @@ TITLES = {
     "workforce": "Workforce by provider and staff group (WTE; agency premium £000)",
     "capital": "Capital needed and available by source and year, and the cumulative shortfall (£000)",
 }
-MONEY, PERCENT, NUMBER, DECIMAL = "#,##0", "0.0", "#,##0", "0.00"
+MONEY, PERCENT, NUMBER, DECIMAL = EXCEL_GBP000, "0.0", "#,##0", "0.00"
 
 
 def results_workbook(result: PlanResult) -> bytes:

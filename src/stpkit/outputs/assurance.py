@@ -10,8 +10,8 @@ from typing import Any
 from stpkit import __version__
 from stpkit.assurance import Assessment, IndicatorResult
 from stpkit.domain import Severity
-from stpkit.io.results import ILLUSTRATIVE_NOTE
 from stpkit.reference.footprints import load_footprints
+from stpkit.reference.illustrative import ILLUSTRATIVE_NOTE
 
 ASSURANCE_FORMAT = "stpkit-assurance"
 ASSURANCE_FORMAT_VERSION = 1

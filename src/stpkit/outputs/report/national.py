@@ -8,11 +8,12 @@ from collections import Counter
 from stpkit.assurance.check import Assessment
 from stpkit.assurance.core import Severity
 from stpkit.domain import RatingCategory
-from stpkit.io.results import ILLUSTRATIVE_NOTE, bridge_steps
+from stpkit.domain.formatting import money_m, per_head
 from stpkit.national.rollup import NationalResult
-from stpkit.report.charts import bars, money_m, waterfall
-from stpkit.report.html import figure, key_figures, page, paragraph, section, table
-from stpkit.report.map import national_map
+from stpkit.outputs.report.charts import bars, waterfall
+from stpkit.outputs.report.html import figure, key_figures, page, paragraph, section, table
+from stpkit.outputs.report.map import national_map
+from stpkit.outputs.results import ILLUSTRATIVE_NOTE, bridge_steps
 
 
 def national_bridge(result: NationalResult) -> tuple[float, list[tuple[str, float]], float]:
@@ -23,7 +24,7 @@ def national_bridge(result: NationalResult) -> tuple[float, list[tuple[str, floa
     end = 0.0
     for r in result.results.values():
         final = len(r.years) - 1
-        for step in bridge_steps(r):
+        for step in bridge_steps(r.bridge, plan=r.plan):
             value = float(step["values"][final])
             if step["section"] == "start":
                 start += value
@@ -33,10 +34,6 @@ def national_bridge(result: NationalResult) -> tuple[float, list[tuple[str, floa
                 label = f"Schemes: {step['category'].replace('_', ' ')}" if "category" in step else step["label"]
                 steps[label] = steps.get(label, 0.0) + value
     return start, list(steps.items()), end
-
-
-def per_head(gbp: float) -> str:
-    return f"£{gbp:,.0f}" if gbp >= 0 else f"−£{-gbp:,.0f}"
 
 
 def league_rows(result: NationalResult, assessments: dict[str, Assessment]) -> list[tuple[str, ...]]:

@@ -68,12 +68,12 @@ from stpkit.domain import (
 )
 from stpkit.domain.checks import MAX_PLAN_YEARS
 from stpkit.domain.enums import COMMISSIONER_KINDS
+from stpkit.domain.formatting import EXCEL_GBP000
 from stpkit.domain.problems import Loc
-from stpkit.io.located import InputError, LocatedProblem, read_limited
-from stpkit.io.plan_file import pydantic_problems, validate
-from stpkit.io.results import ILLUSTRATIVE_NOTE
+from stpkit.inputs.located import InputError, LocatedProblem, read_limited
+from stpkit.inputs.plan_file import PlanCheck, pydantic_problems, validate
 from stpkit.reference.footprints import load_footprints
-from stpkit.reference.illustrative import illustrative_plan
+from stpkit.reference.illustrative import ILLUSTRATIVE_NOTE, illustrative_plan
 from stpkit.reference.parameters import ParameterSet, load_parameters
 
 WORKBOOK_FORMAT = "stpkit-submission"
@@ -106,7 +106,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
-MONEY = "#,##0"  # £000, as NHS finance templates show it
+MONEY = EXCEL_GBP000
 COUNT = "#,##0"
 PCT = "0.0##"
 DECIMAL = "0.0###"
@@ -1200,9 +1200,9 @@ class CellProblem(LocatedProblem):
         return f"{self.file}: {where + ': ' if where else ''}{self.field}: {self.message}"
 
 
-def read_workbook(path: str | Path, params: ParameterSet | None = None) -> Plan:
-    """The plan in a filled submission workbook, checked as ``stp validate`` checks a plan file;
-    raises InputError listing every problem with its sheet and cell."""
+def read_workbook(path: str | Path, params: ParameterSet | None = None, check: PlanCheck | None = None) -> Plan:
+    """The plan in a filled submission workbook, checked as ``stp validate`` checks a plan file
+    (``check`` as in ``load_plan``); raises InputError listing every problem with its sheet and cell."""
     path = Path(path)
     reader = _Reader(path, *_open(path))
     data = reader.plan_data()
@@ -1213,7 +1213,7 @@ def read_workbook(path: str | Path, params: ParameterSet | None = None) -> Plan:
         raise InputError(problems + [reader.locate(p) for p in pydantic_problems(exc)]) from None
     if problems:
         raise InputError(problems)
-    found = validate(plan, params or load_parameters())
+    found = validate(plan, params or load_parameters(), check)
     if found:
         raise InputError([reader.locate(p) for p in found])
     return plan

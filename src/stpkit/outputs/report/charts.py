@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from stpkit.domain.formatting import money_m
+
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 70, 20, 20, 60
 #: Colours that stay distinct for the common kinds of colour blindness (Okabe and Ito).
@@ -25,12 +27,6 @@ class Figure:
     svg: str
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
-
-
-def money_m(value: float) -> str:
-    """£000 as £m in words-friendly form: -12,345 -> '-£12.3m'."""
-    sign = "-" if value < -50 else ""
-    return f"{sign}£{abs(value) / 1000:,.1f}m"
 
 
 def _clip(text: str, width: int) -> str:

@@ -11,33 +11,24 @@ import numpy as np
 import pandas as pd
 
 from stpkit import __version__
-from stpkit.domain import ActsOnKind
+from stpkit.domain import ActsOnKind, Plan
+from stpkit.engine.bridge import Bridge
 from stpkit.engine.capital import SOURCES
 from stpkit.engine.model import PlanResult, Prepared
-from stpkit.engine.project import DRIVERS, Driver
 from stpkit.engine.risk import PERCENTILES, RiskSummary
 from stpkit.engine.sensitivity import Sobol, Tornado
 from stpkit.engine.workforce import STAFF_GROUPS
 from stpkit.reference.ae import type1_departments
 from stpkit.reference.footprints import load_footprints
+from stpkit.reference.illustrative import ILLUSTRATIVE_NOTE
 
 RESULTS_FORMAT = "stpkit-results"
 RESULTS_FORMAT_VERSION = 1
 FOOTPRINT_ROW = "FOOTPRINT"
 AE_DATA_YEAR = "2016/17"
 
-DRIVER_LABELS = {
-    Driver.DEMAND: "Demand growth",
-    Driver.INFLATION: "Cost inflation and tariff cost uplift",
-    Driver.EFFICIENCY: "Tariff efficiency and do-nothing provider efficiency",
-    Driver.FUNDING: "Funding growth (allocations, STF, other income)",
-}
-STRANDED_LABEL = "Stranded cost: semi-fixed and fixed cost of avoided activity that stays"
-CAPACITY_LABEL = "Capacity removed: wards and sites closed"
-ILLUSTRATIVE_NOTE = (
-    "ILLUSTRATIVE: this baseline is apportioned from published national totals by population. "
-    "It is not the footprint's own accounts."
-)
+#: The section of the results tables each leg's steps are listed under.
+STEP_SECTION = {"do_nothing": "do_nothing", "with_plan": "schemes", "average_with_plan": "schemes"}
 
 
 def footprint_name(result: PlanResult) -> str:
@@ -81,41 +72,30 @@ def positions_table(result: PlanResult, run: int = 0) -> pd.DataFrame:
     )
 
 
-def bridge_steps(result: PlanResult, run: int = 0) -> list[dict[str, Any]]:
-    """The bridge in order: base position, one step per driver, interaction, do-nothing, one
-    step per scheme, their interaction, stranded cost, capacity removed, with the plan.
-    ``values`` are by year; the steps between two totals add up to their difference exactly."""
-
-    def step(section: str, id_: str, label: str, values: np.ndarray, **extra: Any) -> dict[str, Any]:
-        return {"section": section, "id": id_, "label": label, "values": values, **extra}
-
-    steps = [
-        step(
-            "start",
-            "base_position",
-            f"Base-year position ({result.years[0]})",
-            np.full(len(result.years), result.do_nothing[run, 0]),
-        )
-    ]
-    steps += [
-        step("do_nothing", d.value, DRIVER_LABELS[d], result.driver_effect[run, :, i]) for i, d in enumerate(DRIVERS)
-    ]
-    steps.append(step("do_nothing", "interaction", "Interaction of drivers", result.driver_interaction[run]))
-    steps.append(step("total", "do_nothing", "Do-nothing position", result.do_nothing[run]))
-    steps += [
-        step("schemes", s.id, s.name, result.scheme_effect[run, :, i], category=s.category.value, owner=s.owner)
-        for i, s in enumerate(result.plan.schemes)
-    ]
-    steps.append(step("schemes", "interaction", "Interaction of schemes", result.scheme_interaction[run]))
-    steps.append(step("schemes", "stranded_cost", STRANDED_LABEL, result.stranded[run]))
-    steps.append(step("schemes", "capacity_removed", CAPACITY_LABEL, result.capacity[run]))
-    steps.append(step("total", "with_plan", "Position with the plan", result.with_plan[run]))
+def bridge_steps(bridge: Bridge, run: int = 0, plan: Plan | None = None) -> list[dict[str, Any]]:
+    """A bridge as one list, in order: its start, then each leg's steps and the total it
+    reaches. ``values`` are the footprint's, by year; the steps between two totals add up to
+    their difference. With ``plan``, a scheme's step also names its category and owner. Every
+    bridge shown anywhere (terminal, reports, tables, JSON) is listed through here."""
+    start = bridge.start_by_org[run].sum(axis=-1)
+    steps = [{"section": "start", "id": bridge.start_id, "label": bridge.start_label, "values": start}]
+    for leg in bridge.legs:
+        for step in leg.steps:
+            extra: dict[str, Any] = {}
+            if plan is not None and step.scheme is not None:
+                scheme = plan.schemes[step.scheme]
+                extra = {"category": scheme.category.value, "owner": scheme.owner}
+            section = STEP_SECTION[leg.id]
+            values = step.by_org[run].sum(axis=-1)
+            steps.append({"section": section, "id": step.id, "label": step.label, "values": values, **extra})
+        end = leg.end_by_org[run].sum(axis=-1)
+        steps.append({"section": "total", "id": leg.id, "label": leg.label, "values": end})
     return steps
 
 
 def bridge_table(result: PlanResult, run: int = 0) -> pd.DataFrame:
     rows = []
-    for order, step in enumerate(bridge_steps(result, run)):
+    for order, step in enumerate(bridge_steps(result.bridge, run, result.plan)):
         for t, year in enumerate(result.years):
             rows.append((order, step["section"], step["id"], step["label"], year, step["values"][t]))
     return pd.DataFrame(rows, columns=["order", "section", "step", "label", "year", "effect_gbp000"])
@@ -325,6 +305,18 @@ def capital_table(result: PlanResult) -> pd.DataFrame:
     )
 
 
+def long_csv(result: PlanResult) -> str:
+    """Positions and the bridge in one long CSV (what `stp run --format csv` prints)."""
+    positions = positions_table(result).rename(columns={"scenario": "item", "position_gbp000": "value_gbp000"})
+    positions.insert(0, "table", "position")
+    positions["label"] = positions["item"]
+    bridge = bridge_table(result).rename(columns={"step": "item", "effect_gbp000": "value_gbp000"})
+    bridge.insert(0, "table", "bridge")
+    bridge["organisation"], bridge["name"] = "FOOTPRINT", footprint_name(result)
+    columns = ["table", "organisation", "name", "item", "label", "year", "value_gbp000"]
+    return pd.concat([positions[columns], bridge[columns]]).to_csv(index=False)
+
+
 def internal_payments(result: PlanResult, run: int = 0) -> np.ndarray:
     """``(years,)`` payments between members eliminated on consolidation: for each internal
     payment, the part inside the footprint on both sides (the smaller of the two shares)."""
@@ -374,7 +366,7 @@ def results_document(result: PlanResult, run: int = 0, risk: RiskSummary | None 
         }
         for o, code in enumerate(ledger.org_codes)
     ]
-    steps = bridge_steps(result, run)
+    steps = bridge_steps(result.bridge, run, plan)
 
     def listed(section: str) -> list[dict[str, Any]]:
         return [
@@ -457,7 +449,13 @@ def risk_document(result: PlanResult, risk: RiskSummary) -> dict[str, Any]:
         "organisations": [
             {"code": code, **by_percentile(risk.percentiles_by_org[:, :, o])} for o, code in enumerate(ledger.org_codes)
         ],
-        "risk_adjusted_bridge": [{"step": step.label, "gbp000": _listed(step.values)} for step in risk.bridge],
+        "risk_adjusted_bridge": [
+            {"id": step["id"], "step": step["label"], "gbp000": _listed(step["values"])}
+            for step in bridge_steps(risk.bridge)
+            if step["section"] != "total"
+        ]
+        if risk.bridge is not None
+        else [],
         "capital_need": by_percentile(risk.capital_need_percentiles),
         "kept_runs": [
             {"run": k, "do_nothing_gbp000": _listed(dn), "with_plan_gbp000": _listed(wp)}
@@ -486,9 +484,11 @@ def risk_tables(result: PlanResult, risk: RiskSummary) -> dict[str, pd.DataFrame
             "worst_tenth_shortfall_gbp000": risk.tail_shortfall,
         }
     )
+    steps = bridge_steps(risk.bridge) if risk.bridge is not None else []
     bridge = pd.DataFrame(
-        [{"step": step.label, "year": y, "effect_gbp000": float(step.values[t])}
-         for step in risk.bridge for t, y in enumerate(years)]
+        [{"step": step["label"], "year": y, "effect_gbp000": float(step["values"][t])}
+         for step in steps for t, y in enumerate(years)],
+        columns=["step", "year", "effect_gbp000"],
     )
     return {"risk_percentiles.csv": pd.DataFrame(rows), "risk_balance.csv": balance, "risk_bridge.csv": bridge}
 

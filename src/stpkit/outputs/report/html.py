@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from html import escape
 
-from stpkit.report.charts import Figure
+from stpkit.outputs.report.charts import Figure
 
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1d1d1b; max-width: 60rem; margin: 1.5rem auto;

@@ -1,5 +1,5 @@
 """The footprint report: what a board or a reviewer reads. Every figure comes from the same
-tables as ``stp run --format json`` (``stpkit.io.results``), so the two always agree."""
+tables as ``stp run --format json`` (``stpkit.outputs.results``), so the two always agree."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from html import escape
 
 from stpkit.assurance.check import Assessment
 from stpkit.assurance.core import Severity
+from stpkit.domain.formatting import money_m
 from stpkit.engine.risk import RiskSummary
-from stpkit.io.results import (
+from stpkit.outputs.report.charts import Figure, bars, fan_chart, gap_chart, waterfall
+from stpkit.outputs.report.html import figure, key_figures, page, paragraph, section, table
+from stpkit.outputs.results import (
     ILLUSTRATIVE_NOTE,
     beds_table,
     bridge_steps,
@@ -18,8 +21,6 @@ from stpkit.io.results import (
     type1_table,
     workforce_table,
 )
-from stpkit.report.charts import Figure, bars, fan_chart, gap_chart, money_m, waterfall
-from stpkit.report.html import figure, key_figures, page, paragraph, section, table
 
 #: Schemes shown one by one in the waterfall; smaller ones are added together.
 WATERFALL_SCHEMES = 8
@@ -69,7 +70,7 @@ def summary_sentences(a: Assessment) -> list[str]:
 
 
 def _bridge_figure(a: Assessment) -> Figure:
-    steps = bridge_steps(a.result)
+    steps = bridge_steps(a.result.bridge, plan=a.result.plan)
     final = len(a.result.years) - 1
     start = next(s for s in steps if s["section"] == "start")
     do_nothing = [s for s in steps if s["section"] == "do_nothing"]
@@ -94,8 +95,9 @@ def _bridge_figure(a: Assessment) -> Figure:
 
 def _scheme_rows(a: Assessment, risk: RiskSummary | None) -> list[tuple[str, ...]]:
     schemes = schemes_table(a.result)
-    # In the risk-adjusted bridge the schemes' steps follow the two do-nothing steps, in order.
-    expected = [money_m(step.values[-1]) for step in risk.bridge[2 : 2 + len(schemes)]] if risk else [""] * len(schemes)
+    expected = [""] * len(schemes)
+    if risk is not None and risk.bridge is not None:
+        expected = [money_m(step.total[0, -1]) for step in risk.bridge.legs[0].scheme_steps()]
     return [
         (row.id, row.name, row.category.replace("_", " "), row.owner, row.evidence,
          money_m(row.final_year_effect_gbp000), expected[i], money_m(row.final_year_stranded_gbp000),
@@ -133,7 +135,8 @@ def footprint_report(a: Assessment) -> str:
         parts.append(section(
             "Risk: how likely the plan is to hold",
             figure(figures[2]),
-            table(("Step", f"{years[-1]}, £m"), [(s.label, money_m(s.values[-1])) for s in risk.bridge],
+            table(("Step", f"{years[-1]}, £m"),
+                  [(s["label"], money_m(s["values"][-1])) for s in bridge_steps(risk.bridge)] if risk.bridge else [],
                   caption="Risk-adjusted bridge: each scheme as it delivers on average", numeric=[False, True]),
         ))
     parts.append(section("Schemes", table(

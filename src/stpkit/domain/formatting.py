@@ -1,0 +1,46 @@
+"""How stpkit writes money and shares for people: one set of formatters for the terminal, the
+reports, the assurance findings and the workbooks. Money is held in £ thousands (£000), the unit
+of NHS finance; summaries show £m or £bn."""
+
+from __future__ import annotations
+
+#: Excel number format for £000: whole thousands with separators, as NHS finance templates show them.
+EXCEL_GBP000 = "#,##0"
+
+
+def gbp000(value: float) -> str:
+    """£000 as a table shows them: ``-12,345``; anything that rounds to nothing is ``0``."""
+    return f"{value + 0.0:,.0f}" if abs(value) >= 0.5 else "0"
+
+
+def money_m(value: float) -> str:
+    """£000 as £m to one place: ``-12,345`` -> ``-£12.3m``; a deficit under £0.05m shows as ``£0.0m``."""
+    sign = "-" if value < -50 else ""
+    return f"{sign}£{abs(value) / 1000:,.1f}m"
+
+
+def money(value: float) -> str:
+    """£000 as a reader would say it: ``£850k``, ``£12.3m``, ``£1.20bn``."""
+    size = abs(value)
+    if size >= 1_000_000:
+        text = f"£{size / 1_000_000:,.2f}bn"
+    elif size >= 1_000:
+        text = f"£{size / 1_000:,.1f}m"
+    else:
+        text = f"£{size:,.0f}k"
+    return f"-{text}" if value < 0 and text != "£0k" else text
+
+
+def per_head(gbp: float) -> str:
+    """Pounds (not thousands) per resident, with a true minus sign: ``−£55``."""
+    return f"£{gbp:,.0f}" if gbp >= 0 else f"−£{-gbp:,.0f}"
+
+
+def pct(value: float, places: int = 1) -> str:
+    """A percentage already in per cent: ``12.345`` -> ``12.3%``."""
+    return f"{value:.{places}f}%"
+
+
+def share_pct(fraction: float) -> str:
+    """A fraction as a whole percentage: ``0.427`` -> ``43%``."""
+    return f"{100 * fraction:.0f}%"

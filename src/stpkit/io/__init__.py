@@ -1,1 +1,0 @@
-"""Readers and writers: plan files, results tables."""
