@@ -69,3 +69,24 @@ def test_every_results_key_is_documented(tmp_path):
     keys = set(document) | set(document["plan"]) | set(document["consolidated"]) | set(document["organisations"][0])
     keys |= set(document["bridge"]["to_with_plan"]) | set(document["schemes"][0])
     assert sorted(k for k in keys if f"`{k}`" not in text) == []
+
+
+def test_the_readme_python_example_runs():
+    """The README's five lines of Python work as written, from the top of the repository."""
+    text = (ROOT / "README.md").read_text("utf-8")
+    block = text.split("```python\n", 1)[1].split("```", 1)[0]
+    printed: list[str] = []
+    code = block.replace("src/stpkit/examples/", str(ROOT / "src/stpkit/examples") + "/")
+    exec(compile(code, "README.md", "exec"), {"print": lambda *a: printed.append(" ".join(map(str, a)))})
+    # Lincolnshire's final-year position with the plan is a deficit, its chance of balance a share,
+    # and its rating one of the four 2017 categories.
+    assert float(printed[0]) < 0
+    assert 0.0 <= float(printed[1]) <= 1.0
+    assert printed[2] in {"outstanding", "advanced", "making_progress", "needs_most_improvement"}
+
+
+def test_the_check_command_defaults_are_the_assurance_defaults():
+    from stpkit.assurance import DEFAULT_RUNS, DEFAULT_SEED
+    from stpkit.cli.app import CHECK_RUNS, CHECK_SEED
+
+    assert (CHECK_RUNS, CHECK_SEED) == (DEFAULT_RUNS, DEFAULT_SEED)
