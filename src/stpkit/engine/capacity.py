@@ -38,11 +38,6 @@ class Beds:
 
     # Worked out when asked for: risk runs never need them.
     @property
-    def required_do_nothing(self) -> np.ndarray:
-        """Beds needed at the target occupancy."""
-        return 100 * self.bed_days_do_nothing / (DAYS_PER_YEAR * self.occupancy_target_pct[None, :, None])
-
-    @property
     def required_with_plan(self) -> np.ndarray:
         return 100 * self.bed_days_with_plan / (DAYS_PER_YEAR * self.occupancy_target_pct[None, :, None])
 

@@ -51,7 +51,6 @@ class LineKind(IntEnum):
     SUSTAINABILITY_FUND = 3  # STF income
     SPEND = 4  # a commissioner's spend
     COST = 5  # a provider's expenditure
-    INVESTMENT = 6  # a scheme's running cost
 
 
 #: +1 for money coming in, -1 for money going out.
@@ -62,7 +61,6 @@ SIGN = {
     LineKind.SUSTAINABILITY_FUND: 1.0,
     LineKind.SPEND: -1.0,
     LineKind.COST: -1.0,
-    LineKind.INVESTMENT: -1.0,
 }
 
 
@@ -163,7 +161,6 @@ class Ledger:
     price_basis: np.ndarray  # int: PriceBasis
     #: (years, lines): funding index for allocation and STF lines (1 elsewhere)
     funding_path: np.ndarray
-    commissioner_kind: np.ndarray  # int: index into COMMISSIONER_KINDS for allocations, else NONE
     arrival: np.ndarray  # int: index into ``arrivals`` for lines of moved activity, else NONE
     #: True for a ledger whose lines are each the sum of several (see ``risk.compact``): the
     #: base value then carries the sign, and lines are sorted by organisation.
@@ -249,12 +246,6 @@ class Ledger:
             out[..., org[starts]] = np.add.reduceat(values, starts, axis=-1)
         return out
 
-    def cost_shares(self, org: int) -> np.ndarray:
-        """``(cost types,)`` the provider's base-year expenditure mix."""
-        own = (self.org == org) & (self.kind == LineKind.COST) & ~self.is_arrival
-        totals = np.array([self.full_base_gbp000[own & (self.cost_type == c)].sum() for c in range(len(COST_TYPES))])
-        return totals / totals.sum() if totals.sum() > 0 else np.full(len(COST_TYPES), 1.0 / len(COST_TYPES))
-
 
 @dataclass(frozen=True)
 class CostBehaviour:
@@ -289,7 +280,6 @@ class _Builder:
         internal: bool = False,
         basis: PriceBasis = PriceBasis.NONE,
         funding: np.ndarray | None = None,
-        commissioner_kind: int = NONE,
         arrival: int = NONE,
     ) -> None:
         self.rows.append(
@@ -311,7 +301,6 @@ class _Builder:
                 internal=internal,
                 basis=int(basis),
                 funding=np.ones(self.n_years) if funding is None else funding,
-                commissioner_kind=commissioner_kind,
                 arrival=arrival,
             )
         )
@@ -458,7 +447,6 @@ def build_ledger(
                 full=base.allocation_gbp000 or 0.0,
                 share=share[i],
                 funding=path,
-                commissioner_kind=kind_index,
             )
             continue
         for inc in base.income_gbp000:
@@ -528,7 +516,6 @@ def build_ledger(
         internal=column("internal", bool),
         price_basis=column("basis", np.int64),
         funding_path=np.stack([r["funding"] for r in rows], axis=1) if rows else np.ones((n_years, 0)),
-        commissioner_kind=column("commissioner_kind", np.int64),
         arrival=column("arrival", np.int64),
     )
 

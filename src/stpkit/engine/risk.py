@@ -126,7 +126,6 @@ def compact(prepared: Prepared, by_org: bool = True) -> Prepared:
         internal=np.zeros(n_groups, dtype=bool),
         price_basis=ledger.price_basis[first],
         funding_path=ledger.funding_path[:, first],
-        commissioner_kind=mixed(ledger.commissioner_kind),
         arrival=ledger.arrival[first],
         merged=True,
     )
