@@ -57,6 +57,13 @@ class _LaidOut:
         return []
 
 
+def footprint_count() -> int:
+    """How many footprints there are in the bundled reference data (44 in 2017/18)."""
+    from stpkit.reference.footprints import load_footprints
+
+    return len(load_footprints())
+
+
 def default_plan_path() -> Path:
     """The bundled example that commands use when no plan is given."""
     return example_paths()[DEFAULT_EXAMPLE]

@@ -215,11 +215,11 @@ def report(
 ) -> None:
     """The footprint report: one self-contained HTML file (and the same as PDF); with --national,
     the national report: league table, map, the national bridge and the ratings."""
-    from stpkit.api import NationalRun, PlanRun
+    from stpkit.api import NationalRun, PlanRun, footprint_count
 
     if national_:
         given = [PlanRun.load(plan)] if plan is not None else []
-        with _progress("footprints", 44 if runs else 0, "footprints") as progress:
+        with _progress("footprints", footprint_count() if runs else 0, "footprints") as progress:
             everyone = NationalRun.run(given, runs=runs, seed=seed, progress=progress)
         _emit(output, _page_files("england_report", everyone.report_html(), pdf))
         return
@@ -268,11 +268,12 @@ def national(
 ) -> None:
     """Run all 44 footprints and show each one and the national total; with --runs, the risk
     runs of every footprint with shared national draws. Writes a map of England by footprint."""
-    from stpkit.api import NationalRun, PlanRun
+    from stpkit.api import NationalRun, PlanRun, footprint_count
     from stpkit.cli import render
 
     given = [PlanRun.load(p) for p in plan or []]
-    with _mapper(scheduler) as mapper, _progress("footprints", 44 if runs else 0, "footprints") as progress:
+    bar = _progress("footprints", footprint_count() if runs else 0, "footprints")
+    with _mapper(scheduler) as mapper, bar as progress:
         everyone = NationalRun.run(given, runs=runs, seed=seed, mapper=mapper, progress=progress)
     # The map goes with the table a person reads, with files written to a folder, or where asked.
     if map_file is None and output is not None:

@@ -517,9 +517,10 @@ def print_parameters(params: ParameterSet, console: Console) -> None:
 
 
 def print_footprints(console: Console) -> None:
-    table = Table(title="The 44 STP footprints (2017/18)", title_justify="left")
+    footprints = load_footprints()
+    table = Table(title=f"The {len(footprints)} STP footprints (2017/18)", title_justify="left")
     for name in ("Code", "Footprint", "Population (mid-2018)", "CCGs", "Acute trusts"):
         table.add_column(name, justify="right" if name.startswith(("Pop", "CCG", "Acute")) else "left")
-    for f in load_footprints().values():
+    for f in footprints.values():
         table.add_row(f.code, f.name, f"{f.population:,}", str(len(f.ccgs)), str(len(f.acute_trusts)))
     console.print(table)

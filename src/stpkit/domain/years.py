@@ -11,6 +11,12 @@ from pydantic import AfterValidator, BeforeValidator
 
 _FY_PATTERN = re.compile(r"^(\d{4})/(\d{2})$")
 
+#: The planning period of the STPs: the 2016/17 plan year to 2020/21, the end of the Five Year
+#: Forward View (NHS England, "Delivering the Forward View: NHS planning guidance 2016/17 to
+#: 2020/21", December 2015). New plans and templates start from these unless told otherwise.
+STP_BASE_YEAR = "2016/17"
+STP_HORIZON = "2020/21"
+
 
 def fy_start(label: str) -> int:
     """Calendar year in which a financial year starts: ``"2016/17"`` -> 2016."""

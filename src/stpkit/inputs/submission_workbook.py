@@ -70,6 +70,7 @@ from stpkit.domain.checks import MAX_PLAN_YEARS
 from stpkit.domain.enums import COMMISSIONER_KINDS
 from stpkit.domain.formatting import EXCEL_GBP000
 from stpkit.domain.problems import Loc
+from stpkit.domain.years import STP_BASE_YEAR, STP_HORIZON
 from stpkit.inputs.located import InputError, LocatedProblem, read_limited
 from stpkit.inputs.plan_file import PlanCheck, pydantic_problems, validate
 from stpkit.reference.footprints import load_footprints
@@ -78,8 +79,7 @@ from stpkit.reference.parameters import ParameterSet, load_parameters
 
 WORKBOOK_FORMAT = "stpkit-submission"
 WORKBOOK_FORMAT_VERSION = 1
-DEFAULT_BASE_YEAR = "2016/17"
-DEFAULT_HORIZON = "2020/21"
+DEFAULT_BASE_YEAR, DEFAULT_HORIZON = STP_BASE_YEAR, STP_HORIZON
 MAX_WORKBOOK_BYTES = 20_000_000
 
 # Rows of every data sheet.

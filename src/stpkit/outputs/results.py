@@ -18,14 +18,13 @@ from stpkit.engine.model import PlanResult, Prepared
 from stpkit.engine.risk import PERCENTILES, RiskSummary
 from stpkit.engine.sensitivity import Sobol, Tornado
 from stpkit.engine.workforce import STAFF_GROUPS
-from stpkit.reference.ae import type1_departments
+from stpkit.reference.ae import AE_REFERENCE_YEAR, type1_departments
 from stpkit.reference.footprints import load_footprints
 from stpkit.reference.illustrative import ILLUSTRATIVE_NOTE
 
 RESULTS_FORMAT = "stpkit-results"
 RESULTS_FORMAT_VERSION = 1
 FOOTPRINT_ROW = "FOOTPRINT"
-AE_DATA_YEAR = "2016/17"
 
 #: The section of the results tables each leg's steps are listed under.
 STEP_SECTION = {"do_nothing": "do_nothing", "with_plan": "schemes", "average_with_plan": "schemes"}
@@ -240,12 +239,12 @@ def type1_table(result: PlanResult) -> pd.DataFrame:
     codes |= {c for c, k in zip(result.ledger.org_codes, result.ledger.org_kinds, strict=True) if k.is_provider}
     names = dict(zip(result.ledger.org_codes, result.ledger.org_names, strict=True))
     names.update({t.code: t.name for t in load_footprints()[result.plan.footprint.code].acute_trusts})
-    departments = type1_departments(AE_DATA_YEAR)
+    departments = type1_departments(AE_REFERENCE_YEAR)
     rows = [
         {
             "organisation": code,
             "name": names.get(code, code),
-            "year": AE_DATA_YEAR,
+            "year": AE_REFERENCE_YEAR,
             "attendances": int(d.attendances),
             "admissions": int(d.admissions),
             "admission_rate_pct": 100 * float(d.admission_rate),

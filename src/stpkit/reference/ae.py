@@ -10,6 +10,10 @@ import pandas as pd
 
 from stpkit.domain import fy_label
 
+#: The A&E year stpkit reads for baselines and admission rates: 2016/17, the first whole
+#: financial year in the bundled data and the STPs' base year.
+AE_REFERENCE_YEAR = "2016/17"
+
 
 @cache
 def load_ae() -> pd.DataFrame:

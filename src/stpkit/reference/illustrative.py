@@ -38,12 +38,12 @@ from stpkit.domain import (
     fy_range,
     fy_start,
 )
+from stpkit.domain.years import STP_BASE_YEAR, STP_HORIZON
 from stpkit.reference.ae import attendances_by_provider
 from stpkit.reference.footprints import Footprint, load_footprints
 from stpkit.reference.parameters import ParameterSet
 
-BASE_YEAR = "2016/17"
-HORIZON = "2020/21"
+BASE_YEAR, HORIZON = STP_BASE_YEAR, STP_HORIZON
 ACUTE_LINES = (ServiceLine.ELECTIVE, ServiceLine.NON_ELECTIVE, ServiceLine.OUTPATIENT, ServiceLine.AE)
 NO_PROVIDER_LINES = (ServiceLine.PRIMARY_CARE, ServiceLine.PRESCRIBING, ServiceLine.CONTINUING_CARE, ServiceLine.OTHER)
 #: A specialist trust with no A&E department is weighted as this share of its footprint's
@@ -183,7 +183,7 @@ def illustrative_plan(code: str, params: ParameterSet) -> Plan:
 
     return Plan(
         footprint=FootprintRef(code=code, name=footprint.name),
-        title=f"{footprint.name}: illustrative plan 2016/17 to 2020/21",
+        title=f"{footprint.name}: illustrative plan {BASE_YEAR} to {HORIZON}",
         narrative=(
             f"An illustrative baseline for {footprint.name} ({footprint.population:,} residents), "
             "apportioned from national totals by population, with a national-average plan: "
@@ -287,7 +287,7 @@ def _provider_fund(params: ParameterSet) -> dict[str, float]:
 def _national_average_schemes(orgs: list[Organisation]) -> list[Scheme]:
     """Cost improvement of 2% a year in every trust; 1% of allocation a year of demand
     management in every CCG (half urgent care, half planned care and referrals)."""
-    even = {year: 25.0 for year in fy_range("2017/18", HORIZON)}
+    even = {year: 25.0 for year in fy_range(BASE_YEAR, HORIZON)[1:]}
     schemes = []
     for org in orgs:
         if org.kind.is_provider:

@@ -27,7 +27,7 @@ from stpkit.domain import (
 )
 from stpkit.domain.problems import Loc
 from stpkit.domain.years import fy_start
-from stpkit.reference.ae import type1_admission_rates
+from stpkit.reference.ae import AE_REFERENCE_YEAR, type1_admission_rates
 
 #: The members of each dimension a parameter can be given by.
 DIMENSIONS: dict[str, tuple[str, ...]] = {
@@ -44,7 +44,6 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
 }
 
 PARAMETERS_FILE = "national_parameters.yaml"
-AE_RATES_YEAR = "2016/17"
 
 
 @dataclass(frozen=True)
@@ -150,7 +149,7 @@ def load_parameters() -> ParameterSet:
         ):
             raise ParameterFileError(f"{name}: a model parameter needs a value in every year")
     return ParameterSet(
-        as_of=raw["as_of"], years=years, parameters=params, ae_admission_rates=type1_admission_rates(AE_RATES_YEAR)
+        as_of=raw["as_of"], years=years, parameters=params, ae_admission_rates=type1_admission_rates(AE_REFERENCE_YEAR)
     )
 
 
