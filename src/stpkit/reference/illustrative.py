@@ -194,7 +194,7 @@ def illustrative_plan(code: str, params: ParameterSet) -> Plan:
         base_year=BASE_YEAR,
         horizon=HORIZON,
         organisations=orgs,
-        schemes=_national_average_schemes(orgs),
+        schemes=_national_average_schemes(orgs, totals),
     )
 
 
@@ -250,8 +250,9 @@ def _provider(code, name, kind, from_members, specialised, outside, price, share
         clinical += specialised
     shares = totals["shares"]
     other = clinical * shares["provider_other_income_to_clinical"]["value"]
-    income_lines.append(IncomeLine(source=IncomeSource.EDUCATION_TRAINING, value_gbp000=_round(other * 0.6)))
-    income_lines.append(IncomeLine(source=IncomeSource.OTHER, value_gbp000=_round(other * 0.4)))
+    education = totals["illustrative_schemes"]["values"]["education_training_share_of_other_income"]["value"]
+    income_lines.append(IncomeLine(source=IncomeSource.EDUCATION_TRAINING, value_gbp000=_round(other * education)))
+    income_lines.append(IncomeLine(source=IncomeSource.OTHER, value_gbp000=_round(other * (1 - education))))
     income = clinical + other
     deficit = shares["provider_deficit_to_income"]["values"]["acute" if kind is OrgKind.ACUTE_TRUST else "other"]
     cost = income * (1 + deficit)
@@ -284,56 +285,50 @@ def _provider_fund(params: ParameterSet) -> dict[str, float]:
     return out
 
 
-def _national_average_schemes(orgs: list[Organisation]) -> list[Scheme]:
-    """Cost improvement of 2% a year in every trust; 1% of allocation a year of demand
-    management in every CCG (half urgent care, half planned care and referrals)."""
-    even = {year: 25.0 for year in fy_range(BASE_YEAR, HORIZON)[1:]}
+def _national_average_schemes(orgs: list[Organisation], totals: dict) -> list[Scheme]:
+    """Cost improvement in every trust; demand management of emergency admissions and of
+    outpatient attendances in every CCG; each at the yearly rate in ``national_totals.yaml``,
+    phased evenly over the plan's years, so the full effect is the rate times the years."""
+    rates = {name: item["value"] for name, item in totals["illustrative_schemes"]["values"].items()}
+    years = fy_range(BASE_YEAR, HORIZON)[1:]
+    even = {year: 100.0 / len(years) for year in years}
+
+    def scheme(org: Organisation, prefix: str, name: str, category: SchemeCategory, programme: str,
+               acts_on: ActsOn, rate: str, evidence: EvidenceLevel, what: str) -> Scheme:
+        return Scheme(
+            id=f"{prefix}-{org.code}",
+            name=f"{name}, {org.name}",
+            category=category,
+            programme=programme,
+            owner=org.code,
+            acts_on=acts_on,
+            size_pct=rates[rate] * len(years),
+            phasing_pct=even,
+            evidence=evidence,
+            description=f"{rates[rate]:g}% {what} a year for {len(years)} years, the national planning rate.",
+        )
+
     schemes = []
     for org in orgs:
         if org.kind.is_provider:
-            schemes.append(
-                Scheme(
-                    id=f"CIP-{org.code}",
-                    name=f"Cost improvement programme, {org.name}",
-                    category=SchemeCategory.EFFICIENCY,
-                    programme="Cost improvement (Carter)",
-                    owner=org.code,
-                    acts_on=ActsOn(kind=ActsOnKind.UNIT_COST),
-                    size_pct=8.0,
-                    phasing_pct=even,
-                    evidence=EvidenceLevel.MODERATE,
-                    description="2% of cost a year for four years, the national planning rate.",
-                )
-            )
+            schemes.append(scheme(
+                org, "CIP", "Cost improvement programme", SchemeCategory.EFFICIENCY, "Cost improvement (Carter)",
+                ActsOn(kind=ActsOnKind.UNIT_COST), "provider_cost_improvement_pct_a_year", EvidenceLevel.MODERATE,
+                "of cost",
+            ))
         elif org.kind is OrgKind.CCG:
-            schemes.append(
-                Scheme(
-                    id=f"UEC-{org.code}",
-                    name=f"Urgent care out of hospital, {org.name}",
-                    category=SchemeCategory.DEMAND_MANAGEMENT,
-                    programme="Urgent and emergency care",
-                    owner=org.code,
-                    acts_on=ActsOn(kind=ActsOnKind.ACTIVITY, service_line=ServiceLine.NON_ELECTIVE),
-                    size_pct=8.0,
-                    phasing_pct=even,
-                    evidence=EvidenceLevel.WEAK,
-                    description="2% fewer emergency admissions a year than the do-nothing.",
-                )
-            )
-            schemes.append(
-                Scheme(
-                    id=f"RC-{org.code}",
-                    name=f"Right Care: planned care and referrals, {org.name}",
-                    category=SchemeCategory.DEMAND_MANAGEMENT,
-                    programme="Right Care",
-                    owner=org.code,
-                    acts_on=ActsOn(kind=ActsOnKind.ACTIVITY, service_line=ServiceLine.OUTPATIENT),
-                    size_pct=12.0,
-                    phasing_pct=even,
-                    evidence=EvidenceLevel.WEAK,
-                    description="3% fewer outpatient attendances a year than the do-nothing.",
-                )
-            )
+            schemes.append(scheme(
+                org, "UEC", "Urgent care out of hospital", SchemeCategory.DEMAND_MANAGEMENT,
+                "Urgent and emergency care", ActsOn(kind=ActsOnKind.ACTIVITY, service_line=ServiceLine.NON_ELECTIVE),
+                "emergency_admissions_avoided_pct_a_year", EvidenceLevel.WEAK,
+                "fewer emergency admissions than the do-nothing",
+            ))
+            schemes.append(scheme(
+                org, "RC", "Right Care: planned care and referrals", SchemeCategory.DEMAND_MANAGEMENT, "Right Care",
+                ActsOn(kind=ActsOnKind.ACTIVITY, service_line=ServiceLine.OUTPATIENT),
+                "outpatient_attendances_avoided_pct_a_year", EvidenceLevel.WEAK,
+                "fewer outpatient attendances than the do-nothing",
+            ))
     return schemes
 
 
