@@ -11,8 +11,9 @@ from rich.console import Console
 from rich.table import Table
 
 from stpkit.assurance import GAPS_NOTE, Assessment, IndicatorResult
-from stpkit.domain import RatingComponent, Severity
+from stpkit.domain import Plan, RatingComponent, Severity
 from stpkit.domain.formatting import gbp000, money_m
+from stpkit.engine.bridge import Bridge
 from stpkit.engine.model import PlanResult
 from stpkit.engine.risk import PERCENTILES, RiskSummary
 from stpkit.outputs.results import (
@@ -73,18 +74,23 @@ def print_run(result: PlanResult, console: Console, risk: RiskSummary | None = N
         table.add_row("", "Footprint (consolidated)", "", *[gbp000(v) for v in total[0]], style="bold")
         console.print(table)
 
-    bridge = Table(title="Bridge from the base year to the position with the plan (£000)", title_justify="left")
-    bridge.add_column("Step", no_wrap=True, max_width=70, overflow="ellipsis")
-    for year in years[1:]:
-        bridge.add_column(year, justify="right")
-    for step in bridge_steps(result.bridge, plan=result.plan):
-        label = f"{step['id']} {step['label']}" if "category" in step else step["label"]
-        style = "bold" if step["section"] in ("start", "total") else None
-        bridge.add_row(label, *[gbp000(v) for v in step["values"][1:]], style=style)
-    console.print(bridge)
+    console.print(bridge_table_view(
+        "Bridge from the base year to the position with the plan (£000)", result.bridge, result.plan, years
+    ))
     print_capacity(result, console)
     if risk is not None:
         print_risk(result, risk, console)
+
+
+def bridge_table_view(title: str, bridge: Bridge, plan: Plan, years: tuple[str, ...]) -> Table:
+    """A bridge by year after the base year: its start, each step (a scheme's with its id) and the
+    totals in bold."""
+    table = year_table(title, years[1:], ["Step"])
+    for step in bridge_steps(bridge, plan=plan):
+        label = f"{step['id']} {step['label']}" if "category" in step else step["label"]
+        style = "bold" if step["section"] in ("start", "total") else None
+        table.add_row(label, *[gbp000(v) for v in step["values"][1:]], style=style)
+    return table
 
 
 def print_risk(result: PlanResult, risk: RiskSummary, console: Console) -> None:
@@ -124,11 +130,9 @@ def print_risk(result: PlanResult, risk: RiskSummary, console: Console) -> None:
                      *[gbp000(risk.percentiles_by_org[i, -1, o]) for i in range(len(PERCENTILES))])
     console.print(orgs)
 
-    bridge = year_table("Risk-adjusted bridge: from the do-nothing to the average of runs (£000)", years[1:], ["Step"])
-    for step in bridge_steps(risk.bridge):
-        style = "bold" if step["section"] in ("start", "total") else None
-        bridge.add_row(step["label"], *[gbp000(v) for v in step["values"][1:]], style=style)
-    console.print(bridge)
+    console.print(bridge_table_view(
+        "Risk-adjusted bridge: from the do-nothing to the average of runs (£000)", risk.bridge, result.plan, years
+    ))
     capital = risk.capital_need_percentiles
     if capital[-1].sum() > 0.5:
         console.print(
