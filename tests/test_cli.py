@@ -207,3 +207,29 @@ def test_check_refuses_a_bad_plan_like_validate():
     assert result.stdout == ""
     assert "schemes[0].owner: unknown organisation 'RFE'" in result.stderr
     assert result.stderr.rstrip().endswith("1 problem found; nothing was written.")
+
+
+def test_footprints_code_lists_the_members():
+    result = stp("footprints", "E54000036")
+    # Cornwall: one CCG (Kernow, 568,210 people in mid-2018), one acute trust and the region's ambulance trust.
+    assert "NHS Kernow CCG" in result.stdout and "568,210" in result.stdout
+    assert "REF" in result.stdout and "RYF" in result.stdout
+    assert stp("footprints", "E99999999", check=False).returncode == 2
+
+
+def test_parameters_print_money_in_full():
+    text = stp("parameters").stdout
+    # The STF for providers was £1.8bn a year: 1,800,000 £000, never 1.8e+06.
+    assert "1,800,000" in text and "e+06" not in text
+
+
+def test_national_output_writes_files_instead_of_printing(tmp_path):
+    result = stp("national", "--output", str(tmp_path))
+    assert result.stdout == ""
+    assert {p.name for p in tmp_path.iterdir()} == {"national.txt", "england_map.svg"}
+    assert "Footprints ranked" in (tmp_path / "national.txt").read_text("utf-8")
+
+
+def test_help_shows_no_python_types_beside_flags():
+    for command in ("check", "report", "template"):
+        assert "<bool>" not in stp(command, "--help").stdout

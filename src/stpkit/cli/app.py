@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: no "<bool>" beside flags, and quicker to start
     add_completion=False,
     no_args_is_help=True,
     help="stpkit: Sustainability and Transformation Plans as data. Money in £000 unless marked.",
@@ -39,7 +40,7 @@ class Format(StrEnum):
 
 
 PlanArgument = Annotated[
-    Path | None, typer.Argument(help="plan file (YAML or JSON); default: the bundled example")
+    Path | None, typer.Argument(metavar="PLAN", help="plan file (YAML or JSON); default: the bundled example")
 ]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table, json or csv")]
 OutputOption = Annotated[
@@ -285,8 +286,15 @@ def national(
     elif format is Format.CSV:
         _emit(output, {"national.csv": everyone.ranking.to_csv(index=False)})
     else:
-        render.print_national(everyone.result, out)
-        render.print_ranking(everyone.ranking, everyone.result.horizon, out)
+
+        def draw(console: Console) -> None:
+            render.print_national(everyone.result, console)
+            render.print_ranking(everyone.ranking, everyone.result.horizon, console)
+
+        if output is not None:
+            _emit(output, {"national.txt": _recorded(draw)})
+        else:
+            draw(out)
     if map_file is not None:
         _write_one(map_file, everyone.map_svg())
 
@@ -305,7 +313,10 @@ def _xlsx_output(output: Path | None, default: str) -> Path:
 def template(
     footprint: Annotated[
         str | None,
-        typer.Argument(help="footprint code (E54000005 to E54000048): prefill its members and illustrative baseline"),
+        typer.Argument(
+            metavar="FOOTPRINT",
+            help="footprint code (E54000005 to E54000048): prefill its members and illustrative baseline",
+        ),
     ] = None,
     plan: Annotated[
         Path | None, typer.Option("--plan", "-p", help="write the workbook of this plan file (YAML or JSON)")
@@ -358,7 +369,7 @@ def template(
 
 @app.command("import")
 def import_workbook(
-    workbook: Annotated[Path, typer.Argument(help="a filled submission workbook (.xlsx)")],
+    workbook: Annotated[Path, typer.Argument(metavar="WORKBOOK", help="a filled submission workbook (.xlsx)")],
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="plan file to write: .yaml, or .json for JSON (default: standard output)"),
@@ -382,7 +393,10 @@ def import_workbook(
 def export(
     plan: Annotated[
         Path | None,
-        typer.Argument(help="plan file (YAML or JSON) or filled submission workbook (.xlsx); default: the example"),
+        typer.Argument(
+            metavar="PLAN",
+            help="plan file (YAML or JSON) or filled submission workbook (.xlsx); default: the example",
+        ),
     ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="workbook to write (default <plan name>_results.xlsx)")
@@ -399,7 +413,7 @@ def export(
 
 
 @app.command()
-def validate(plan: Annotated[Path, typer.Argument(help="plan file to check")]) -> None:
+def validate(plan: Annotated[Path, typer.Argument(metavar="PLAN", help="plan file to check")]) -> None:
     """Check a plan file and report every problem with its line and field."""
     from stpkit.api import PlanRun
 
@@ -422,7 +436,7 @@ class CheckFormat(StrEnum):
 
 @app.command()
 def check(
-    plan: Annotated[Path, typer.Argument(help="plan file to check")],
+    plan: Annotated[Path, typer.Argument(metavar="PLAN", help="plan file to check")],
     strict: Annotated[bool, typer.Option("--strict", help="exit with status 1 if any finding is an error")] = False,
     format: Annotated[CheckFormat, typer.Option("--format", "-f", help="table or json")] = CheckFormat.TABLE,
     runs: Annotated[
@@ -471,11 +485,24 @@ def parameters() -> None:
 
 
 @app.command()
-def footprints() -> None:
-    """List the 44 footprints with their populations, CCGs and acute trusts."""
+def footprints(
+    code: Annotated[
+        str | None, typer.Argument(metavar="CODE", help="a footprint code (E54000005 to E54000048): list its members")
+    ] = None,
+) -> None:
+    """List the 44 footprints with their populations, CCGs and acute trusts; with CODE, that
+    footprint's member CCGs and trusts."""
     from stpkit.cli import render
+    from stpkit.reference.footprints import load_footprints
 
-    render.print_footprints(out)
+    if code is None:
+        render.print_footprints(out)
+        return
+    if code.strip().upper() not in load_footprints():
+        raise typer.BadParameter(
+            f"unknown footprint {code!r}: expected an ONS STP code from E54000005 to E54000048", param_hint="CODE"
+        )
+    render.print_footprint_members(code.strip().upper(), out)
 
 
 @app.command()
@@ -499,8 +526,13 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+VersionOption = Annotated[
+    bool, typer.Option("--version", callback=_version, is_eager=True, help="show the version and exit")
+]
+
+
 @app.callback()
-def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False) -> None:
+def _main(version: VersionOption = False) -> None:
     pass
 
 

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from stpkit.assurance import GAPS_NOTE, Assessment, IndicatorResult
 from stpkit.domain import Plan, RatingComponent, Severity
-from stpkit.domain.formatting import gbp000, money_m
+from stpkit.domain.formatting import gbp000, money_m, plain_number
 from stpkit.engine.bridge import Bridge
 from stpkit.engine.model import PlanResult
 from stpkit.engine.risk import PERCENTILES, RiskSummary
@@ -514,10 +514,33 @@ def print_parameters(params: ParameterSet, console: Console) -> None:
         for year in params.years:
             table.add_column(year, justify="right")
         for member in param.members:
-            table.add_row(member, *["–" if v != v else f"{v:g}" for v in param.values[member].values()])
+            table.add_row(member, *[plain_number(v) for v in param.values[member].values()])
         console.print(table)
         for ref in param.references:
             console.print(f"  source: {ref.cite()}")
+
+
+def print_footprint_members(code: str, console: Console) -> None:
+    """One footprint's CCGs with their populations, its acute trusts and its ambulance trust."""
+    from stpkit.reference.illustrative import ambulance_trusts
+
+    footprint = load_footprints()[code]
+    console.print(f"[bold]{footprint.code} {footprint.name}[/bold]: population {footprint.population:,} (mid-2018)")
+    ccgs = Table(title="Clinical commissioning groups (April 2018)", title_justify="left")
+    for name in ("Code", "CCG", "Region", "Population"):
+        ccgs.add_column(name, justify="right" if name == "Population" else "left")
+    for ccg in footprint.ccgs:
+        ccgs.add_row(ccg.code, ccg.name, ccg.region, f"{ccg.population:,}")
+    console.print(ccgs)
+    trusts = Table(title="NHS trusts (2017/18)", title_justify="left")
+    for name in ("Code", "Trust", "Kind"):
+        trusts.add_column(name)
+    for trust in footprint.acute_trusts:
+        trusts.add_row(trust.code, trust.name, "acute trust")
+    if code in ambulance_trusts():
+        ambulance_code, ambulance_name = ambulance_trusts()[code]
+        trusts.add_row(ambulance_code, ambulance_name, "ambulance trust (shared with its region)")
+    console.print(trusts)
 
 
 def print_footprints(console: Console) -> None:

@@ -41,6 +41,14 @@ def pct(value: float, places: int = 1) -> str:
     return f"{value:.{places}f}%"
 
 
+def plain_number(value: float) -> str:
+    """A parameter's value as a reader writes it: ``2,139,000`` not ``2.139e+06``, ``1.5`` not
+    ``1.500``; a missing value (NaN) is an en dash."""
+    if value != value:
+        return "–"
+    return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:,.6g}"
+
+
 def share_pct(fraction: float) -> str:
     """A fraction as a whole percentage: ``0.427`` -> ``43%``."""
     return f"{100 * fraction:.0f}%"
