@@ -87,8 +87,8 @@ def test_csv_to_stdout_and_files(cornwall, tmp_path):
     out = tmp_path / "out"
     stp("run", str(cornwall), "--format", "csv", "--output", str(out))
     assert sorted(p.name for p in out.iterdir()) == [
-        "activity.csv", "beds.csv", "bridge.csv", "capital.csv", "moves.csv", "positions.csv", "schemes.csv",
-        "type1_ae.csv", "workforce.csv"]
+        "accounts.csv", "activity.csv", "beds.csv", "bridge.csv", "capital.csv", "moves.csv", "organisation_bridge.csv",
+        "positions.csv", "schemes.csv", "type1_ae.csv", "workforce.csv"]
     positions = pd.read_csv(out / "positions.csv")
     assert set(positions["scenario"]) == {"do_nothing", "with_plan", "stranded_cost"}
 

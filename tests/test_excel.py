@@ -516,8 +516,8 @@ def test_exported_figures_equal_the_json_results(plan, two_org_file, tmp_path):
     document = json.loads(stp("run", str(path), "--format", "json").stdout)
     stp("export", str(path), "--output", str(tmp_path / "results.xlsx"))
     book = openpyxl.load_workbook(tmp_path / "results.xlsx")
-    assert book.sheetnames == ["README", "positions", "bridge", "schemes", "beds", "activity", "moves", "type1_ae",
-                               "workforce", "capital"]
+    assert book.sheetnames == ["README", "positions", "accounts", "bridge", "organisation_bridge", "schemes", "beds",
+                               "activity", "moves", "type1_ae", "workforce", "capital"]
     years = document["years"]
 
     orgs = {o["code"]: o for o in document["organisations"]}
@@ -537,6 +537,18 @@ def test_exported_figures_equal_the_json_results(plan, two_org_file, tmp_path):
     assert len(rows) == len(steps) * len(years)
     for row in rows:
         assert _same(row["effect_gbp000"], steps[row["section"], row["step"]][years.index(row["year"])]), row
+
+    # Each member's income and expenditure, and its own bridge, as in the JSON.
+    for row in _sheet_rows(book["accounts"]):
+        expected = orgs[row["organisation"]][f"{row['item']}_gbp000"][row["scenario"]][years.index(row["year"])]
+        assert _same(row["value_gbp000"], expected), row
+    member_rows = _sheet_rows(book["organisation_bridge"])
+    for code, org in orgs.items():
+        own = org["bridge"]
+        totals = {("total", "do_nothing"): own["to_do_nothing"]["end_gbp000"],
+                  ("total", "with_plan"): own["to_with_plan"]["end_gbp000"]}
+        for row in (r for r in member_rows if r["organisation"] == code and r["section"] == "total"):
+            assert _same(row["effect_gbp000"], totals[row["section"], row["step"]][years.index(row["year"])]), row
 
     for name in ("schemes", "beds", "activity", "moves", "type1_ae", "workforce", "capital"):
         rows = _sheet_rows(book[name]) if book[name].max_row > 3 else []

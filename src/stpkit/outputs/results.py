@@ -71,12 +71,19 @@ def positions_table(result: PlanResult, run: int = 0) -> pd.DataFrame:
     )
 
 
-def bridge_steps(bridge: Bridge, run: int = 0, plan: Plan | None = None) -> list[dict[str, Any]]:
+def bridge_steps(
+    bridge: Bridge, run: int = 0, plan: Plan | None = None, org: int | None = None
+) -> list[dict[str, Any]]:
     """A bridge as one list, in order: its start, then each leg's steps and the total it
-    reaches. ``values`` are the footprint's, by year; the steps between two totals add up to
-    their difference. With ``plan``, a scheme's step also names its category and owner. Every
-    bridge shown anywhere (terminal, reports, tables, JSON) is listed through here."""
-    start = bridge.start_by_org[run].sum(axis=-1)
+    reaches. ``values`` are the footprint's by year, or organisation ``org``'s (at the
+    footprint's share); the steps between two totals add up to their difference. With
+    ``plan``, a scheme's step also names its category and owner. Every bridge shown anywhere
+    (terminal, reports, tables, JSON) is listed through here."""
+
+    def of(by_org: np.ndarray) -> np.ndarray:
+        return by_org[run].sum(axis=-1) if org is None else by_org[run, :, org]
+
+    start = of(bridge.start_by_org)
     steps = [{"section": "start", "id": bridge.start_id, "label": bridge.start_label, "values": start}]
     for leg in bridge.legs:
         for step in leg.steps:
@@ -85,11 +92,53 @@ def bridge_steps(bridge: Bridge, run: int = 0, plan: Plan | None = None) -> list
                 scheme = plan.schemes[step.scheme]
                 extra = {"category": scheme.category.value, "owner": scheme.owner}
             section = STEP_SECTION[leg.id]
-            values = step.by_org[run].sum(axis=-1)
-            steps.append({"section": section, "id": step.id, "label": step.label, "values": values, **extra})
-        end = leg.end_by_org[run].sum(axis=-1)
-        steps.append({"section": "total", "id": leg.id, "label": leg.label, "values": end})
+            steps.append({"section": section, "id": step.id, "label": step.label, "values": of(step.by_org), **extra})
+        steps.append({"section": "total", "id": leg.id, "label": leg.label, "values": of(leg.end_by_org)})
     return steps
+
+
+def income_and_expenditure(result: PlanResult, run: int = 0) -> dict[str, np.ndarray]:
+    """``(years, orgs)`` income and expenditure of each member, at the footprint's share, do
+    nothing and with the plan: allocations and every income line coming in, spend and costs
+    (with the plan, the schemes' running costs too) going out; income from repurposed sites is
+    income. Income less expenditure is the member's position."""
+    ledger, schemes = result.ledger, result.schemes
+    to_org = ledger.org_matrix() != 0
+    coming_in, going_out = to_org & (ledger.sign > 0)[:, None], to_org & (ledger.sign < 0)[:, None]
+    investment = np.zeros((len(result.years), ledger.n_orgs))
+    np.add.at(investment.T, schemes.owner, schemes.investment_gbp000.T)
+    return {
+        "income_do_nothing": result.lines_do_nothing[run] @ coming_in,
+        "expenditure_do_nothing": result.lines_do_nothing[run] @ going_out,
+        "income_with_plan": result.lines_with_plan[run] @ coming_in + result.beds.repurposing_income_gbp000,
+        "expenditure_with_plan": result.lines_with_plan[run] @ going_out + investment,
+    }
+
+
+def accounts_table(result: PlanResult, run: int = 0) -> pd.DataFrame:
+    """Each member's income and expenditure by year, do nothing and with the plan (£000)."""
+    ledger, accounts = result.ledger, income_and_expenditure(result, run)
+    rows = [
+        (code, ledger.org_names[o], ledger.org_kinds[o].value, scenario, item, year,
+         accounts[f"{item}_{scenario}"][t, o])
+        for o, code in enumerate(ledger.org_codes)
+        for scenario in ("do_nothing", "with_plan")
+        for item in ("income", "expenditure")
+        for t, year in enumerate(result.years)
+    ]
+    return pd.DataFrame(rows, columns=["organisation", "name", "kind", "scenario", "item", "year", "value_gbp000"])
+
+
+def organisation_bridge_table(result: PlanResult, run: int = 0) -> pd.DataFrame:
+    """The bridge of every member, step by step (£000 at the footprint's share)."""
+    ledger, rows = result.ledger, []
+    for o, code in enumerate(ledger.org_codes):
+        for order, step in enumerate(bridge_steps(result.bridge, run, result.plan, org=o)):
+            for t, year in enumerate(result.years):
+                rows.append((code, ledger.org_names[o], order, step["section"], step["id"], step["label"], year,
+                             step["values"][t]))
+    columns = ["organisation", "name", "order", "section", "step", "label", "year", "effect_gbp000"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def bridge_table(result: PlanResult, run: int = 0) -> pd.DataFrame:
@@ -332,7 +381,9 @@ def result_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
     """Every results table by file name, as written by ``--format csv --output``."""
     return {
         "positions.csv": positions_table(result),
+        "accounts.csv": accounts_table(result),
         "bridge.csv": bridge_table(result),
+        "organisation_bridge.csv": organisation_bridge_table(result),
         "schemes.csv": schemes_table(result),
         "beds.csv": beds_table(result),
         "activity.csv": activity_table(result),
@@ -353,6 +404,32 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def results_document(result: PlanResult, run: int = 0, risk: RiskSummary | None = None) -> dict[str, Any]:
     """The ``stpkit-results`` JSON structure (documented in docs/results-json.md)."""
     plan, ledger = result.plan, result.ledger
+    accounts = income_and_expenditure(result, run)
+
+    def listed(steps: list[dict[str, Any]], section: str) -> list[dict[str, Any]]:
+        return [
+            {**{k: v for k, v in s.items() if k not in ("values", "section")}, "gbp000": _listed(s["values"])}
+            for s in steps
+            if s["section"] == section
+        ]
+
+    def bridge_document(org: int | None) -> dict[str, Any]:
+        steps = bridge_steps(result.bridge, run, plan, org)
+        totals = {s["id"]: s["values"] for s in steps if s["section"] in ("start", "total")}
+        start = totals["base_position"]
+        return {
+            "to_do_nothing": {
+                "start_gbp000": float(start[0]),
+                "steps": listed(steps, "do_nothing"),
+                "end_gbp000": _listed(totals["do_nothing"]),
+            },
+            "to_with_plan": {
+                "start_gbp000": _listed(totals["do_nothing"]),
+                "steps": listed(steps, "schemes"),
+                "end_gbp000": _listed(totals["with_plan"]),
+            },
+        }
+
     orgs = [
         {
             "code": code,
@@ -362,17 +439,12 @@ def results_document(result: PlanResult, run: int = 0, risk: RiskSummary | None 
             "do_nothing_gbp000": _listed(result.do_nothing_by_org[run, :, o]),
             "with_plan_gbp000": _listed(result.with_plan_by_org[run, :, o]),
             "stranded_cost_gbp000": _listed(-result.stranded_by_org[run, :, o]),
+            "income_gbp000": {s: _listed(accounts[f"income_{s}"][:, o]) for s in ("do_nothing", "with_plan")},
+            "expenditure_gbp000": {s: _listed(accounts[f"expenditure_{s}"][:, o]) for s in ("do_nothing", "with_plan")},
+            "bridge": bridge_document(o),
         }
         for o, code in enumerate(ledger.org_codes)
     ]
-    steps = bridge_steps(result.bridge, run, plan)
-
-    def listed(section: str) -> list[dict[str, Any]]:
-        return [
-            {**{k: v for k, v in s.items() if k not in ("values", "section")}, "gbp000": _listed(s["values"])}
-            for s in steps
-            if s["section"] == section
-        ]
 
     return {
         "format": RESULTS_FORMAT,
@@ -403,18 +475,7 @@ def results_document(result: PlanResult, run: int = 0, risk: RiskSummary | None 
             "internal_payments_eliminated_gbp000": _listed(internal_payments(result, run)),
         },
         "organisations": orgs,
-        "bridge": {
-            "to_do_nothing": {
-                "start_gbp000": float(result.do_nothing[run, 0]),
-                "steps": listed("do_nothing"),
-                "end_gbp000": _listed(result.do_nothing[run]),
-            },
-            "to_with_plan": {
-                "start_gbp000": _listed(result.do_nothing[run]),
-                "steps": listed("schemes"),
-                "end_gbp000": _listed(result.with_plan[run]),
-            },
-        },
+        "bridge": bridge_document(None),
         "schemes": _records(schemes_table(result, run)),
         "beds": _records(beds_table(result, run)),
         "activity": _records(activity_table(result, run)),

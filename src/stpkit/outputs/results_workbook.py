@@ -35,7 +35,11 @@ HEADER_ROW = 3
 TITLES = {
     "positions": "Position of each organisation and of the footprint by year: do nothing, with the plan, and the "
     "stranded cost within it (£000)",
+    "accounts": "Income and expenditure of each member by year, do nothing and with the plan, at the footprint's "
+    "share (£000); income less expenditure is the member's position",
     "bridge": "Bridge from the base-year position to the position with the plan, step by step (£000)",
+    "organisation_bridge": "The bridge of each member, step by step, at the footprint's share (£000); the members' "
+    "steps add up to the footprint's",
     "schemes": "Schemes: final-year effect and stranded cost, investment and capital over the plan (£000)",
     "beds": "Beds by provider and year: bed days, beds available and needed at target occupancy, occupancy",
     "activity": "Activity by provider and service line, do nothing and with the plan (units)",
