@@ -463,8 +463,11 @@ def test_assess_with_and_without_risk_runs(params):
     plan = make_plan(with_schemes(demand_scheme()))
     without = assess(plan, params, runs=0)
     assert without.risk is None and without.not_checked == ("A02",)
-    risk = {c.component: c for c in without.rating.components}[RatingComponent.RISK]
-    assert risk.score is None and risk.weight_pct == 0.0
+    # Without runs, risk and finance score 0 at their full weights (15 and 25) and A02 counts as
+    # fired, so skipping the runs can only lower the rating.
+    parts = {c.component: c for c in without.rating.components}
+    assert (parts[RatingComponent.RISK].score, parts[RatingComponent.RISK].weight_pct) == (0.0, 15.0)
+    assert (parts[RatingComponent.FINANCE].score, parts[RatingComponent.FINANCE].weight_pct) == (0.0, 25.0)
     with_runs = assess(plan, params, runs=200, seed=3)
     assert with_runs.not_checked == () and "A02" in with_runs.checked
     assert with_runs.risk.runs == 200

@@ -50,3 +50,18 @@ def test_signing_off_clears_the_sign_off_findings(data):
     }
     fired = {f.rule for f in assess(make_plan(data), PARAMS, runs=0).findings}
     assert not fired & {"A23", "A24"}
+
+
+#: The 2017 categories from worst to best.
+CATEGORY_ORDER = ("needs_most_improvement", "making_progress", "advanced", "outstanding")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plans())
+def test_skipping_the_risk_runs_never_raises_the_rating(data):
+    from stpkit.api import PlanRun
+
+    run = PlanRun.from_plan(make_plan(data))
+    with_runs, without = run.assessment(200, 1).rating, run.assessment(0).rating
+    assert without.score <= with_runs.score + 1e-9
+    assert CATEGORY_ORDER.index(without.category.value) <= CATEGORY_ORDER.index(with_runs.category.value)

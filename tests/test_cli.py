@@ -88,7 +88,8 @@ def test_csv_to_stdout_and_files(cornwall, tmp_path):
     stp("run", str(cornwall), "--format", "csv", "--output", str(out))
     assert sorted(p.name for p in out.iterdir()) == [
         "accounts.csv", "activity.csv", "beds.csv", "bridge.csv", "capital.csv", "moves.csv", "organisation_bridge.csv",
-        "positions.csv", "schemes.csv", "type1_ae.csv", "workforce.csv"]
+        "positions.csv", "risk_balance.csv", "risk_bridge.csv", "risk_percentiles.csv", "schemes.csv", "type1_ae.csv",
+        "workforce.csv"]  # risk runs are made by default
     positions = pd.read_csv(out / "positions.csv")
     assert set(positions["scenario"]) == {"do_nothing", "with_plan", "stranded_cost"}
 
@@ -102,7 +103,7 @@ def test_json_and_table_outputs_to_a_folder(cornwall, tmp_path):
 
 
 def test_national_prints_every_footprint_and_england(tmp_path):
-    text = stp("national", "--map", str(tmp_path / "map.svg")).stdout
+    text = stp("national", "--runs", "0", "--map", str(tmp_path / "map.svg")).stdout
     assert "England" in text and "All 44 footprints" in text
     assert (tmp_path / "map.svg").read_text("utf-8").startswith("<svg")
     from stpkit.reference.footprints import load_footprints
@@ -112,7 +113,7 @@ def test_national_prints_every_footprint_and_england(tmp_path):
 
 
 def test_national_json_adds_up():
-    document = json.loads(stp("national", "--format", "json").stdout)
+    document = json.loads(stp("national", "--runs", "0", "--format", "json").stdout)
     rows = document["footprints"]
     assert len(rows) == 44
     total = sum(r["with_plan_gbp000"] for r in rows)
@@ -224,7 +225,7 @@ def test_parameters_print_money_in_full():
 
 
 def test_national_output_writes_files_instead_of_printing(tmp_path):
-    result = stp("national", "--output", str(tmp_path))
+    result = stp("national", "--runs", "0", "--output", str(tmp_path))
     assert result.stdout == ""
     assert {p.name for p in tmp_path.iterdir()} == {"national.txt", "england_map.svg"}
     assert "Footprints ranked" in (tmp_path / "national.txt").read_text("utf-8")

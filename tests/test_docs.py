@@ -85,8 +85,14 @@ def test_the_readme_python_example_runs():
     assert printed[2] in {"outstanding", "advanced", "making_progress", "needs_most_improvement"}
 
 
-def test_the_check_command_defaults_are_the_assurance_defaults():
-    from stpkit.assurance import DEFAULT_RUNS, DEFAULT_SEED
-    from stpkit.cli.app import CHECK_RUNS, CHECK_SEED
+def test_every_command_defaults_to_the_assurance_runs_and_seed():
+    import importlib
 
-    assert (CHECK_RUNS, CHECK_SEED) == (DEFAULT_RUNS, DEFAULT_SEED)
+    from stpkit.assurance import DEFAULT_RUNS, DEFAULT_SEED
+
+    cli = importlib.import_module("stpkit.cli.app")  # the module; ``stpkit.cli.app`` is also its Typer app
+
+    assert (cli.DEFAULT_RUNS, cli.DEFAULT_SEED) == (DEFAULT_RUNS, DEFAULT_SEED)
+    for command in ("run", "check", "report", "public", "national"):
+        options = {p.name: p for p in cli.typer.main.get_command(cli.app).commands[command].params}
+        assert (options["runs"].default, options["seed"].default) == (DEFAULT_RUNS, DEFAULT_SEED), command

@@ -137,8 +137,8 @@ class PlanRun:
 
     def risk(
         self,
-        runs: int,
-        seed: int = 0,
+        runs: int = DEFAULT_RUNS,
+        seed: int = DEFAULT_SEED,
         keep: Iterable[int] = (),
         mapper: Mapper | None = None,
         progress: Progress | None = None,
@@ -194,13 +194,13 @@ class PlanRun:
 
         return sensitivity_document(self.prepared, found.tornado, found.sobol)
 
-    def report_html(self, runs: int = 2000, seed: int = 0) -> str:
+    def report_html(self, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED) -> str:
         """The footprint report: one self-contained HTML page."""
         from stpkit.outputs.report.footprint import footprint_report
 
         return footprint_report(self.assessment(runs, seed))
 
-    def public_html(self, runs: int = 2000, seed: int = 0) -> str:
+    def public_html(self, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED) -> str:
         """What the plan means for the public, in plain English: one self-contained HTML page."""
         from stpkit.outputs.report.public import public_summary
 
@@ -243,8 +243,8 @@ class NationalRun:
     def run(
         cls,
         plans: Iterable[PlanRun] = (),
-        runs: int = 0,
-        seed: int = 0,
+        runs: int = DEFAULT_RUNS,
+        seed: int = DEFAULT_SEED,
         params: ParameterSet | None = None,
         mapper: Mapper | None = None,
         progress: Callable[[int], None] | None = None,

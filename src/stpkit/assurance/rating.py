@@ -14,14 +14,17 @@ making progress, needs most improvement), from a score out of 100 over six parts
 - risk: the chance of balancing in the final year in the risk runs.
 
 The weights, thresholds and penalties are national parameters (``rating_weight_pct``,
-``rating_threshold_pct``, ``finding_penalty_pct``). Without risk runs the risk part is left out
-and the other weights are scaled up to add to 100."""
+``rating_threshold_pct``, ``finding_penalty_pct``).
+
+A plan's rating never improves by skipping the risk runs: without them, the parts that depend
+on them are scored as unproven — risk and finance 0, and each rule that needs the runs counted
+as if it fired — so every part scores no more than it would with them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stpkit.assurance.core import Context, Finding
+from stpkit.assurance.core import Context, Finding, Rule, all_rules
 from stpkit.assurance.gaps import Gaps
 from stpkit.assurance.governance import governance_parts
 from stpkit.domain import RatingCategory, RatingComponent, Severity
@@ -60,9 +63,13 @@ def category_for(score: float, thresholds: dict[RatingCategory, float]) -> Ratin
     return RatingCategory.NEEDS_MOST_IMPROVEMENT
 
 
-def findings_score(ctx: Context, findings: list[Finding]) -> tuple[float, dict[Severity, int]]:
-    """100 less the penalty of each rule that fires (once per rule), no less than 0."""
+def findings_score(
+    ctx: Context, findings: list[Finding], unproven: tuple[Rule, ...] = ()
+) -> tuple[float, dict[Severity, int]]:
+    """100 less the penalty of each rule that fires (once per rule) or could not be checked
+    (``unproven``), no less than 0."""
     fired: dict[str, Severity] = {f.rule: f.severity for f in findings}
+    fired |= {rule.id: rule.severity for rule in unproven}
     by_severity = {s: sum(v is s for v in fired.values()) for s in Severity}
     penalty = sum(ctx.national("finding_penalty_pct", member=s.value) * n for s, n in by_severity.items())
     return max(0.0, 100.0 - penalty), by_severity
@@ -79,28 +86,32 @@ def combine(parts: dict[RatingComponent, float | None], weights: dict[RatingComp
 
 def rate(ctx: Context, findings: list[Finding], gaps: Gaps) -> Rating:
     governance = governance_parts(ctx)
-    found, by_severity = findings_score(ctx, findings)
+    no_runs = ctx.risk is None
+    unproven = tuple(rule for rule in all_rules() if rule.needs_risk) if no_runs else ()
+    found, by_severity = findings_score(ctx, findings, unproven)
     parts: dict[RatingComponent, float | None] = {
         RatingComponent.HEALTH_WELLBEING: _average([i.score for i in gaps.health_wellbeing]),
         RatingComponent.CARE_QUALITY: _average([i.score for i in gaps.care_quality]),
-        RatingComponent.FINANCE: gaps.finance.score,
+        RatingComponent.FINANCE: 0.0 if no_runs else gaps.finance.score,
         RatingComponent.GOVERNANCE: 100 * _average(list(governance.values())),
         RatingComponent.FINDINGS: found,
-        RatingComponent.RISK: None if ctx.risk is None else 100 * float(ctx.risk.p_balance[-1]),
+        RatingComponent.RISK: 0.0 if no_runs else 100 * float(ctx.risk.p_balance[-1]),
     }
     weights = {c: ctx.national("rating_weight_pct", member=c.value) for c in RatingComponent}
     score, used = combine(parts, weights)
-    finance_basis = "P50 of the risk runs" if gaps.finance.left_p50_gbp000 is not None else "the central case"
+    unscored = "not scored without risk runs, so counted as 0: skipping the runs never raises the rating"
     basis = {
         RatingComponent.HEALTH_WELLBEING: _indicators_basis(len(gaps.health_wellbeing)),
         RatingComponent.CARE_QUALITY: _indicators_basis(len(gaps.care_quality)),
-        RatingComponent.FINANCE: f"share of the do-nothing gap closed in {ctx.horizon}, {finance_basis}",
+        RatingComponent.FINANCE: unscored
+        if no_runs
+        else f"share of the do-nothing gap closed in {ctx.horizon}, P50 of the risk runs",
         RatingComponent.GOVERNANCE: "sign-off {signed_off:.0%}, partners {partners:.0%}, public {public:.0%}, "
         "joint decisions {decisions:.0%}".format(**governance),
         RatingComponent.FINDINGS: f"{by_severity[Severity.ERROR]} error and {by_severity[Severity.WARNING]} warning "
-        "rules fired",
-        RatingComponent.RISK: "not scored: no risk runs"
-        if ctx.risk is None
+        "rules fired" + (f", counting the {len(unproven)} not checked without risk runs" if unproven else ""),
+        RatingComponent.RISK: unscored
+        if no_runs
         else f"chance of balance in {ctx.horizon} over {ctx.risk.runs:,} runs",
     }
     thresholds = {

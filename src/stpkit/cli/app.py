@@ -33,6 +33,13 @@ out = Console(highlight=False, soft_wrap=False, width=160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+#: The risk runs and seed every command makes unless told otherwise, so that a plan gets the
+#: same chance of balance and rating from `run`, `check`, `report`, `public` and `national`.
+#: They are ``stpkit.assurance.DEFAULT_RUNS`` and ``DEFAULT_SEED``, written out so that
+#: `stp --help` need not import the assurance layer; a test checks they agree.
+DEFAULT_RUNS, DEFAULT_SEED = 1000, 0
+
+
 class Format(StrEnum):
     TABLE = "table"
     JSON = "json"
@@ -52,9 +59,6 @@ RunsOption = Annotated[
 SeedOption = Annotated[int, typer.Option("--seed", min=0, help="seed for the risk runs; same seed, same results")]
 SchedulerOption = Annotated[
     str | None, typer.Option("--scheduler", help="address of a Dask scheduler to spread the runs over")
-]
-ReportRunsOption = Annotated[
-    int, typer.Option("--runs", min=0, help="risk runs behind the fan chart and the chance of balance (0: none)")
 ]
 PdfOption = Annotated[bool, typer.Option("--pdf/--no-pdf", help="also write the PDF (WeasyPrint)")]
 FolderOption = Annotated[Path, typer.Option("--output", "-o", help="folder to write into")]
@@ -137,8 +141,8 @@ def run(
     plan: PlanArgument = None,
     format: FormatOption = Format.TABLE,
     output: OutputOption = None,
-    runs: RunsOption = 0,
-    seed: SeedOption = 0,
+    runs: RunsOption = DEFAULT_RUNS,
+    seed: SeedOption = DEFAULT_SEED,
     scheduler: SchedulerOption = None,
     keep_run: Annotated[
         list[int] | None,
@@ -180,7 +184,7 @@ def sensitivity(
     samples: Annotated[
         int, typer.Option("--samples", min=8, help="Sobol base samples (a power of two); runs = samples x (inputs + 2)")
     ] = 512,
-    seed: SeedOption = 0,
+    seed: SeedOption = DEFAULT_SEED,
     format: FormatOption = Format.TABLE,
     output: OutputOption = None,
     scheduler: SchedulerOption = None,
@@ -207,8 +211,8 @@ def sensitivity(
 def report(
     plan: PlanArgument = None,
     output: FolderOption = Path("."),
-    runs: ReportRunsOption = 2000,
-    seed: SeedOption = 0,
+    runs: RunsOption = DEFAULT_RUNS,
+    seed: SeedOption = DEFAULT_SEED,
     pdf: PdfOption = True,
     national_: Annotated[
         bool, typer.Option("--national", help="the national report: all 44 footprints (PLAN replaces its own)")
@@ -234,8 +238,8 @@ def report(
 def public(
     plan: PlanArgument = None,
     output: FolderOption = Path("."),
-    runs: ReportRunsOption = 2000,
-    seed: SeedOption = 0,
+    runs: RunsOption = DEFAULT_RUNS,
+    seed: SeedOption = DEFAULT_SEED,
     pdf: PdfOption = True,
 ) -> None:
     """What the plan means for you: a plain-English summary for the public (HTML and PDF)."""
@@ -258,8 +262,8 @@ def national(
     ] = None,
     format: FormatOption = Format.TABLE,
     output: OutputOption = None,
-    runs: RunsOption = 0,
-    seed: SeedOption = 0,
+    runs: RunsOption = DEFAULT_RUNS,
+    seed: SeedOption = DEFAULT_SEED,
     scheduler: SchedulerOption = None,
     map_file: Annotated[
         Path | None,
@@ -424,11 +428,6 @@ def validate(plan: Annotated[Path, typer.Argument(metavar="PLAN", help="plan fil
     )
 
 
-#: ``stpkit.assurance.DEFAULT_RUNS`` and ``DEFAULT_SEED``, written out so that `stp --help` need not
-#: import the assurance layer; a test checks they agree.
-CHECK_RUNS, CHECK_SEED = 1000, 0
-
-
 class CheckFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
@@ -439,10 +438,8 @@ def check(
     plan: Annotated[Path, typer.Argument(metavar="PLAN", help="plan file to check")],
     strict: Annotated[bool, typer.Option("--strict", help="exit with status 1 if any finding is an error")] = False,
     format: Annotated[CheckFormat, typer.Option("--format", "-f", help="table or json")] = CheckFormat.TABLE,
-    runs: Annotated[
-        int, typer.Option("--runs", min=0, help="risk runs for the rule on the median outcome (0: skip it)")
-    ] = CHECK_RUNS,
-    seed: Annotated[int, typer.Option("--seed", help="seed of the risk runs")] = CHECK_SEED,
+    runs: RunsOption = DEFAULT_RUNS,
+    seed: SeedOption = DEFAULT_SEED,
 ) -> None:
     """Check a plan the way the centre would: every assurance rule, the three gaps and the rating."""
     from stpkit.api import PlanRun
