@@ -67,8 +67,8 @@ def test_the_map_describes_itself():
 
 
 def test_stp_national_writes_the_map(tmp_path: Path):
-    result = subprocess.run([sys.executable, "-m", "stpkit", "national", "--runs", "0", "--format", "csv", "--output", "out"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    command = [sys.executable, "-m", "stpkit", "national", "--runs", "0", "--format", "csv", "--output", "out"]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "england_map.svg").exists()
     ET.parse(tmp_path / "out" / "england_map.svg")

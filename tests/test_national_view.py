@@ -57,8 +57,8 @@ def test_the_challenge_is_a_dated_parameter():
 
 
 def test_stp_national_json_carries_the_ranking(tmp_path: Path):
-    result = subprocess.run([sys.executable, "-m", "stpkit", "national", "--runs", "0", "--format", "json"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=300)
+    command = [sys.executable, "-m", "stpkit", "national", "--runs", "0", "--format", "json"]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     footprints = json.loads(result.stdout)["footprints"]
     assert len(footprints) == 44
