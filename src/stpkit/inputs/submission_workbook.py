@@ -968,9 +968,9 @@ def _plan_rows(plan: Plan) -> dict[str, list[dict[str, Any]]]:
         }
         for name in ("kind", "service_line", "cost_type", "income_source", "staff_group", "site", "providers",
                      "lead_time_years", "admissions_per_attendance"):
-            row[f"acts_on.{name}"] = getattr(act, name)
+            row[f"acts_on.{name}"] = getattr(act, name, None)  # None: not a field of this kind
         add("Schemes", row)
-        for dest in act.to:
+        for dest in getattr(act, "to", []):
             add("Destinations", {"scheme": s.id, **dest.model_dump()})
         add("Phasing", {"scheme": s.id, **_by_year(s.phasing_pct, "phasing_pct")})
         if s.revenue_investment_gbp000:

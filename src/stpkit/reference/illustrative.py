@@ -19,8 +19,9 @@ from importlib.resources import files
 from ruamel.yaml import YAML
 
 from stpkit.domain import (
-    ActsOn,
+    ActsOnActivity,
     ActsOnKind,
+    ActsOnUnitCost,
     Baseline,
     CostType,
     EvidenceLevel,
@@ -298,7 +299,7 @@ def _national_average_schemes(orgs: list[Organisation]) -> list[Scheme]:
                     category=SchemeCategory.EFFICIENCY,
                     programme="Cost improvement (Carter)",
                     owner=org.code,
-                    acts_on=ActsOn(kind=ActsOnKind.UNIT_COST),
+                    acts_on=ActsOnUnitCost(kind=ActsOnKind.UNIT_COST),
                     size_pct=8.0,
                     phasing_pct=even,
                     evidence=EvidenceLevel.MODERATE,
@@ -313,7 +314,7 @@ def _national_average_schemes(orgs: list[Organisation]) -> list[Scheme]:
                     category=SchemeCategory.DEMAND_MANAGEMENT,
                     programme="Urgent and emergency care",
                     owner=org.code,
-                    acts_on=ActsOn(kind=ActsOnKind.ACTIVITY, service_line=ServiceLine.NON_ELECTIVE),
+                    acts_on=ActsOnActivity(kind=ActsOnKind.ACTIVITY, service_line=ServiceLine.NON_ELECTIVE),
                     size_pct=8.0,
                     phasing_pct=even,
                     evidence=EvidenceLevel.WEAK,
@@ -327,7 +328,7 @@ def _national_average_schemes(orgs: list[Organisation]) -> list[Scheme]:
                     category=SchemeCategory.DEMAND_MANAGEMENT,
                     programme="Right Care",
                     owner=org.code,
-                    acts_on=ActsOn(kind=ActsOnKind.ACTIVITY, service_line=ServiceLine.OUTPATIENT),
+                    acts_on=ActsOnActivity(kind=ActsOnKind.ACTIVITY, service_line=ServiceLine.OUTPATIENT),
                     size_pct=12.0,
                     phasing_pct=even,
                     evidence=EvidenceLevel.WEAK,
