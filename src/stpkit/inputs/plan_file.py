@@ -137,7 +137,7 @@ def _message(err: dict[str, Any], loc: tuple[Any, ...] = (), kind: tuple[ActsOnK
 def _kind_message(err: dict[str, Any], loc: tuple[Any, ...], kind: tuple[ActsOnKind, int] | None) -> str | None:
     """What is wrong with a scheme's ``acts_on`` in terms of its kind: the kind itself, a field
     the kind needs, or one it does not take (saying which it does)."""
-    if err["type"] == "union_tag_not_found":
+    if err["type"] == "union_tag_not_found" or (err["type"] == "missing" and loc[-1:] == ("acts_on",)):
         return f"missing: say what the scheme acts on: {_listed([k.value for k in ActsOnKind], 'or')}"
     if err["type"] == "union_tag_invalid":  # worded as for any other list of values
         expected = _listed([repr(k.value) for k in ActsOnKind], "or")
