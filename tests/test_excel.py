@@ -42,6 +42,7 @@ from stpkit.domain import (
     SiteKind,
     StaffGroup,
     StakeholderKind,
+    acts_on_fields,
 )
 from stpkit.examples import example_paths
 from stpkit.inputs.located import InputError
@@ -360,6 +361,14 @@ MALFORMED = {
     "unknown footprint": (
         "Cover", None, None, None, "E54000099", "footprint.code: unknown footprint 'E54000099'",
     ),
+    "a field the scheme's kind does not take": (
+        "Schemes", "acts_on.cost_type", "id", "LINC-RC", "pay",
+        "acts_on.cost_type: a scheme acting on activity does not take cost_type (only one acting on cost_type "
+        "does); it takes service_line and providers",
+    ),
+    "an unknown kind of scheme": (
+        "Schemes", "acts_on.kind", "id", "LINC-RC", "activities", "acts_on.kind: Input should be 'activity', ",
+    ),
 }
 
 
@@ -614,6 +623,26 @@ def test_libreoffice_opens_the_workbooks_and_keeps_the_plan(lincolnshire, lincol
         row = row_of(phasing, "scheme", scheme.id)
         assert phasing[f"{total}{row}"].value == pytest.approx(100)
         assert phasing[f"{name}{row}"].value == scheme.name
+
+
+def test_every_field_of_every_kind_of_scheme_has_a_column():
+    """The Schemes sheet holds the fields of every kind of acts_on (the destinations, ``to``, are
+    on their own sheet), and a scheme's row holds only the fields its kind takes."""
+    schemes = next(sheet for sheet in SHEETS if sheet.name == "Schemes")
+    keys = {c.key for c in schemes.fixed}
+    for kind in ActsOnKind:
+        assert {f"acts_on.{name}" for name in acts_on_fields(kind) if name != "to"} <= keys, kind
+    destinations = next(sheet for sheet in SHEETS if sheet.name == "Destinations")
+    assert {"provider", "service_line", "share_pct", "units_per_unit"} <= {c.key for c in destinations.fixed}
+
+
+def test_a_schemes_row_holds_only_the_fields_of_its_kind(lincolnshire, lincolnshire_book):
+    ws = openpyxl.load_workbook(lincolnshire_book)["Schemes"]
+    for scheme in lincolnshire.schemes:
+        row = row_of(ws, "id", scheme.id)
+        given = {c.value for c in ws[ROW_KEY] if str(c.value).startswith("acts_on.")
+                 and ws[f"{c.column_letter}{row}"].value not in (None, "")}
+        assert given <= {"acts_on.kind", *(f"acts_on.{name}" for name in acts_on_fields(scheme.acts_on.kind))}
 
 
 def test_every_workbook_sheet_and_column_is_documented():

@@ -40,6 +40,7 @@ from stpkit.domain import (
     SiteKind,
     StaffGroup,
     StakeholderKind,
+    acts_on_fields,
     fy_label,
     fy_start,
 )
@@ -381,6 +382,16 @@ def _money_by_year(prefix: str, over: str, label: str, width: float = 14, **opti
     return Block(prefix, over, label, fmt=MONEY, check="money", width=width, **options)
 
 
+def _acts_on_note() -> str:
+    """Which fields each kind of scheme takes, from the plan's own types."""
+    parts = []
+    for kind in ActsOnKind:
+        fields = acts_on_fields(kind)
+        destinations = " (and its destinations)" if "to" in fields else ""
+        parts.append(f"{kind.value}: {', '.join(f for f in fields if f != 'to')}{destinations}")
+    return "; ".join(parts)
+
+
 SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "Organisations",
@@ -554,10 +565,10 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "Schemes",
         "Schemes: what the plan changes",
-        "One row per scheme. Acts on: what it changes, with the service line, cost type, income source, staff "
-        "group or site it needs. Size as a share of what it acts on (%) or in £000 at base-year prices, not "
-        "both. Lists (member providers) are codes separated by commas. Phasing, running cost, capital and "
-        "destinations are on their own sheets.",
+        "One row per scheme. Acts on: what it changes; each kind takes only its own fields (" + _acts_on_note()
+        + "). Size as a share of what it acts on (%) or in £000 at base-year prices, not both. Lists (member "
+        "providers) are codes separated by commas. Phasing, running cost, capital and destinations are on "
+        "their own sheets.",
         Entries(("schemes",), "scheme", code="id"),
         (
             Column("id", "Scheme id", width=16, fmt=TEXT),
@@ -591,7 +602,8 @@ SHEETS: tuple[Sheet, ...] = (
         "Destinations",
         "Schemes: where shifted activity goes",
         "For shift and ae_downgrade schemes: one row per destination. Shares of each scheme add up to 100%. "
-        "Units per unit: units here for each unit that leaves (e.g. community contacts per admission).",
+        "Units per unit (shift schemes): units here for each unit that leaves (e.g. community contacts per "
+        "admission).",
         Owned("scheme", ("acts_on", "to"), many=True, entry="destination"),
         (
             _scheme_ref(),
