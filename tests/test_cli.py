@@ -15,6 +15,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from runner import stp
+from stpkit.domain import ActsOnKind, acts_on_fields
 from stpkit.examples import example_paths
 from stpkit.inputs.plan_writer import plan_to_yaml
 from stpkit.reference.illustrative import illustrative_plan
@@ -129,6 +130,28 @@ def test_schema_is_valid_and_accepts_the_examples():
     for path in example_paths().values():
         data = json.loads(json.dumps(yaml.load(path.read_text("utf-8")), default=str))
         assert list(validator.iter_errors(data)) == [], path.name
+
+
+def test_schema_shows_which_fields_each_kind_of_scheme_takes():
+    """``acts_on`` is one type per kind: the schema tells them apart by ``kind``, each with only
+    its own fields, so an editor (or jsonschema) refuses a field the kind does not take."""
+    schema = json.loads(stp("schema").stdout)
+    acts_on = schema["$defs"]["Scheme"]["properties"]["acts_on"]
+    assert acts_on["discriminator"]["propertyName"] == "kind"
+    mapping = acts_on["discriminator"]["mapping"]
+    assert sorted(mapping) == sorted(k.value for k in ActsOnKind)
+    for kind, ref in mapping.items():
+        variant = schema["$defs"][ref.rsplit("/", 1)[1]]
+        assert list(variant["properties"]) == ["kind", *acts_on_fields(ActsOnKind(kind))]
+        assert variant["properties"]["kind"]["const"] == kind and "kind" in variant["required"]
+        assert variant["additionalProperties"] is False
+    validator = jsonschema.Draft202012Validator(schema)
+    yaml = YAML(typ="safe")
+    data = json.loads(json.dumps(yaml.load(example_paths()["lincolnshire"].read_text("utf-8")), default=str))
+    assert list(validator.iter_errors(data)) == []
+    unit_cost = next(s for s in data["schemes"] if s["acts_on"]["kind"] == "unit_cost")
+    unit_cost["acts_on"]["cost_type"] = "pay"
+    assert list(validator.iter_errors(data)) != []
 
 
 def test_validate_and_examples(cornwall, tmp_path):

@@ -42,16 +42,19 @@ from stpkit.domain import (
     SiteKind,
     StaffGroup,
     StakeholderKind,
+    acts_on_fields,
 )
 from stpkit.examples import example_paths
 from stpkit.inputs.located import InputError
 from stpkit.inputs.plan_file import load_plan
 from stpkit.inputs.plan_writer import plan_to_yaml
-from stpkit.inputs.submission_workbook import (
+from stpkit.inputs.submission import (
     FIRST_ROW,
     ROW_KEY,
     ROW_ROLE,
     SHEET_NAMES,
+    SHEETS,
+    Members,
     empty_workbook,
     plan_workbook,
     prefilled_plan,
@@ -358,6 +361,14 @@ MALFORMED = {
     "unknown footprint": (
         "Cover", None, None, None, "E54000099", "footprint.code: unknown footprint 'E54000099'",
     ),
+    "a field the scheme's kind does not take": (
+        "Schemes", "acts_on.cost_type", "id", "LINC-RC", "pay",
+        "acts_on.cost_type: a scheme acting on activity does not take cost_type (only one acting on cost_type "
+        "does); it takes service_line and providers",
+    ),
+    "an unknown kind of scheme": (
+        "Schemes", "acts_on.kind", "id", "LINC-RC", "activities", "acts_on.kind: Input should be 'activity', ",
+    ),
 }
 
 
@@ -626,13 +637,31 @@ def test_libreoffice_opens_the_workbooks_and_keeps_the_plan(lincolnshire, lincol
         assert phasing[f"{name}{row}"].value == scheme.name
 
 
-def test_every_workbook_sheet_and_column_is_documented():
-    from stpkit.inputs.submission_workbook import Members, layout
+def test_every_field_of_every_kind_of_scheme_has_a_column():
+    """The Schemes sheet holds the fields of every kind of acts_on (the destinations, ``to``, are
+    on their own sheet), and a scheme's row holds only the fields its kind takes."""
+    schemes = next(sheet for sheet in SHEETS if sheet.name == "Schemes")
+    keys = {c.key for c in schemes.fixed}
+    for kind in ActsOnKind:
+        assert {f"acts_on.{name}" for name in acts_on_fields(kind) if name != "to"} <= keys, kind
+    destinations = next(sheet for sheet in SHEETS if sheet.name == "Destinations")
+    assert {"provider", "service_line", "share_pct", "units_per_unit"} <= {c.key for c in destinations.fixed}
 
+
+def test_a_schemes_row_holds_only_the_fields_of_its_kind(lincolnshire, lincolnshire_book):
+    ws = openpyxl.load_workbook(lincolnshire_book)["Schemes"]
+    for scheme in lincolnshire.schemes:
+        row = row_of(ws, "id", scheme.id)
+        given = {c.value for c in ws[ROW_KEY] if str(c.value).startswith("acts_on.")
+                 and ws[f"{c.column_letter}{row}"].value not in (None, "")}
+        assert given <= {"acts_on.kind", *(f"acts_on.{name}" for name in acts_on_fields(scheme.acts_on.kind))}
+
+
+def test_every_workbook_sheet_and_column_is_documented():
     text = (Path(__file__).resolve().parents[1] / "docs" / "excel.md").read_text("utf-8")
     missing = [name for name in SHEET_NAMES if f"`{name}`" not in text]
-    for sheet in layout(Members(("2016/17", "2017/18"))):
-        for column in sheet.columns:
+    for sheet in SHEETS:
+        for column in sheet.columns(Members(("2016/17", "2017/18"))):
             prefix = column.key.split(".", 1)[0]
             documented = f"`{prefix}." in text if prefix in sheet.blocks else f"`{column.key}`" in text
             if not documented:

@@ -136,6 +136,16 @@ EXPECTED: dict[str, Expect] = {
                                                  "REF has no drugs expenditure for this scheme to act on"),
     "commissioner_owns_cost_scheme.yaml": Expect(80, "schemes[1].owner",
                                                  "acting on cost_type must be owned by a provider; 11N is a ccg"),
+    "acts_on_kind_unknown.yaml":    Expect(64, "schemes[0].acts_on.kind",
+                                           "Input should be 'activity', 'unit_cost', 'cost_type', 'income', 'shift', "
+                                           "'ae_downgrade' or 'workforce' (got 'unit_costs')"),
+    "acts_on_field_of_another_kind.yaml": Expect(65, "schemes[0].acts_on.cost_type",
+                                                 "a scheme acting on unit_cost does not take cost_type (only one "
+                                                 "acting on cost_type does); it takes service_line"),
+    "acts_on_without_its_field.yaml": Expect(63, "schemes[0].acts_on.cost_type",
+                                             "missing: a scheme acting on cost_type needs cost_type"),
+    "shift_without_destinations.yaml": Expect(82, "schemes[1].acts_on.to",
+                                              "missing: a scheme acting on shift needs to (where the activity goes"),
     "size_pct_and_size_gbp000.yaml": Expect(65, "schemes[0].size_gbp000", "give size_pct or size_gbp000, not both"),
     "size_neither.yaml":            Expect(76, "schemes[1]", "give the scheme's size as size_pct or size_gbp000"),
     "size_pct_over_100.yaml":       Expect(85, "schemes[1].size_pct", "less than or equal to 100 (got 350)"),

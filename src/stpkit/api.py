@@ -98,7 +98,7 @@ class PlanRun:
         params = params or load_parameters()
         laid_out = _LaidOut(params)
         if workbook if workbook is not None else path.suffix.lower() == ".xlsx":
-            from stpkit.inputs.submission_workbook import read_workbook
+            from stpkit.inputs.submission import read_workbook
 
             plan = read_workbook(path, params, check=laid_out)
         else:
@@ -215,7 +215,7 @@ class PlanRun:
 
     def submission_workbook(self) -> bytes:
         """The plan as a filled submission workbook."""
-        from stpkit.inputs.submission_workbook import plan_workbook
+        from stpkit.inputs.submission import plan_workbook
 
         return plan_workbook(self.plan, self.params)
 
@@ -297,14 +297,14 @@ class NationalRun:
 def empty_submission_workbook(base_year: str | None = None, horizon: str | None = None) -> bytes:
     """An empty submission workbook (by default for 2016/17 to 2020/21); ValueError for years
     that are not financial years in order."""
-    from stpkit.inputs.submission_workbook import DEFAULT_BASE_YEAR, DEFAULT_HORIZON, empty_workbook
+    from stpkit.inputs.submission import DEFAULT_BASE_YEAR, DEFAULT_HORIZON, empty_workbook
 
     return empty_workbook(base_year or DEFAULT_BASE_YEAR, horizon or DEFAULT_HORIZON)
 
 
 def prefilled_submission_workbook(code: str, params: ParameterSet | None = None) -> bytes:
     """A submission workbook prefilled with footprint ``code``'s members and illustrative baseline."""
-    from stpkit.inputs.submission_workbook import plan_workbook, prefilled_plan
+    from stpkit.inputs.submission import plan_workbook, prefilled_plan
 
     params = params or load_parameters()
     return plan_workbook(prefilled_plan(code, params), params)

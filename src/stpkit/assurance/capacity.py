@@ -13,10 +13,21 @@ from stpkit.assurance.core import (
     line_label,
     listed,
     money,
+    moved_line,
     pct,
     rule,
 )
-from stpkit.domain import ActsOnKind, CostType, OrgKind, SchemeCategory, ServiceLine, Severity, StaffGroup
+from stpkit.domain import (
+    ActsOnActivity,
+    ActsOnAeDowngrade,
+    ActsOnShift,
+    CostType,
+    OrgKind,
+    SchemeCategory,
+    ServiceLine,
+    Severity,
+    StaffGroup,
+)
 from stpkit.engine.workforce import STAFF_GROUPS
 
 #: Beds and occupancy closer than this to a threshold are rounding (the tables show whole beds
@@ -65,13 +76,13 @@ def stranded_cost(ctx: Context, me: Rule) -> list[Finding]:
         if stranded <= GBP000_TOLERANCE or saving <= GBP000_TOLERANCE:
             continue
         providers = sorted(ctx.providers_reduced(s))
-        if _uses_beds(ctx, scheme.acts_on.service_line) and any(_closes_wards(ctx, p) for p in providers):
+        if _uses_beds(ctx, moved_line(scheme)) and any(_closes_wards(ctx, p) for p in providers):
             continue  # the wards its providers close release the semi-fixed cost of bedded activity
         share = 100 * stranded / saving
         if share <= threshold:
             continue
         names = listed([ctx.result.ledger.org_codes[p] for p in providers]) or "its providers"
-        if _uses_beds(ctx, scheme.acts_on.service_line):
+        if _uses_beds(ctx, moved_line(scheme)):
             removed = f"{names} {'closes' if len(providers) == 1 else 'close'} no wards"
         else:
             removed = "no clinics, teams or sessions are removed"
@@ -163,9 +174,9 @@ def _community_capacity(ctx: Context) -> dict[str, int]:
         act = scheme.acts_on
         benefit = ctx.first_year(scheme.phasing_pct)
         starts: list[int] = []
-        if act.kind in (ActsOnKind.SHIFT, ActsOnKind.AE_DOWNGRADE) and benefit is not None:
+        if isinstance(act, ActsOnShift | ActsOnAeDowngrade) and benefit is not None:
             for dest in act.to:
-                line = dest.service_line or act.service_line
+                line = dest.service_line or moved_line(scheme)
                 receiver = plan.organisation(dest.provider).kind
                 if line in COMMUNITY_LINES or receiver in COMMUNITY_PROVIDERS:
                     starts.append(max(benefit - act.lead_time_years, 0))
@@ -240,14 +251,15 @@ def beds_cut_without_community(ctx: Context, me: Rule) -> list[Finding]:
 def care_outside_hospital_unfunded(ctx: Context, me: Rule) -> list[Finding]:
     findings = []
     for s, scheme in enumerate(ctx.plan.schemes):
-        if scheme.category not in CARE_OUTSIDE_HOSPITAL or scheme.acts_on.kind is not ActsOnKind.ACTIVITY:
+        act = scheme.acts_on
+        if scheme.category not in CARE_OUTSIDE_HOSPITAL or not isinstance(act, ActsOnActivity):
             continue
         if sum(scheme.revenue_investment_gbp000.values()) > 0:
             continue
         saving = float(ctx.saving_by_scheme[-1, s])
         findings.append(
             me.finding(
-                f"{scheme.id} ({scheme.name}) expects {line_label(scheme.acts_on.service_line.value)} activity "
+                f"{scheme.id} ({scheme.name}) expects {line_label(act.service_line.value)} activity "
                 f"to fall, saving {money(saving)} in {ctx.horizon}, but spends nothing on the "
                 f"{scheme.category.value.replace('_', ' ')} that is to replace it.",
                 {"saving_gbp000": saving, "investment_gbp000": 0.0},
@@ -399,8 +411,9 @@ def benefit_before_change(ctx: Context, me: Rule) -> list[Finding]:
                     year=ctx.years[benefit],
                 )
             )
-        lead = scheme.acts_on.lead_time_years
-        if scheme.acts_on.kind in (ActsOnKind.SHIFT, ActsOnKind.AE_DOWNGRADE) and lead and benefit - lead < 1:
+        act = scheme.acts_on
+        lead = act.lead_time_years if isinstance(act, ActsOnShift | ActsOnAeDowngrade) else 0
+        if lead and benefit - lead < 1:
             findings.append(
                 me.finding(
                     f"{scheme.id} ({scheme.name}) moves activity from {ctx.years[benefit]}, but its receiving services "

@@ -14,7 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
-from stpkit.domain import ActsOnKind, Plan, Severity
+from stpkit.domain import ActsOnActivity, ActsOnKind, ActsOnShift, Plan, Scheme, ServiceLine, Severity
 from stpkit.domain.formatting import money, pct  # noqa: F401  (rules word their findings with these)
 from stpkit.engine.ledger import LineKind
 from stpkit.engine.model import PlanResult
@@ -28,6 +28,13 @@ ACTIVITY_KINDS = frozenset({ActsOnKind.ACTIVITY, ActsOnKind.SHIFT, ActsOnKind.AE
 EFFICIENCY_KINDS = frozenset({ActsOnKind.UNIT_COST, ActsOnKind.COST_TYPE, ActsOnKind.WORKFORCE})
 #: Amounts below half a £000 are rounding, not findings.
 GBP000_TOLERANCE = 0.5
+
+
+def moved_line(scheme: Scheme) -> ServiceLine | None:
+    """The service line whose activity an activity or shift scheme reduces or moves; None for
+    the other kinds (an A&E downgrade moves A&E attendances and the admissions that follow them)."""
+    act = scheme.acts_on
+    return act.service_line if isinstance(act, ActsOnActivity | ActsOnShift) else None
 
 Numbers = dict[str, float]
 

@@ -9,7 +9,6 @@ import numpy as np
 
 from stpkit.assurance import sources as src
 from stpkit.assurance.core import (
-    ACTIVITY_KINDS,
     EFFICIENCY_KINDS,
     GBP000_TOLERANCE,
     Context,
@@ -18,6 +17,7 @@ from stpkit.assurance.core import (
     line_label,
     listed,
     money,
+    moved_line,
     pct,
     position,
     rule,
@@ -523,8 +523,9 @@ def demand_below_demography(ctx: Context, me: Rule) -> list[Finding]:
     national = ctx.params[DEMOGRAPHIC]
     explained = set()
     for scheme in ctx.plan.schemes:
-        if scheme.acts_on.kind in ACTIVITY_KINDS and scheme.acts_on.service_line is not None:
-            explained.add(scheme.acts_on.service_line.value)
+        line = moved_line(scheme)
+        if line is not None:
+            explained.add(line.value)
         if scheme.acts_on.kind is ActsOnKind.AE_DOWNGRADE:
             explained |= {"ae", "non_elective"}
     overridden = {

@@ -28,8 +28,17 @@ from stpkit.domain.enums import (
     StakeholderKind,
 )
 from stpkit.domain.plan import (
+    ACTS_ON_TYPES,
     PLAN_SCHEMA_VERSION,
     ActsOn,
+    ActsOnActivity,
+    ActsOnAeDowngrade,
+    ActsOnCostType,
+    ActsOnIncome,
+    ActsOnShift,
+    ActsOnUnitCost,
+    ActsOnWorkforce,
+    AeDestination,
     Baseline,
     Capacity,
     Decision,
@@ -47,6 +56,7 @@ from stpkit.domain.plan import (
     SpendLine,
     Stakeholder,
     Workforce,
+    acts_on_fields,
 )
 from stpkit.domain.problems import Problem, format_loc
 from stpkit.domain.years import FinancialYear, PlanDate, fy_first_day, fy_label, fy_range, fy_start
@@ -83,7 +93,17 @@ __all__ = [
     "Workforce",
     "PLAN_SCHEMA_VERSION",
     "PROVIDER_LINES",
+    "ACTS_ON_TYPES",
     "ActsOn",
+    "ActsOnActivity",
+    "ActsOnAeDowngrade",
+    "ActsOnCostType",
+    "ActsOnIncome",
+    "ActsOnShift",
+    "ActsOnUnitCost",
+    "ActsOnWorkforce",
+    "AeDestination",
+    "acts_on_fields",
     "ActsOnKind",
     "Baseline",
     "CostType",

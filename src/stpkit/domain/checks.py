@@ -1,12 +1,27 @@
 """Consistency checks that the types alone cannot express: references between parts of a plan,
-years inside the plan's range, phasing that adds up, schemes acting on lines that exist."""
+years inside the plan's range, phasing that adds up, schemes acting on lines that exist.
+
+Which fields each kind of scheme takes (``acts_on``) is a matter for the types: each kind has
+its own (domain/plan.py), so a plan that reaches these checks is well formed, kind by kind."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from stpkit.domain.enums import ActsOnKind, CostType, DecisionLevel, Measure, OrgKind, ServiceLine, SignOffStatus
-from stpkit.domain.plan import ActsOn, Indicator, Organisation, Plan, Scheme
+from stpkit.domain.enums import CostType, DecisionLevel, Measure, OrgKind, ServiceLine, SignOffStatus
+from stpkit.domain.plan import (
+    ActsOnActivity,
+    ActsOnAeDowngrade,
+    ActsOnCostType,
+    ActsOnIncome,
+    ActsOnShift,
+    ActsOnUnitCost,
+    ActsOnWorkforce,
+    Indicator,
+    Organisation,
+    Plan,
+    Scheme,
+)
 from stpkit.domain.problems import Loc, Problem
 from stpkit.domain.years import fy_range, fy_start
 
@@ -252,67 +267,19 @@ def _check_scheme(
         return problems
     act = scheme.acts_on
     aloc = (*loc, "acts_on")
-    needed = {
-        ActsOnKind.ACTIVITY: "service_line",
-        ActsOnKind.SHIFT: "service_line",
-        ActsOnKind.COST_TYPE: "cost_type",
-        ActsOnKind.INCOME: "income_source",
-        ActsOnKind.AE_DOWNGRADE: "site",
-        ActsOnKind.WORKFORCE: "staff_group",
-    }.get(act.kind)
-    if needed and getattr(act, needed) is None:
-        add(Problem((*aloc, needed), f"a scheme acting on {act.kind.value} needs {needed}"))
-        return problems
-    moves = act.kind in (ActsOnKind.ACTIVITY, ActsOnKind.SHIFT)
-    if not moves and act.providers:
-        add(Problem((*aloc, "providers"), "providers limits activity and shift schemes only"))
-    if act.to and act.kind not in (ActsOnKind.SHIFT, ActsOnKind.AE_DOWNGRADE):
-        add(Problem((*aloc, "to"), "to is for shift and ae_downgrade schemes only"))
-    if act.kind in (ActsOnKind.SHIFT, ActsOnKind.AE_DOWNGRADE):
+    if isinstance(act, ActsOnShift | ActsOnAeDowngrade):
         problems += _check_destinations(act, aloc, orgs)
     if scheme.capacity_removed_from is not None:
         problems += _years_within(
             {scheme.capacity_removed_from: None}, (*loc, "capacity_removed_from"), delivery_years, "delivery years"
         )
-    if not moves and owner.kind.is_commissioner:
-        add(
-            Problem(
-                (*loc, "owner"),
-                f"a scheme acting on {act.kind.value} must be owned by a provider; {owner.code} is {_a(owner.kind)}",
-            )
-        )
-        return problems
+    if isinstance(act, ActsOnActivity | ActsOnShift):
+        return problems + _check_moved_line(act, owner, aloc, orgs, paid)
+    if owner.kind.is_commissioner:
+        message = f"a scheme acting on {act.kind.value} must be owned by a provider; {owner.code} is {_a(owner.kind)}"
+        return [*problems, Problem((*loc, "owner"), message)]
     b = owner.baseline
-    if moves:
-        line = act.service_line
-        if owner.kind.is_commissioner:
-            spend = [s for s in b.spend_gbp000 if s.service_line == line and s.value_gbp000 > 0]
-            if not spend:
-                add(
-                    Problem(
-                        (*aloc, "service_line"), f"{owner.code} has no {line.value} spend for this scheme to act on"
-                    )
-                )
-            for k, code in enumerate(act.providers):
-                if code not in orgs:
-                    add(Problem((*aloc, "providers", k), f"unknown organisation {code!r}: not a member of this plan"))
-                elif not any(s.provider == code for s in spend):
-                    add(Problem((*aloc, "providers", k), f"{owner.code} buys no {line.value} from {code}"))
-        else:
-            if act.providers:
-                add(
-                    Problem(
-                        (*aloc, "providers"),
-                        "providers limits a commissioner's scheme; this scheme is owned by a provider",
-                    )
-                )
-            if line not in paid[owner.code]:
-                add(
-                    Problem(
-                        (*aloc, "service_line"), f"{owner.code} has no {line.value} activity for this scheme to act on"
-                    )
-                )
-    elif act.kind is ActsOnKind.UNIT_COST:
+    if isinstance(act, ActsOnUnitCost):
         if act.service_line is not None and act.service_line not in paid[owner.code]:
             add(
                 Problem(
@@ -320,7 +287,7 @@ def _check_scheme(
                     f"{owner.code} has no {act.service_line.value} activity for this scheme to act on",
                 )
             )
-    elif act.kind is ActsOnKind.COST_TYPE:
+    elif isinstance(act, ActsOnCostType):
         if b.expenditure_gbp000.get(act.cost_type, 0) <= 0:
             add(
                 Problem(
@@ -328,16 +295,15 @@ def _check_scheme(
                     f"{owner.code} has no {act.cost_type.value} expenditure for this scheme to act on",
                 )
             )
-    elif act.kind is ActsOnKind.INCOME and not any(
-        i.source == act.income_source and i.value_gbp000 > 0 for i in b.income_gbp000
-    ):
-        add(
-            Problem(
-                (*aloc, "income_source"),
-                f"{owner.code} has no income from {act.income_source.value} for this scheme to act on",
+    elif isinstance(act, ActsOnIncome):
+        if not any(i.source == act.income_source and i.value_gbp000 > 0 for i in b.income_gbp000):
+            add(
+                Problem(
+                    (*aloc, "income_source"),
+                    f"{owner.code} has no income from {act.income_source.value} for this scheme to act on",
+                )
             )
-        )
-    elif act.kind is ActsOnKind.AE_DOWNGRADE:
+    elif isinstance(act, ActsOnAeDowngrade):
         sites = {site.code: site for site in (owner.capacity.sites if owner.capacity else [])}
         site = sites.get(act.site)
         if site is None:
@@ -346,23 +312,45 @@ def _check_scheme(
             add(Problem((*aloc, "site"), f"{site.name} has no type 1 A&E department (type1_ae is not set)"))
         if ServiceLine.AE not in paid[owner.code]:
             add(Problem((*loc, "owner"), f"{owner.code} has no A&E activity for this scheme to move"))
-        for k, dest in enumerate(act.to):
-            if dest.service_line not in (None, ServiceLine.AE, ServiceLine.URGENT_CARE):
-                add(
-                    Problem(
-                        (*aloc, "to", k, "service_line"),
-                        "A&E patients go to ae (another type 1 department) or urgent_care",
-                    )
-                )
-    elif act.kind is ActsOnKind.WORKFORCE and b.expenditure_gbp000.get(CostType.PAY, 0) <= 0:
+    elif isinstance(act, ActsOnWorkforce) and b.expenditure_gbp000.get(CostType.PAY, 0) <= 0:
         add(Problem((*loc, "owner"), f"{owner.code} has no pay expenditure for this scheme to act on"))
     return problems
 
 
-def _check_destinations(act: ActsOn, aloc: Loc, orgs: dict[str, Organisation]) -> list[Problem]:
+def _check_moved_line(
+    act: ActsOnActivity | ActsOnShift,
+    owner: Organisation,
+    aloc: Loc,
+    orgs: dict[str, Organisation],
+    paid: dict[str, set[ServiceLine]],
+) -> list[Problem]:
+    """An activity or shift scheme acts on a line its owner buys (from the providers it names)
+    or is paid for."""
+    problems: list[Problem] = []
+    add = problems.append
+    line = act.service_line
+    if owner.kind.is_commissioner:
+        spend = [s for s in owner.baseline.spend_gbp000 if s.service_line == line and s.value_gbp000 > 0]
+        if not spend:
+            add(Problem((*aloc, "service_line"), f"{owner.code} has no {line.value} spend for this scheme to act on"))
+        for k, code in enumerate(act.providers):
+            if code not in orgs:
+                add(Problem((*aloc, "providers", k), f"unknown organisation {code!r}: not a member of this plan"))
+            elif not any(s.provider == code for s in spend):
+                add(Problem((*aloc, "providers", k), f"{owner.code} buys no {line.value} from {code}"))
+        return problems
+    if act.providers:
+        message = "providers limits a commissioner's scheme; this scheme is owned by a provider"
+        add(Problem((*aloc, "providers"), message))
+    if line not in paid[owner.code]:
+        add(Problem((*aloc, "service_line"), f"{owner.code} has no {line.value} activity for this scheme to act on"))
+    return problems
+
+
+def _check_destinations(
+    act: ActsOnShift | ActsOnAeDowngrade, aloc: Loc, orgs: dict[str, Organisation]
+) -> list[Problem]:
     problems = []
-    if not act.to:
-        return [Problem((*aloc, "to"), "missing: say where the activity goes (provider and share_pct)")]
     total = sum(d.share_pct for d in act.to)
     if abs(total - 100) > PHASING_TOLERANCE_PCT:
         problems.append(Problem((*aloc, "to"), f"destination shares add up to {total:g}%, expected 100%"))

@@ -166,12 +166,12 @@ class Organisation(_Strict):
 
 
 class Destination(_Strict):
-    """Where activity goes when it moves."""
+    """Where activity goes when it moves (a shift of care)."""
 
     provider: Code = Field(description="code of a member provider")
     service_line: ServiceLine | None = Field(
         default=None,
-        description="the line it arrives on; default: the line it leaves (A&E downgrades: ae)",
+        description="the line it arrives on; default: the line it leaves",
     )
     share_pct: Percent = Field(description="share of the activity that moves that goes here")
     units_per_unit: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
@@ -179,38 +179,126 @@ class Destination(_Strict):
     )
 
 
-class ActsOn(_Strict):
-    """What a scheme changes."""
+class AeDestination(_Strict):
+    """Where the patients of a type 1 A&E department that closes go."""
 
-    kind: ActsOnKind
-    service_line: ServiceLine | None = Field(
+    provider: Code = Field(description="code of a member provider")
+    service_line: Literal[ServiceLine.AE, ServiceLine.URGENT_CARE] | None = Field(
         default=None,
-        description="activity: the line whose activity falls (required); unit_cost: limit to "
-        "the cost of this line's activity",
+        description="ae (another type 1 department, the default) or urgent_care",
     )
-    cost_type: CostType | None = Field(default=None, description="cost_type: required")
-    income_source: IncomeSource | None = Field(default=None, description="income: required")
+    share_pct: Percent = Field(description="share of the department's patients who go here")
+
+
+class _ActsOnBase(_Strict):
+    """What a scheme changes; each kind has its own type, with only the fields it takes."""
+
+
+LeadTimeYears = Annotated[int, Field(ge=0, le=5)]
+LEAD_TIME_DESCRIPTION = "years by which the receiving service's cost comes before the activity moves (double running)"
+
+
+class ActsOnActivity(_ActsOnBase):
+    """Fewer units of one service line."""
+
+    model_config = ConfigDict(title="acts_on: activity")
+    kind: Literal[ActsOnKind.ACTIVITY]
+    service_line: ServiceLine = Field(description="the line whose activity falls")
     providers: list[Code] = Field(
-        default_factory=list,
-        description="activity and shift schemes of a commissioner: limit to these providers",
+        default_factory=list, description="a commissioner's scheme: limit it to its spend with these member providers"
     )
-    to: list[Destination] = Field(
-        default_factory=list, description="shift and ae_downgrade: where the activity goes; shares add up to 100"
+
+
+class ActsOnShift(_ActsOnBase):
+    """Activity of one service line moves to other providers or settings."""
+
+    model_config = ConfigDict(title="acts_on: shift")
+    kind: Literal[ActsOnKind.SHIFT]
+    service_line: ServiceLine = Field(description="the line the activity leaves")
+    providers: list[Code] = Field(
+        default_factory=list, description="a commissioner's scheme: limit it to its spend with these member providers"
     )
-    site: Code | None = Field(
-        default=None, description="ae_downgrade: code of the owner's site whose type 1 A&E closes"
-    )
-    lead_time_years: Annotated[int, Field(ge=0, le=5)] = Field(
-        default=0,
-        description="shift and ae_downgrade: years by which the receiving service's cost comes before "
-        "the activity moves (double running)",
-    )
+    to: list[Destination] = Field(min_length=1, description="where the activity goes; shares add up to 100")
+    lead_time_years: LeadTimeYears = Field(default=0, description=LEAD_TIME_DESCRIPTION)
+
+
+class ActsOnAeDowngrade(_ActsOnBase):
+    """A type 1 A&E department of the owner closes; its patients go elsewhere."""
+
+    model_config = ConfigDict(title="acts_on: ae_downgrade")
+    kind: Literal[ActsOnKind.AE_DOWNGRADE]
+    to: list[AeDestination] = Field(min_length=1, description="where the patients go; shares add up to 100")
+    site: Code = Field(description="code of the owner's site whose type 1 A&E closes")
+    lead_time_years: LeadTimeYears = Field(default=0, description=LEAD_TIME_DESCRIPTION)
     admissions_per_attendance: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = Field(
         default=None,
-        description="ae_downgrade: emergency admissions per attendance that move with the patients; "
+        description="emergency admissions per attendance that move with the patients; "
         "default: the owner's type 1 rate in the real A&E data",
     )
-    staff_group: StaffGroup | None = Field(default=None, description="workforce: required")
+
+
+class ActsOnUnitCost(_ActsOnBase):
+    """A provider's cost per unit: all of it, or one line's."""
+
+    model_config = ConfigDict(title="acts_on: unit_cost")
+    kind: Literal[ActsOnKind.UNIT_COST]
+    service_line: ServiceLine | None = Field(
+        default=None, description="limit the scheme to the cost of this line's activity"
+    )
+
+
+class ActsOnCostType(_ActsOnBase):
+    """A provider's pay, drugs or other cost."""
+
+    model_config = ConfigDict(title="acts_on: cost_type")
+    kind: Literal[ActsOnKind.COST_TYPE]
+    cost_type: CostType
+
+
+class ActsOnIncome(_ActsOnBase):
+    """A provider's income from one source."""
+
+    model_config = ConfigDict(title="acts_on: income")
+    kind: Literal[ActsOnKind.INCOME]
+    income_source: IncomeSource
+
+
+class ActsOnWorkforce(_ActsOnBase):
+    """Vacant shifts of one staff group covered by bank or permanent staff instead of agency;
+    the scheme's size is the share of agency-filled shifts replaced."""
+
+    model_config = ConfigDict(title="acts_on: workforce")
+    kind: Literal[ActsOnKind.WORKFORCE]
+    staff_group: StaffGroup = Field(description="the group whose agency shifts are replaced")
+
+
+#: What a scheme changes: one type per kind, each with only the fields that kind takes.
+ActsOn = Annotated[
+    ActsOnActivity
+    | ActsOnUnitCost
+    | ActsOnCostType
+    | ActsOnIncome
+    | ActsOnShift
+    | ActsOnAeDowngrade
+    | ActsOnWorkforce,
+    Field(discriminator="kind"),
+]
+
+#: The type of each kind of ``acts_on``.
+ACTS_ON_TYPES: dict[ActsOnKind, type[_ActsOnBase]] = {
+    ActsOnKind.ACTIVITY: ActsOnActivity,
+    ActsOnKind.UNIT_COST: ActsOnUnitCost,
+    ActsOnKind.COST_TYPE: ActsOnCostType,
+    ActsOnKind.INCOME: ActsOnIncome,
+    ActsOnKind.SHIFT: ActsOnShift,
+    ActsOnKind.AE_DOWNGRADE: ActsOnAeDowngrade,
+    ActsOnKind.WORKFORCE: ActsOnWorkforce,
+}
+
+
+def acts_on_fields(kind: ActsOnKind) -> list[str]:
+    """The fields an ``acts_on`` of this kind takes besides ``kind``, in order."""
+    return [name for name in ACTS_ON_TYPES[kind].model_fields if name != "kind"]
 
 
 class Scheme(_Strict):
@@ -219,7 +307,7 @@ class Scheme(_Strict):
     category: SchemeCategory
     programme: Text = Field(default="", description="e.g. 'Carter: pathology', 'Right Care'")
     owner: Code = Field(description="code of the member organisation that delivers the scheme")
-    acts_on: ActsOn
+    acts_on: ActsOn = Field(description="what the scheme changes; its kind decides which other fields it takes")
     size_pct: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] | None = Field(
         default=None,
         description="full effect as a share of what it acts on: a reduction for activity "

@@ -10,7 +10,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from stpkit.domain import ActsOnKind, CostType, Organisation, Plan, Scheme, ServiceLine, StaffGroup, fy_range
+from stpkit.domain import (
+    ActsOnActivity,
+    ActsOnAeDowngrade,
+    ActsOnCostType,
+    ActsOnIncome,
+    ActsOnKind,
+    ActsOnShift,
+    ActsOnUnitCost,
+    ActsOnWorkforce,
+    CostType,
+    Organisation,
+    Plan,
+    Scheme,
+    ServiceLine,
+    StaffGroup,
+    fy_range,
+)
 from stpkit.engine.assumptions import Assumptions
 from stpkit.engine.ledger import NONE, Arrival, Cell
 
@@ -143,51 +159,48 @@ def compile_schemes(
         owner = index[scheme.owner]
         size = scheme.size_pct / 100.0 if scheme.size_pct is not None else None
         capacity_from = years.index(scheme.capacity_removed_from) if scheme.capacity_removed_from else None
-        common = dict(scheme=s, owner=owner, capacity_from=capacity_from, lead_years=act.lead_time_years)
-        if act.kind in (ActsOnKind.ACTIVITY, ActsOnKind.SHIFT):
-            destinations = tuple(
-                Destination(
-                    index[d.provider], d.service_line or act.service_line, d.share_pct / 100.0, d.units_per_unit
+        lead_years = act.lead_time_years if isinstance(act, ActsOnShift | ActsOnAeDowngrade) else 0
+        common = dict(scheme=s, owner=owner, capacity_from=capacity_from, lead_years=lead_years)
+        sized = dict(size_fraction=size, size_gbp000=scheme.size_gbp000)
+        match act:
+            case ActsOnActivity() | ActsOnShift():
+                to = act.to if isinstance(act, ActsOnShift) else []
+                destinations = tuple(
+                    Destination(
+                        index[d.provider], d.service_line or act.service_line, d.share_pct / 100.0, d.units_per_unit
+                    )
+                    for d in to
                 )
-                for d in act.to
-            )
-            add(
-                Component(
-                    kind=ActsOnKind.ACTIVITY,
-                    size_fraction=size,
-                    size_gbp000=scheme.size_gbp000,
-                    cells=_leaving_cells(scheme, cells, index, act.service_line),
-                    destinations=destinations,
-                    label=act.service_line.value,
-                    **common,
+                add(
+                    Component(
+                        kind=ActsOnKind.ACTIVITY,
+                        cells=_leaving_cells(scheme, cells, index, act.service_line),
+                        destinations=destinations,
+                        label=act.service_line.value,
+                        **sized,
+                        **common,
+                    )
                 )
-            )
-        elif act.kind is ActsOnKind.AE_DOWNGRADE:
-            for component in _ae_downgrade(scheme, plan, cells, index, size or 0.0, ae_rates, assumptions, common):
-                add(component)
-        elif act.kind is ActsOnKind.WORKFORCE:
-            fraction = _agency_premium_share(plan.organisations[owner], act.staff_group, assumptions)
-            add(
-                Component(
-                    kind=ActsOnKind.COST_TYPE,
-                    size_fraction=(size or 0.0) * fraction,
-                    cost_type=CostType.PAY,
-                    label=f"agency premium, {act.staff_group.value}",
-                    **common,
+            case ActsOnAeDowngrade():
+                for component in _ae_downgrade(scheme, plan, cells, index, size or 0.0, ae_rates, assumptions, common):
+                    add(component)
+            case ActsOnWorkforce():
+                fraction = _agency_premium_share(plan.organisations[owner], act.staff_group, assumptions)
+                add(
+                    Component(
+                        kind=ActsOnKind.COST_TYPE,
+                        size_fraction=(size or 0.0) * fraction,
+                        cost_type=CostType.PAY,
+                        label=f"agency premium, {act.staff_group.value}",
+                        **common,
+                    )
                 )
-            )
-        else:
-            add(
-                Component(
-                    kind=act.kind,
-                    size_fraction=size,
-                    size_gbp000=scheme.size_gbp000,
-                    service_line=act.service_line,
-                    cost_type=act.cost_type,
-                    income_source=act.income_source.value if act.income_source else None,
-                    **common,
-                )
-            )
+            case ActsOnUnitCost():
+                add(Component(kind=act.kind, service_line=act.service_line, **sized, **common))
+            case ActsOnCostType():
+                add(Component(kind=act.kind, cost_type=act.cost_type, **sized, **common))
+            case ActsOnIncome():
+                add(Component(kind=act.kind, income_source=act.income_source.value, **sized, **common))
     return Compiled(tuple(components), tuple(arrivals))
 
 

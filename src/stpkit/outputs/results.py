@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from stpkit import __version__
-from stpkit.domain import ActsOnKind, Plan
+from stpkit.domain import ActsOnAeDowngrade, ActsOnCostType, ActsOnIncome, ActsOnWorkforce, Plan
 from stpkit.engine.bridge import Bridge
 from stpkit.engine.capital import SOURCES
 from stpkit.engine.model import PlanResult, Prepared
@@ -171,9 +171,17 @@ def schemes_table(result: PlanResult, run: int = 0) -> pd.DataFrame:
     rows = []
     for s, scheme in enumerate(result.plan.schemes):
         act = scheme.acts_on
-        target = act.service_line or act.cost_type or act.income_source or act.staff_group
-        if act.kind is ActsOnKind.AE_DOWNGRADE:
-            target = act.site
+        match act:
+            case ActsOnAeDowngrade():
+                target = act.site
+            case ActsOnCostType():
+                target = act.cost_type
+            case ActsOnIncome():
+                target = act.income_source
+            case ActsOnWorkforce():
+                target = act.staff_group
+            case _:  # activity, shift, and unit_cost (all its costs when it names no line)
+                target = act.service_line
         rows.append(
             {
                 "id": scheme.id,

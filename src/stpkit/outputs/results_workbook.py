@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from stpkit import __version__
 from stpkit.domain.formatting import EXCEL_GBP000
 from stpkit.engine.model import PlanResult
-from stpkit.inputs.submission_workbook import put_number
+from stpkit.inputs.submission import put_number
 from stpkit.outputs.results import (
     ILLUSTRATIVE_NOTE,
     RESULTS_FORMAT,

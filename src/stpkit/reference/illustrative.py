@@ -19,8 +19,9 @@ from importlib.resources import files
 from ruamel.yaml import YAML
 
 from stpkit.domain import (
-    ActsOn,
+    ActsOnActivity,
     ActsOnKind,
+    ActsOnUnitCost,
     Baseline,
     CostType,
     EvidenceLevel,
@@ -294,7 +295,7 @@ def _national_average_schemes(orgs: list[Organisation], totals: dict) -> list[Sc
     even = {year: 100.0 / len(years) for year in years}
 
     def scheme(org: Organisation, prefix: str, name: str, category: SchemeCategory, programme: str,
-               acts_on: ActsOn, rate: str, evidence: EvidenceLevel, what: str) -> Scheme:
+               acts_on: ActsOnUnitCost | ActsOnActivity, rate: str, evidence: EvidenceLevel, what: str) -> Scheme:
         return Scheme(
             id=f"{prefix}-{org.code}",
             name=f"{name}, {org.name}",
@@ -313,19 +314,20 @@ def _national_average_schemes(orgs: list[Organisation], totals: dict) -> list[Sc
         if org.kind.is_provider:
             schemes.append(scheme(
                 org, "CIP", "Cost improvement programme", SchemeCategory.EFFICIENCY, "Cost improvement (Carter)",
-                ActsOn(kind=ActsOnKind.UNIT_COST), "provider_cost_improvement_pct_a_year", EvidenceLevel.MODERATE,
-                "of cost",
+                ActsOnUnitCost(kind=ActsOnKind.UNIT_COST), "provider_cost_improvement_pct_a_year",
+                EvidenceLevel.MODERATE, "of cost",
             ))
         elif org.kind is OrgKind.CCG:
             schemes.append(scheme(
                 org, "UEC", "Urgent care out of hospital", SchemeCategory.DEMAND_MANAGEMENT,
-                "Urgent and emergency care", ActsOn(kind=ActsOnKind.ACTIVITY, service_line=ServiceLine.NON_ELECTIVE),
+                "Urgent and emergency care",
+                ActsOnActivity(kind=ActsOnKind.ACTIVITY, service_line=ServiceLine.NON_ELECTIVE),
                 "emergency_admissions_avoided_pct_a_year", EvidenceLevel.WEAK,
                 "fewer emergency admissions than the do-nothing",
             ))
             schemes.append(scheme(
                 org, "RC", "Right Care: planned care and referrals", SchemeCategory.DEMAND_MANAGEMENT, "Right Care",
-                ActsOn(kind=ActsOnKind.ACTIVITY, service_line=ServiceLine.OUTPATIENT),
+                ActsOnActivity(kind=ActsOnKind.ACTIVITY, service_line=ServiceLine.OUTPATIENT),
                 "outpatient_attendances_avoided_pct_a_year", EvidenceLevel.WEAK,
                 "fewer outpatient attendances than the do-nothing",
             ))
