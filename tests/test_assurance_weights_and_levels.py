@@ -74,13 +74,13 @@ def test_each_part_of_the_score_carries_its_own_weight():
         RatingComponent.RISK: 50.0,
     }
     assert {c: parts[c].weight_pct for c in parts} == pytest.approx(DOCUMENTED_WEIGHTS)
-    # Without risk runs the other five weights are scaled to 100 / 85 of themselves:
-    # (4 + 9 + 25 + 3.75 + 17.2) / 0.85 = 58.95 / 0.85 = 69.35: still advanced.
+    # Without risk runs the parts that need them score as unproven at their full weights: finance
+    # 0, risk 0, and A02 (an error, 20) counts as fired, so findings 100 - 2 x 7 - 20 = 66:
+    # 4 + 9 + 0 + 3.75 + 66 x 0.20 + 0 = 29.95, needs most improvement; never above the 66.45.
     without = rate(context(two_org_data()), fired, gaps)
-    assert without.score == pytest.approx(58.95 / 0.85)
-    assert {c.component: c.weight_pct for c in without.components} == pytest.approx(
-        {c: (0.0 if c is RatingComponent.RISK else w * 100 / 85) for c, w in DOCUMENTED_WEIGHTS.items()}
-    )
+    assert without.score == pytest.approx(29.95)
+    assert without.category is RatingCategory.NEEDS_MOST_IMPROVEMENT
+    assert {c.component: c.weight_pct for c in without.components} == pytest.approx(DOCUMENTED_WEIGHTS)
 
 
 def test_parts_with_nothing_to_score_and_the_final_year_of_risk():
