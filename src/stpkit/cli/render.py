@@ -521,8 +521,9 @@ def print_parameters(params: ParameterSet, console: Console) -> None:
 
 
 def print_footprint_members(code: str, console: Console) -> None:
-    """One footprint's CCGs with their populations, its acute trusts and its ambulance trust."""
-    from stpkit.reference.illustrative import ambulance_trusts
+    """One footprint's CCGs with their populations, and its NHS trusts of every kind with the
+    share of each counted in it and how it was placed."""
+    from stpkit.reference.trusts import footprint_trusts
 
     footprint = load_footprints()[code]
     console.print(f"[bold]{footprint.code} {footprint.name}[/bold]: population {footprint.population:,} (mid-2018)")
@@ -532,14 +533,12 @@ def print_footprint_members(code: str, console: Console) -> None:
     for ccg in footprint.ccgs:
         ccgs.add_row(ccg.code, ccg.name, ccg.region, f"{ccg.population:,}")
     console.print(ccgs)
-    trusts = Table(title="NHS trusts (2017/18)", title_justify="left")
-    for name in ("Code", "Trust", "Kind"):
-        trusts.add_column(name)
-    for trust in footprint.acute_trusts:
-        trusts.add_row(trust.code, trust.name, "acute trust")
-    if code in ambulance_trusts():
-        ambulance_code, ambulance_name = ambulance_trusts()[code]
-        trusts.add_row(ambulance_code, ambulance_name, "ambulance trust (shared with its region)")
+    trusts = Table(title="NHS trusts (2016/17)", title_justify="left")
+    for name in ("Code", "Trust", "Kind", "Share", "Placed by"):
+        trusts.add_column(name, justify="right" if name == "Share" else "left", overflow="fold")
+    for trust, share in footprint_trusts(code):
+        basis = next(m.basis for m in trust.memberships if m.footprint == code)
+        trusts.add_row(trust.code, trust.name, trust.kind.value.replace("_", " "), f"{100 * share:.0f}%", basis)
     console.print(trusts)
 
 

@@ -61,6 +61,12 @@ def type1_departments(year: str) -> pd.DataFrame:
     return type1
 
 
+@cache
+def type1_attendances(year: str) -> dict[str, float]:
+    """Type 1 (major A&E) attendances in ``year`` by provider."""
+    return {org: float(n) for org, n in type1_departments(year)["attendances"].items() if n > 0}
+
+
 def type1_admission_rates(year: str) -> dict[str, float]:
     """Emergency admissions per type 1 attendance by provider in ``year``."""
     return {org: float(rate) for org, rate in type1_departments(year)["admission_rate"].items() if rate == rate}
