@@ -133,6 +133,15 @@ def print_risk(result: PlanResult, risk: RiskSummary, console: Console) -> None:
     console.print(bridge_table_view(
         "Risk-adjusted bridge: from the do-nothing to the average of runs (£000)", risk.bridge, result.plan, years
     ))
+    if risk.fund_withheld_mean is not None:
+        paid = risk.fund_paid_probability_by_org
+        named = [f"{ledger.org_names[o]} {100 * paid[-1, o]:.0f}%"
+                 for o in range(ledger.n_orgs) if paid is not None and paid[-1, o] == paid[-1, o]]
+        chances = "; chance of being paid: " + ", ".join(named) if named else ""
+        console.print(
+            f"Sustainability and Transformation Fund withheld for missed control totals in {final}: "
+            f"{money_m(risk.fund_withheld_mean[-1])} on average{chances}."
+        )
     capital = risk.capital_need_percentiles
     if capital[-1].sum() > 0.5:
         console.print(

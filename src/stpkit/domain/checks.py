@@ -174,6 +174,7 @@ def _check_organisation(org: Organisation, loc: Loc, orgs: dict[str, Organisatio
                     )
                 )
         problems += _years_within(b.sustainability_fund_gbp000, (*bloc, "sustainability_fund_gbp000"), years, "years")
+        problems += _years_within(b.control_total_gbp000, (*bloc, "control_total_gbp000"), years, "years")
     if org.capacity is not None:
         problems += _check_capacity(org, (*loc, "capacity"), years)
     if org.kind.is_commissioner:

@@ -83,6 +83,12 @@ class Baseline(_Strict):
     sustainability_fund_gbp000: ByYearGbp000 = Field(
         default_factory=dict, description="provider: Sustainability and Transformation Fund income by year"
     )
+    control_total_gbp000: dict[FinancialYear, Gbp000] = Field(
+        default_factory=dict,
+        description="provider: the control total by year, the position (surplus positive, STF included) it must "
+        "reach for its Sustainability and Transformation Fund income to be paid that year; with none given, STF "
+        "is paid whatever happens",
+    )
     allocation_gbp000: NonNegativeGbp000 | None = Field(
         default=None, description="commissioner: base-year allocation (or funding, for a council)"
     )

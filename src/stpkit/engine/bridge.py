@@ -17,6 +17,8 @@ INTERACTION_OF_DRIVERS = ("interaction", "Interaction of drivers")
 INTERACTION_OF_SCHEMES = ("interaction", "Interaction of schemes")
 STRANDED_COST = ("stranded_cost", "Stranded cost: semi-fixed and fixed cost of avoided activity that stays")
 CAPACITY_REMOVED = ("capacity_removed", "Capacity removed: wards and sites closed")
+FUND_WITHHELD = ("fund_withheld", "Sustainability and Transformation Fund withheld: control totals missed")
+FUND_REGAINED = ("fund_regained", "Sustainability and Transformation Fund: control totals met or missed with the plan")
 NATIONAL_UNCERTAINTY = ("national_uncertainty", "National demand and inflation uncertainty")
 SCHEMES_COMBINED = ("schemes_combined", "Schemes combined, and timing")
 

@@ -12,6 +12,8 @@ from stpkit.domain import OrgKind, Plan
 from stpkit.engine.assumptions import Assumptions, resolve_assumptions
 from stpkit.engine.bridge import (
     CAPACITY_REMOVED,
+    FUND_REGAINED,
+    FUND_WITHHELD,
     INTERACTION_OF_DRIVERS,
     INTERACTION_OF_SCHEMES,
     STRANDED_COST,
@@ -68,6 +70,20 @@ class Prepared:
     @cached_property
     def beds_layout(self) -> BedLayout:
         return bed_layout(self.plan, self.ledger, self.assumptions)
+
+    @cached_property
+    def control_totals(self) -> np.ndarray | None:
+        """``(years, orgs)`` each provider's control total at the footprint's share, NaN where it
+        has none (and in the base year, which is what happened); None when no one has one."""
+        ledger = self.ledger
+        out = np.full((len(ledger.years), ledger.n_orgs), np.nan)
+        for org in self.plan.organisations:
+            if org.baseline.control_total_gbp000:
+                o = ledger.org_codes.index(org.code)
+                for t, year in enumerate(ledger.years[1:], start=1):
+                    if year in org.baseline.control_total_gbp000:
+                        out[t, o] = org.baseline.control_total_gbp000[year] * ledger.org_share[o]
+        return out if not np.isnan(out).all() else None
 
     @cached_property
     def do_nothing_weights(self) -> np.ndarray:
@@ -149,6 +165,16 @@ class PlanResult:
     @property
     def scheme_interaction_by_org(self) -> np.ndarray:
         return self.to_with_plan.step(INTERACTION_OF_SCHEMES[0]).by_org
+
+    def fund_withheld_by_org(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(runs, years, orgs)`` STF withheld (<= 0) for missed control totals: do nothing, and
+        with the plan (zeros without control totals)."""
+        steps = {s.id: s.by_org for s in self.to_do_nothing.steps + self.to_with_plan.steps}
+        if FUND_WITHHELD[0] not in steps:
+            zeros = np.zeros_like(self.paper_by_org)
+            return zeros, zeros
+        do_nothing = steps[FUND_WITHHELD[0]]
+        return do_nothing, do_nothing + steps[FUND_REGAINED[0]]
 
     @property
     def stranded_by_org(self) -> np.ndarray:
@@ -415,6 +441,34 @@ class Stages:
         schemes = self.schemes
         return -(schemes.investment_gbp000 @ _one_hot(schemes.owner, self.ledger.n_orgs))[None]
 
+    # Stage 8: the Sustainability and Transformation Fund, paid to a provider in a year only if
+    # it meets its control total that year (STF included); worked out on the do-nothing and on
+    # the position with the plan, run by run.
+
+    @cached_property
+    def sustainability_fund_by_org(self) -> np.ndarray:
+        """``(runs, years, orgs)`` STF income as planned."""
+        lines = np.flatnonzero(self.ledger.kind == LineKind.SUSTAINABILITY_FUND)
+        if not len(lines):
+            return np.zeros_like(self.do_nothing_by_org)
+        return self.ledger.by_org(self.values.of(lines), lines)
+
+    def _fund_withheld(self, position_by_org: np.ndarray) -> np.ndarray:
+        """The change (<= 0) from STF not paid where ``position_by_org`` misses the control total."""
+        control = self.prepared.control_totals
+        if control is None:
+            return np.zeros_like(position_by_org)
+        missed = position_by_org < control[None]  # NaN (no control total) never misses
+        return np.where(missed, -self.sustainability_fund_by_org, 0.0)
+
+    @cached_property
+    def fund_withheld_do_nothing_by_org(self) -> np.ndarray:
+        return self._fund_withheld(self.do_nothing_by_org)
+
+    @cached_property
+    def fund_withheld_with_plan_by_org(self) -> np.ndarray:
+        return self._fund_withheld(self.with_plan_before_fund_by_org)
+
     # Positions reached, from the stages.
 
     @cached_property
@@ -427,8 +481,19 @@ class Stages:
         return self.do_nothing_by_org + self.landed_by_org + self.moved_by_org + self.investment_by_org
 
     @cached_property
-    def with_plan_by_org(self) -> np.ndarray:
+    def with_plan_before_fund_by_org(self) -> np.ndarray:
+        """The position with the plan with all the STF planned."""
         return self.landed_position_by_org + self.capacity_by_org
+
+    @cached_property
+    def do_nothing_position_by_org(self) -> np.ndarray:
+        """The do-nothing position, with STF only where control totals are met."""
+        return self.do_nothing_by_org + self.fund_withheld_do_nothing_by_org
+
+    @cached_property
+    def with_plan_by_org(self) -> np.ndarray:
+        """The position with the plan, with STF only where control totals are met."""
+        return self.with_plan_before_fund_by_org + self.fund_withheld_with_plan_by_org
 
     # Lines with the plan, worked out from each line's own value (for tables, workforce and the
     # check that the stages add up).
@@ -446,7 +511,8 @@ class Stages:
     def with_plan_from_lines_by_org(self) -> np.ndarray:
         """The position with the plan added up from the lines with the plan, not from the stages."""
         repurposing = self.beds.repurposing_income_gbp000[None]
-        return self.ledger.by_org(self.lines_with_plan) + self.investment_by_org + repurposing
+        lines = self.ledger.by_org(self.lines_with_plan)
+        return lines + self.investment_by_org + repurposing + self.fund_withheld_with_plan_by_org
 
 
 def evaluate(prepared: Prepared, rates: Rates, effect: np.ndarray) -> PlanResult:
@@ -461,6 +527,9 @@ def evaluate(prepared: Prepared, rates: Rates, effect: np.ndarray) -> PlanResult
     base = np.broadcast_to(dn[:, :1], dn.shape)
     drivers = [Step(d.value, DRIVER_LABELS[d], project(ledger, rates, {d}) @ to_org - base) for d in DRIVERS]
     drivers.append(interaction(INTERACTION_OF_DRIVERS, base, drivers, dn))
+    conditional_fund = prepared.control_totals is not None
+    if conditional_fund:
+        drivers.append(Step(*FUND_WITHHELD, stages.fund_withheld_do_nothing_by_org))
 
     alone = _scheme_alone(ledger, schemes, effect, stages.lines_do_nothing, stages.values.all(), owns) - (
         schemes.investment_gbp000[:, :, None] * _one_hot(schemes.owner, ledger.n_orgs)[None]
@@ -469,12 +538,16 @@ def evaluate(prepared: Prepared, rates: Rates, effect: np.ndarray) -> PlanResult
     steps.append(interaction(INTERACTION_OF_SCHEMES, dn, steps, stages.paper_by_org))
     steps.append(Step(*STRANDED_COST, stages.stranded_by_org))
     steps.append(Step(*CAPACITY_REMOVED, stages.capacity_by_org))
+    if conditional_fund:
+        regained = stages.fund_withheld_with_plan_by_org - stages.fund_withheld_do_nothing_by_org
+        steps.append(Step(*FUND_REGAINED, regained))
+    dn_position = stages.do_nothing_position_by_org
     bridge = Bridge(
         "base_position",
         f"Base-year position ({ledger.years[0]})",
         (
-            Leg("do_nothing", "Do-nothing position", base, tuple(drivers), dn),
-            Leg("with_plan", "Position with the plan", dn, tuple(steps), stages.with_plan_from_lines_by_org),
+            Leg("do_nothing", "Do-nothing position", base, tuple(drivers), dn_position),
+            Leg("with_plan", "Position with the plan", dn_position, tuple(steps), stages.with_plan_from_lines_by_org),
         ),
     )
     return PlanResult(

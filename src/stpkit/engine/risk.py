@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from stpkit.engine.bridge import (
     CAPACITY_REMOVED,
+    FUND_REGAINED,
     NATIONAL_UNCERTAINTY,
     SCHEMES_COMBINED,
     STRANDED_COST,
@@ -69,9 +70,10 @@ def compact(prepared: Prepared, by_org: bool = True) -> Prepared:
     )
     org = ledger.org if by_org else np.where(own_capacity, ledger.org, 0)
     # The model reads a line's kind and cost behaviour only for costs that wards and sites
-    # release and for moved activity; other lines merge whatever they are (their price index,
-    # which does depend on the kind, stays in the key).
-    telling = own_capacity | ledger.is_arrival
+    # release, for moved activity and for STF income (paid only where control totals are met);
+    # other lines merge whatever they are (their price index, which does depend on the kind,
+    # stays in the key).
+    telling = own_capacity | ledger.is_arrival | (ledger.kind == LineKind.SUSTAINABILITY_FUND)
     paper = schemes.paper if by_org else np.zeros_like(schemes.paper)
     # Moved activity arrives as its scheme component and the others acting on the cell it
     # leaves are delivered (see ``arrival_share``), whichever arrival it is.
@@ -142,12 +144,16 @@ class Simulation:
     there are no positions on paper."""
 
     seed: int
-    do_nothing_by_org: np.ndarray  # (runs, years, orgs)
+    do_nothing_by_org: np.ndarray  # (runs, years, orgs) STF only where control totals are met
     paper_by_org: np.ndarray | None  # (runs, years, orgs) schemes as drawn, every avoided cost removed
     landed_by_org: np.ndarray  # (runs, years, orgs) less the cost that stays
-    with_plan_by_org: np.ndarray  # (runs, years, orgs)
+    with_plan_by_org: np.ndarray  # (runs, years, orgs) STF only where control totals are met
     realisation: np.ndarray  # (years, schemes) mean share of each scheme's planned effect in force
     capital_need: np.ndarray  # (runs, years) all schemes' capital with its overrun
+    # (runs, years, orgs) STF withheld (<= 0) where control totals are missed, do nothing and with
+    # the plan; None when no provider has a control total (STF is then paid whatever happens).
+    fund_withheld_do_nothing_by_org: np.ndarray | None = None
+    fund_withheld_by_org: np.ndarray | None = None
 
     @property
     def runs(self) -> int:
@@ -178,7 +184,7 @@ def _run_block(fast: Prepared, central: Rates, by_org: bool, block: Draws) -> di
 
 
 def _positions(fast: Prepared, central: Rates, by_org: bool, block: Draws) -> dict[str, np.ndarray]:
-    parts: dict[str, list[np.ndarray]] = {"dn": [], "paper": [], "landed": [], "wp": []}
+    parts: dict[str, list[np.ndarray]] = {"dn": [], "paper": [], "landed": [], "wp": [], "fund_dn": [], "fund_wp": []}
     profile_sum = np.zeros_like(fast.schemes.profile)
     years, lines = fast.ledger.funding_path.shape
     step = max(MIN_CHUNK_RUNS, CHUNK_VALUES // (years * lines))
@@ -189,9 +195,13 @@ def _positions(fast: Prepared, central: Rates, by_org: bool, block: Draws) -> di
         stages = Stages(fast, drawn_rates(central, chunk.national), drawn_effect(fast.schemes, chunk, profiles),
                         all_cells=False)
         # Risk runs keep positions only; national totals skip the schemes on paper.
-        kept = {"dn": stages.do_nothing_by_org, "landed": stages.landed_position_by_org, "wp": stages.with_plan_by_org}
+        kept = {"dn": stages.do_nothing_position_by_org, "landed": stages.landed_position_by_org,
+                "wp": stages.with_plan_by_org}
         if by_org:
             kept["paper"] = stages.paper_by_org
+        if fast.control_totals is not None:
+            kept["fund_dn"] = stages.fund_withheld_do_nothing_by_org
+            kept["fund_wp"] = stages.fund_withheld_with_plan_by_org
         for name, values in kept.items():
             parts[name].append(values if by_org else values.sum(axis=-1, keepdims=True))
     out = {name: np.concatenate(arrays) for name, arrays in parts.items() if arrays}
@@ -215,7 +225,8 @@ def simulate(
     mapper runs them. ``by_org`` False keeps only the footprint's total (faster; no bridge)."""
     if draws is None:
         draws = draw_plan(prepared.plan, plan_uncertainty(prepared.plan, prepared.assumptions), seed, runs)
-    fast = compact(prepared, by_org)
+    # STF depends on each provider's own position, so plans with control totals keep organisations.
+    fast = compact(prepared, by_org or prepared.control_totals is not None)
     blocks = [draws.rows(slice(a, min(a + BLOCK_RUNS, draws.runs))) for a in range(0, draws.runs, BLOCK_RUNS)]
     task = partial(_run_block, fast, central_rates(prepared.assumptions), by_org)
     results = []
@@ -236,9 +247,16 @@ def simulate(
         paper_by_org=np.concatenate([r["paper"] for r in results]) if by_org else None,
         landed_by_org=np.concatenate([r["landed"] for r in results]),
         with_plan_by_org=np.concatenate([r["wp"] for r in results]),
+        fund_withheld_do_nothing_by_org=_joined(results, "fund_dn"),
+        fund_withheld_by_org=_joined(results, "fund_wp"),
         realisation=realisation,
         capital_need=capital,
     )
+
+
+def _joined(results: list[dict[str, np.ndarray]], name: str) -> np.ndarray | None:
+    """The blocks' arrays of one kept quantity, end to end; None when the blocks kept none."""
+    return np.concatenate([r[name] for r in results]) if name in results[0] else None
 
 
 @dataclass(frozen=True)
@@ -259,6 +277,10 @@ class RiskSummary:
     bridge: Bridge | None  # from the central do-nothing to the average; None when only totals were kept
     capital_need_percentiles: np.ndarray  # (P, years) capital with cost overrun
     kept_runs: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # run -> (do nothing, with plan)
+    # With control totals: the STF withheld from the footprint on average (>= 0), and each
+    # provider's chance of being paid its STF (NaN for those without a control total).
+    fund_withheld_mean: np.ndarray | None = None  # (years,)
+    fund_paid_probability_by_org: np.ndarray | None = None  # (years, orgs)
 
     @property
     def balances_centrally(self) -> bool:
@@ -306,24 +328,48 @@ def summarise(sim: Simulation, central: PlanResult, keep: tuple[int, ...] = ()) 
         bridge=_risk_bridge(sim, central) if by_org else None,
         capital_need_percentiles=np.percentile(sim.capital_need, PERCENTILES, axis=0),
         kept_runs={k: (dn[k], wp[k]) for k in sorted(set(keep))},
+        **_fund_summary(sim, central),
     )
+
+
+def _fund_summary(sim: Simulation, central: PlanResult) -> dict[str, np.ndarray | None]:
+    """What control totals do to the STF over the runs: the average withheld and, where
+    organisations were kept, each provider's chance of being paid."""
+    withheld = sim.fund_withheld_by_org
+    if withheld is None:
+        return {}
+    out: dict[str, np.ndarray | None] = {"fund_withheld_mean": -withheld.sum(axis=-1).mean(axis=0)}
+    if withheld.shape[-1] == central.ledger.n_orgs:
+        controlled = {o.code for o in central.plan.organisations if o.baseline.control_total_gbp000}
+        has = np.array([code in controlled for code in central.ledger.org_codes])
+        paid = (withheld == 0).mean(axis=0)
+        out["fund_paid_probability_by_org"] = np.where(has[None, :], paid, np.nan)
+    return out
 
 
 def _risk_bridge(sim: Simulation, central: PlanResult) -> Bridge:
     """From the central do-nothing to the average position with the plan: the national
     uncertainty in the do-nothing, each scheme's central step scaled by the share of its
     planned effect delivered on average (its running cost is not), what that misses (measured
-    against the average position on paper), the cost that stays and the capacity removed."""
+    against the average position on paper), the cost that stays, the capacity removed, and,
+    with control totals, the STF withheld or regained against the central do-nothing."""
 
     def mean(by_org: np.ndarray) -> np.ndarray:
         return by_org.mean(axis=0, keepdims=True)
 
-    dn, paper = mean(sim.do_nothing_by_org), mean(sim.paper_by_org)
-    landed, wp = mean(sim.landed_by_org), mean(sim.with_plan_by_org)
     start = sim.do_nothing_by_org[:1]
+    fund_dn = sim.fund_withheld_do_nothing_by_org
+    fund_wp = sim.fund_withheld_by_org
+    conditional = fund_dn is not None
+    # The steps below are worked on the positions with all STF paid; STF comes last.
+    dn = mean(sim.do_nothing_by_org - fund_dn) if conditional else mean(sim.do_nothing_by_org)
+    unconditional_start = start - fund_dn[:1] if conditional else start
+    paper, landed = mean(sim.paper_by_org), mean(sim.landed_by_org)
+    wp = mean(sim.with_plan_by_org)
+    wp_before_fund = wp - mean(fund_wp) if conditional else wp
     investment = central.schemes.investment_gbp000
     owner = central.schemes.owner
-    steps = [Step(*NATIONAL_UNCERTAINTY, dn - start)]
+    steps = [Step(*NATIONAL_UNCERTAINTY, dn - unconditional_start)]
     for s, step in enumerate(central.to_with_plan.scheme_steps()):
         own = np.zeros_like(step.by_org[:1])
         own[0, :, owner[s]] = investment[:, s]
@@ -332,6 +378,8 @@ def _risk_bridge(sim: Simulation, central: PlanResult) -> Bridge:
     alone = sum((st.by_org for st in steps[1:]), np.zeros_like(dn))
     steps.append(Step(*SCHEMES_COMBINED, paper - dn - alone))
     steps.append(Step(*STRANDED_COST, landed - paper))
-    steps.append(Step(*CAPACITY_REMOVED, wp - landed))
+    steps.append(Step(*CAPACITY_REMOVED, wp_before_fund - landed))
+    if conditional:
+        steps.append(Step(*FUND_REGAINED, mean(fund_wp) - fund_dn[:1]))
     leg = Leg("average_with_plan", "Average position with the plan", start, tuple(steps), wp)
     return Bridge("do_nothing", "Do-nothing position (central)", (leg,))

@@ -107,10 +107,13 @@ def income_and_expenditure(result: PlanResult, run: int = 0) -> dict[str, np.nda
     coming_in, going_out = to_org & (ledger.sign > 0)[:, None], to_org & (ledger.sign < 0)[:, None]
     investment = np.zeros((len(result.years), ledger.n_orgs))
     np.add.at(investment.T, schemes.owner, schemes.investment_gbp000.T)
+    # STF not paid for a missed control total is income not received.
+    withheld_do_nothing, withheld_with_plan = (w[run] for w in result.fund_withheld_by_org())
     return {
-        "income_do_nothing": result.lines_do_nothing[run] @ coming_in,
+        "income_do_nothing": result.lines_do_nothing[run] @ coming_in + withheld_do_nothing,
         "expenditure_do_nothing": result.lines_do_nothing[run] @ going_out,
-        "income_with_plan": result.lines_with_plan[run] @ coming_in + result.beds.repurposing_income_gbp000,
+        "income_with_plan": result.lines_with_plan[run] @ coming_in + result.beds.repurposing_income_gbp000
+        + withheld_with_plan,
         "expenditure_with_plan": result.lines_with_plan[run] @ going_out + investment,
     }
 
@@ -529,7 +532,20 @@ def risk_document(result: PlanResult, risk: RiskSummary) -> dict[str, Any]:
             {"run": k, "do_nothing_gbp000": _listed(dn), "with_plan_gbp000": _listed(wp)}
             for k, (dn, wp) in risk.kept_runs.items()
         ],
+        "sustainability_fund": _fund_document(result, risk),
     }
+
+
+def _fund_document(result: PlanResult, risk: RiskSummary) -> dict[str, Any] | None:
+    if risk.fund_withheld_mean is None:
+        return None
+    paid = risk.fund_paid_probability_by_org
+    organisations = [] if paid is None else [
+        {"code": code, "probability_paid": _listed(paid[:, o])}
+        for o, code in enumerate(result.ledger.org_codes)
+        if not np.isnan(paid[:, o]).all()
+    ]
+    return {"withheld_on_average_gbp000": _listed(risk.fund_withheld_mean), "organisations": organisations}
 
 
 def risk_tables(result: PlanResult, risk: RiskSummary) -> dict[str, pd.DataFrame]:

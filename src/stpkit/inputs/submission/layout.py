@@ -484,13 +484,16 @@ SHEETS: tuple[Sheet, ...] = (
     ),
     Sheet(
         "STF",
-        "Providers: Sustainability and Transformation Fund income by year (£000)",
-        "One row per provider; leave a year blank for none.",
+        "Providers: Sustainability and Transformation Fund income and control totals by year (£000)",
+        "One row per provider; leave a year blank for none. STF is paid in a year only if the provider's "
+        "position (surplus positive, deficit negative, STF included) meets its control total; with no "
+        "control total, STF is paid whatever happens.",
         Owned("organisation", ("baseline",), every="providers"),
         (
             _org("Provider (code)"),
             _name(),
             _money_by_year("sustainability_fund_gbp000", YEARS, "{} STF (£000)"),
+            Block("control_total_gbp000", YEARS, "{} control total (£000)", fmt=MONEY, check="position", width=16),
         ),
         baseline=True,
     ),
@@ -807,6 +810,8 @@ LISTS_HEADER_ROW = 3
 #: Number checks on input cells: (type, operator, low, high, message).
 NUMBER_CHECKS = {
     "money": ("decimal", "greaterThanOrEqual", "0", None, "Enter an amount in £000: a number, 0 or more."),
+    "position": ("decimal", "between", "-100000000", "100000000",
+                 "Enter a position in £000: a surplus as a positive number, a deficit as a negative one."),
     "count": ("decimal", "greaterThanOrEqual", "0", None, "Enter a number, 0 or more."),
     "pct": ("decimal", "between", "0", "100", "Enter a percentage as a number from 0 to 100 (5 is 5%)."),
 }
