@@ -150,6 +150,9 @@ EXPECTED: dict[str, Expect] = {
     "size_neither.yaml":            Expect(76, "schemes[1]", "give the scheme's size as size_pct or size_gbp000"),
     "size_pct_over_100.yaml":       Expect(85, "schemes[1].size_pct", "less than or equal to 100 (got 350)"),
     "size_gbp000_too_large.yaml":   Expect(64, "schemes[0].size_gbp000", "£11,200,000k is more than the £280,000k"),
+    # problems of several groups, all found in one pass (see test_validation_one_pass.py)
+    "problems_of_several_groups.yaml": Expect(65, "schemes[0].size_gbp000", "£11,200,000k is more than the £280,000k",
+                                              3),
     # governance and indicators
     "signoff_unknown_member.yaml":  Expect(94, "governance.sign_off[1].organisation",
                                            "unknown organisation 'RFE': not a member of this plan"),
