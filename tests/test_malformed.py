@@ -92,6 +92,9 @@ EXPECTED: dict[str, Expect] = {
                                              "2021/22 is outside the plan's delivery years (2017/18 to 2020/21)"),
     "phasing_in_base_year.yaml":    Expect(87, "schemes[1].phasing_pct.2016/17",
                                            "2016/17 is outside the plan's delivery years (2017/18 to 2020/21)"),
+    "lead_time_reaches_base_year.yaml": Expect(87, "schemes[1].acts_on.lead_time_years",
+                                              "cost starts in 2016/17, the base year, a year before the activity "
+                                              "first moves (2017/18); the base year is the actual position"),
     "investment_year_outside_plan.yaml": Expect(72, "schemes[0].revenue_investment_gbp000.2021/22",
                                                 "2021/22 is outside the plan's delivery years (2017/18 to 2020/21)"),
     "capital_year_outside_plan.yaml": Expect(73, "schemes[0].capital_gbp000.2015/16",

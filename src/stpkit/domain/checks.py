@@ -23,7 +23,7 @@ from stpkit.domain.plan import (
     Scheme,
 )
 from stpkit.domain.problems import Loc, Problem
-from stpkit.domain.years import fy_range, fy_start
+from stpkit.domain.years import fy_label, fy_range, fy_start
 
 #: Service lines on which trusts deliver counted activity and are paid for it.
 PROVIDER_LINES = frozenset(
@@ -218,7 +218,11 @@ def _check_capacity(org: Organisation, loc: Loc, years: list[str]) -> list[Probl
         if site.closes is not None:
             problems += _years_within({site.closes: None}, (*sloc, "closes"), years[1:], "projection years")
         problems += _years_within(site.disposal_receipt_gbp000, (*sloc, "disposal_receipt_gbp000"), years, "years")
-        problems += _years_within(site.repurposing_income_gbp000, (*sloc, "repurposing_income_gbp000"), years, "years")
+        # A site closes in a projection year at the earliest, so it earns nothing repurposed in
+        # the base year (which is the actual position in any case).
+        problems += _years_within(
+            site.repurposing_income_gbp000, (*sloc, "repurposing_income_gbp000"), years[1:], "projection years"
+        )
         if site.ae_share_pct is not None and not site.type1_ae:
             problems.append(
                 Problem((*sloc, "ae_share_pct"), "ae_share_pct is for sites with a type 1 A&E (type1_ae: true)")
@@ -291,6 +295,7 @@ def _check_scheme(
     aloc = (*loc, "acts_on")
     if isinstance(act, ActsOnShift | ActsOnAeDowngrade):
         problems += _check_destinations(act, aloc, orgs)
+        problems += _check_lead_time(scheme, act.lead_time_years, (*aloc, "lead_time_years"), years)
     if scheme.capacity_removed_from is not None:
         problems += _years_within(
             {scheme.capacity_removed_from: None}, (*loc, "capacity_removed_from"), delivery_years, "delivery years"
@@ -375,6 +380,29 @@ def _check_moved_line(
     if line not in paid[owner.code]:
         add(Problem((*aloc, "service_line"), f"{owner.code} has no {line.value} activity for this scheme to act on"))
     return problems
+
+
+def _check_lead_time(scheme: Scheme, lead: int, loc: Loc, years: list[str]) -> list[Problem]:
+    """The receiving service's cost starts ``lead`` years before the activity first moves: it
+    must not start in the base year, the actual position, or before it."""
+    moves = [t for t, year in enumerate(years) if t > 0 and scheme.phasing_pct.get(year, 0) > 0]
+    if not lead or not moves or moves[0] > lead:
+        return []
+    first = moves[0]
+    base = fy_start(years[0])
+    starts = fy_label(base + first - lead)
+    when = f"{starts}, the base year" if first == lead else f"{starts}, before the base year {years[0]}"
+    early = "a year" if lead == 1 else f"{lead} years"
+    most = first - 1
+    shorter = "give no lead time" if most == 0 else f"give a lead time of at most {most} year{'s' if most > 1 else ''}"
+    return [
+        Problem(
+            loc,
+            f"with a lead time of {lead} year{'s' if lead > 1 else ''} the receiving service's cost starts in "
+            f"{when}, {early} before the activity first moves ({years[first]}); the base year is the actual "
+            f"position and cannot change: phase the scheme from {fy_label(base + lead + 1)} or {shorter}",
+        )
+    ]
 
 
 def _check_destinations(
