@@ -13,7 +13,9 @@ can be stated on the plans it holds for:
   sites, with income from repurposed buildings, and schemes may give ``capacity_removed_from``;
 - ``kinds``: the scheme kinds drawn, from ``SCHEME_KINDS``;
 - ``min_schemes``: at least this many are drawn (one whose owner has nothing for it to act on
-  is dropped, so a plan can still have fewer).
+  is dropped, so a plan can still have fewer);
+- ``lead_into_base_year``: a shift's lead time may bring the receiving service's cost into the
+  base year (validation refuses such plans; the engine must still leave the base year alone).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def plans(
     external: bool = True,
     capacity: bool = True,
     capacity_changes: bool = True,
+    lead_into_base_year: bool = False,
 ) -> dict[str, Any]:
     n_ccg = draw(st.integers(1, 3))
     n_trust = draw(st.integers(1, 3))
@@ -101,7 +104,7 @@ def plans(
         orgs.append(org)
     schemes = []
     for i in range(draw(st.integers(min_schemes, max(min_schemes, max_schemes)))):
-        scheme = draw(_scheme(ccgs, trusts, paid, bought, orgs, kinds, capacity_changes))
+        scheme = draw(_scheme(ccgs, trusts, paid, bought, orgs, kinds, capacity_changes, lead_into_base_year))
         if scheme is not None:
             scheme["id"] = f"S{i}"
             schemes.append(scheme)
@@ -172,7 +175,9 @@ def _destinations(draw, trusts: list[str]) -> list[dict[str, Any]]:
 
 
 @st.composite
-def _scheme(draw, ccgs, trusts, paid, bought, orgs, kinds, capacity_changes) -> dict[str, Any] | None:
+def _scheme(
+    draw, ccgs, trusts, paid, bought, orgs, kinds, capacity_changes, lead_into_base_year
+) -> dict[str, Any] | None:
     kind = draw(st.sampled_from(kinds))
     phasing = draw(st.sampled_from([{"2017/18": 100}, {"2017/18": 50, "2018/19": 50}, {"2018/19": 25, "2019/20": 75}]))
     scheme = {
@@ -203,8 +208,11 @@ def _scheme(draw, ccgs, trusts, paid, bought, orgs, kinds, capacity_changes) -> 
             scheme["acts_on"]["providers"] = sorted(chosen)
         if kind == "shift":
             scheme["acts_on"]["to"] = draw(_destinations(trusts))
+            # The receiving service may start before the activity moves, but not in the base year.
+            first = min(YEARS.index(year) for year, pct in phasing.items() if pct > 0)
+            most = 2 if lead_into_base_year else first - 1
             if draw(st.booleans()):
-                scheme["acts_on"]["lead_time_years"] = draw(st.integers(0, 2))
+                scheme["acts_on"]["lead_time_years"] = draw(st.integers(0, most))
         if capacity_changes and draw(st.booleans()):
             scheme["capacity_removed_from"] = draw(st.sampled_from(YEARS[1:]))
     elif kind == "income":

@@ -92,6 +92,9 @@ EXPECTED: dict[str, Expect] = {
                                              "2021/22 is outside the plan's delivery years (2017/18 to 2020/21)"),
     "phasing_in_base_year.yaml":    Expect(87, "schemes[1].phasing_pct.2016/17",
                                            "2016/17 is outside the plan's delivery years (2017/18 to 2020/21)"),
+    "lead_time_reaches_base_year.yaml": Expect(87, "schemes[1].acts_on.lead_time_years",
+                                              "cost starts in 2016/17, the base year, a year before the activity "
+                                              "first moves (2017/18); the base year is the actual position"),
     "investment_year_outside_plan.yaml": Expect(72, "schemes[0].revenue_investment_gbp000.2021/22",
                                                 "2021/22 is outside the plan's delivery years (2017/18 to 2020/21)"),
     "capital_year_outside_plan.yaml": Expect(73, "schemes[0].capital_gbp000.2015/16",
@@ -150,6 +153,9 @@ EXPECTED: dict[str, Expect] = {
     "size_neither.yaml":            Expect(76, "schemes[1]", "give the scheme's size as size_pct or size_gbp000"),
     "size_pct_over_100.yaml":       Expect(85, "schemes[1].size_pct", "less than or equal to 100 (got 350)"),
     "size_gbp000_too_large.yaml":   Expect(64, "schemes[0].size_gbp000", "£11,200,000k is more than the £280,000k"),
+    # problems of several groups, all found in one pass (see test_validation_one_pass.py)
+    "problems_of_several_groups.yaml": Expect(65, "schemes[0].size_gbp000", "£11,200,000k is more than the £280,000k",
+                                              3),
     # governance and indicators
     "signoff_unknown_member.yaml":  Expect(94, "governance.sign_off[1].organisation",
                                            "unknown organisation 'RFE': not a member of this plan"),

@@ -23,7 +23,7 @@ from stpkit.domain.plan import (
     Scheme,
 )
 from stpkit.domain.problems import Loc, Problem
-from stpkit.domain.years import fy_range, fy_start
+from stpkit.domain.years import fy_label, fy_range, fy_start
 
 #: Service lines on which trusts deliver counted activity and are paid for it.
 PROVIDER_LINES = frozenset(
@@ -44,46 +44,70 @@ MAX_PLAN_YEARS = 15
 PHASING_TOLERANCE_PCT = 0.01
 
 
+def plan_years(plan: Plan) -> list[str] | None:
+    """The plan's years, base year first; None when its horizon is not from one to
+    ``MAX_PLAN_YEARS`` years after its base year (``check_plan`` says which)."""
+    base, horizon = fy_start(plan.base_year), fy_start(plan.horizon)
+    if not 0 < horizon - base <= MAX_PLAN_YEARS:
+        return None
+    return fy_range(plan.base_year, plan.horizon)
+
+
+class _Members(dict[str, Organisation]):
+    """The member organisations by code, without the codes used more than once: a reference
+    to one of those is ambiguous, so the checks that need the organisation it names are
+    skipped for it (they run once the codes are fixed) while every other check runs."""
+
+    def __init__(self, organisations: list[Organisation]):
+        codes = Counter(org.code for org in organisations)
+        super().__init__((org.code, org) for org in organisations if codes[org.code] == 1)
+        self.ambiguous = frozenset(code for code, n in codes.items() if n > 1)
+
+    def known(self, code: str) -> bool:
+        return code in self or code in self.ambiguous
+
+
 def check_plan(plan: Plan) -> list[Problem]:
     """Every consistency problem in ``plan`` (empty when the plan is sound)."""
     problems: list[Problem] = []
     add = problems.append
 
-    base, horizon = fy_start(plan.base_year), fy_start(plan.horizon)
-    if horizon <= base:
-        add(Problem(("horizon",), f"horizon {plan.horizon} must be after the base year {plan.base_year}"))
-        return problems
-    if horizon - base > MAX_PLAN_YEARS:
-        add(Problem(("horizon",), f"a plan covers at most {MAX_PLAN_YEARS} years after its base year"))
-        return problems
-    plan_years = fy_range(plan.base_year, plan.horizon)
+    known = plan_years(plan)
+    if known is None:
+        if fy_start(plan.horizon) <= fy_start(plan.base_year):
+            add(Problem(("horizon",), f"horizon {plan.horizon} must be after the base year {plan.base_year}"))
+        else:
+            add(Problem(("horizon",), f"a plan covers at most {MAX_PLAN_YEARS} years after its base year"))
+    # Without the plan's years no year can be checked against them (``_years_within`` checks
+    # nothing then): those checks run once the horizon is right; every other check runs now.
+    years = known or []
 
-    codes = Counter(org.code for org in plan.organisations)
-    orgs = {org.code: org for org in plan.organisations}
+    orgs = _Members(plan.organisations)
     for i, org in enumerate(plan.organisations):
-        if codes[org.code] > 1:
+        if org.code in orgs.ambiguous:
             add(Problem(("organisations", i, "code"), f"organisation code {org.code!r} is used more than once"))
-        problems += _check_organisation(org, ("organisations", i), orgs, plan_years)
-    if len(orgs) < len(plan.organisations):
-        return problems  # references to a code used twice are ambiguous: fix the codes first
+        problems += _check_organisation(org, ("organisations", i), orgs, years)
 
     paid = clinical_lines(plan)
-    problems += _check_activity_covers_income(plan, paid)
+    problems += _check_activity_covers_income(plan, paid, orgs)
     for source, by_year in plan.capital_available_gbp000.items():
-        problems += _years_within(by_year, ("capital_available_gbp000", source.value), plan_years, "years")
+        problems += _years_within(by_year, ("capital_available_gbp000", source.value), years, "years")
 
     ids = Counter(s.id for s in plan.schemes)
     for i, scheme in enumerate(plan.schemes):
         loc: Loc = ("schemes", i)
         if ids[scheme.id] > 1:
             add(Problem((*loc, "id"), f"scheme id {scheme.id!r} is used more than once"))
-        problems += _check_scheme(scheme, loc, orgs, paid, plan_years)
-    problems += _check_indicators(plan.indicators, plan_years)
+        problems += _check_scheme(scheme, loc, orgs, paid, years)
+    problems += _check_indicators(plan.indicators, years)
     problems += _check_governance(plan, orgs)
     return problems
 
 
 def _years_within(values: dict[str, object], loc: Loc, allowed: list[str], what: str) -> list[Problem]:
+    """Years of ``values`` outside ``allowed``; none when the plan's years are not known."""
+    if not allowed:
+        return []
     return [
         Problem((*loc, year), f"{year} is outside the plan's {what} ({allowed[0]} to {allowed[-1]})")
         for year in values
@@ -91,7 +115,7 @@ def _years_within(values: dict[str, object], loc: Loc, allowed: list[str], what:
     ]
 
 
-def _check_organisation(org: Organisation, loc: Loc, orgs: dict[str, Organisation], years: list[str]) -> list[Problem]:
+def _check_organisation(org: Organisation, loc: Loc, orgs: _Members, years: list[str]) -> list[Problem]:
     problems: list[Problem] = []
     b = org.baseline
     bloc = (*loc, "baseline")
@@ -117,7 +141,7 @@ def _check_organisation(org: Organisation, loc: Loc, orgs: dict[str, Organisatio
             lloc = (*bloc, "spend_gbp000", j)
             if line.provider is not None and line.external_provider is not None:
                 problems.append(Problem(lloc, "give provider (a member) or external_provider, not both"))
-            if line.provider is None:
+            if line.provider is None or line.provider in orgs.ambiguous:
                 continue
             target = orgs.get(line.provider)
             if target is None:
@@ -195,7 +219,11 @@ def _check_capacity(org: Organisation, loc: Loc, years: list[str]) -> list[Probl
         if site.closes is not None:
             problems += _years_within({site.closes: None}, (*sloc, "closes"), years[1:], "projection years")
         problems += _years_within(site.disposal_receipt_gbp000, (*sloc, "disposal_receipt_gbp000"), years, "years")
-        problems += _years_within(site.repurposing_income_gbp000, (*sloc, "repurposing_income_gbp000"), years, "years")
+        # A site closes in a projection year at the earliest, so it earns nothing repurposed in
+        # the base year (which is the actual position in any case).
+        problems += _years_within(
+            site.repurposing_income_gbp000, (*sloc, "repurposing_income_gbp000"), years[1:], "projection years"
+        )
         if site.ae_share_pct is not None and not site.type1_ae:
             problems.append(
                 Problem((*sloc, "ae_share_pct"), "ae_share_pct is for sites with a type 1 A&E (type1_ae: true)")
@@ -225,9 +253,11 @@ def clinical_lines(plan: Plan) -> dict[str, set[ServiceLine]]:
     return lines
 
 
-def _check_activity_covers_income(plan: Plan, paid: dict[str, set[ServiceLine]]) -> list[Problem]:
+def _check_activity_covers_income(plan: Plan, paid: dict[str, set[ServiceLine]], orgs: _Members) -> list[Problem]:
     problems = []
     for i, org in enumerate(plan.organisations):
+        if org.code in orgs.ambiguous:
+            continue  # what is paid to this code may be paid to the other organisation using it
         for line in sorted(paid.get(org.code, ()), key=list(ServiceLine).index):
             if org.baseline.activity.get(line, 0) <= 0:
                 problems.append(
@@ -242,7 +272,7 @@ def _check_activity_covers_income(plan: Plan, paid: dict[str, set[ServiceLine]])
 def _check_scheme(
     scheme: Scheme,
     loc: Loc,
-    orgs: dict[str, Organisation],
+    orgs: _Members,
     paid: dict[str, set[ServiceLine]],
     years: list[str],
 ) -> list[Problem]:
@@ -262,18 +292,23 @@ def _check_scheme(
     )
     problems += _years_within(scheme.capital_gbp000, (*loc, "capital_gbp000"), years, "years")
 
-    owner = orgs.get(scheme.owner)
-    if owner is None:
-        add(Problem((*loc, "owner"), f"unknown organisation {scheme.owner!r}: not a member of this plan"))
-        return problems
     act = scheme.acts_on
     aloc = (*loc, "acts_on")
     if isinstance(act, ActsOnShift | ActsOnAeDowngrade):
         problems += _check_destinations(act, aloc, orgs)
+        problems += _check_lead_time(scheme, act.lead_time_years, (*aloc, "lead_time_years"), years)
     if scheme.capacity_removed_from is not None:
         problems += _years_within(
             {scheme.capacity_removed_from: None}, (*loc, "capacity_removed_from"), delivery_years, "delivery years"
         )
+
+    # The rest is checked against what the owner has: not for an owner that is unknown or
+    # whose code is used twice.
+    owner = orgs.get(scheme.owner)
+    if owner is None:
+        if scheme.owner not in orgs.ambiguous:
+            add(Problem((*loc, "owner"), f"unknown organisation {scheme.owner!r}: not a member of this plan"))
+        return problems
     if isinstance(act, ActsOnActivity | ActsOnShift):
         return problems + _check_moved_line(act, owner, aloc, orgs, paid)
     if owner.kind.is_commissioner:
@@ -322,7 +357,7 @@ def _check_moved_line(
     act: ActsOnActivity | ActsOnShift,
     owner: Organisation,
     aloc: Loc,
-    orgs: dict[str, Organisation],
+    orgs: _Members,
     paid: dict[str, set[ServiceLine]],
 ) -> list[Problem]:
     """An activity or shift scheme acts on a line its owner buys (from the providers it names)
@@ -335,9 +370,9 @@ def _check_moved_line(
         if not spend:
             add(Problem((*aloc, "service_line"), f"{owner.code} has no {line.value} spend for this scheme to act on"))
         for k, code in enumerate(act.providers):
-            if code not in orgs:
+            if not orgs.known(code):
                 add(Problem((*aloc, "providers", k), f"unknown organisation {code!r}: not a member of this plan"))
-            elif not any(s.provider == code for s in spend):
+            elif code not in orgs.ambiguous and not any(s.provider == code for s in spend):
                 add(Problem((*aloc, "providers", k), f"{owner.code} buys no {line.value} from {code}"))
         return problems
     if act.providers:
@@ -348,8 +383,31 @@ def _check_moved_line(
     return problems
 
 
+def _check_lead_time(scheme: Scheme, lead: int, loc: Loc, years: list[str]) -> list[Problem]:
+    """The receiving service's cost starts ``lead`` years before the activity first moves: it
+    must not start in the base year, the actual position, or before it."""
+    moves = [t for t, year in enumerate(years) if t > 0 and scheme.phasing_pct.get(year, 0) > 0]
+    if not lead or not moves or moves[0] > lead:
+        return []
+    first = moves[0]
+    base = fy_start(years[0])
+    starts = fy_label(base + first - lead)
+    when = f"{starts}, the base year" if first == lead else f"{starts}, before the base year {years[0]}"
+    early = "a year" if lead == 1 else f"{lead} years"
+    most = first - 1
+    shorter = "give no lead time" if most == 0 else f"give a lead time of at most {most} year{'s' if most > 1 else ''}"
+    return [
+        Problem(
+            loc,
+            f"with a lead time of {lead} year{'s' if lead > 1 else ''} the receiving service's cost starts in "
+            f"{when}, {early} before the activity first moves ({years[first]}); the base year is the actual "
+            f"position and cannot change: phase the scheme from {fy_label(base + lead + 1)} or {shorter}",
+        )
+    ]
+
+
 def _check_destinations(
-    act: ActsOnShift | ActsOnAeDowngrade, aloc: Loc, orgs: dict[str, Organisation]
+    act: ActsOnShift | ActsOnAeDowngrade, aloc: Loc, orgs: _Members
 ) -> list[Problem]:
     problems = []
     total = sum(d.share_pct for d in act.to)
@@ -358,11 +416,11 @@ def _check_destinations(
     for k, dest in enumerate(act.to):
         target = orgs.get(dest.provider)
         dloc = (*aloc, "to", k)
-        if target is None:
+        if not orgs.known(dest.provider):
             problems.append(
                 Problem((*dloc, "provider"), f"unknown organisation {dest.provider!r}: not a member of this plan")
             )
-        elif not target.kind.is_provider:
+        elif target is not None and not target.kind.is_provider:
             problems.append(Problem((*dloc, "provider"), f"{dest.provider} is {_a(target.kind)}, not a provider"))
         if dest.service_line is not None and dest.service_line not in PROVIDER_LINES:
             problems.append(Problem((*dloc, "service_line"), _not_trust_line(dest.service_line)))
@@ -423,7 +481,7 @@ def _check_indicators(indicators: list[Indicator], years: list[str]) -> list[Pro
     return problems
 
 
-def _check_governance(plan: Plan, orgs: dict[str, Organisation]) -> list[Problem]:
+def _check_governance(plan: Plan, orgs: _Members) -> list[Problem]:
     problems: list[Problem] = []
     add = problems.append
     governance = plan.governance
@@ -432,7 +490,7 @@ def _check_governance(plan: Plan, orgs: dict[str, Organisation]) -> list[Problem
     signed = Counter(s.organisation for s in governance.sign_off)
     for k, entry in enumerate(governance.sign_off):
         loc: Loc = ("governance", "sign_off", k)
-        if entry.organisation not in orgs:
+        if not orgs.known(entry.organisation):
             add(Problem((*loc, "organisation"), unknown.format(entry.organisation)))
         elif signed[entry.organisation] > 1:
             add(Problem((*loc, "organisation"), f"{entry.organisation}'s sign-off is given more than once"))
@@ -464,7 +522,7 @@ def _check_governance(plan: Plan, orgs: dict[str, Organisation]) -> list[Problem
             if code not in scheme_ids:
                 add(Problem((*loc, "schemes", j), f"unknown scheme {code!r}: not a scheme of this plan"))
         for j, code in enumerate(decision.organisations):
-            if code not in orgs:
+            if not orgs.known(code):
                 add(Problem((*loc, "organisations", j), unknown.format(code)))
         if decision.level is DecisionLevel.ORGANISATION and len(decision.organisations) != 1:
             add(

@@ -208,11 +208,14 @@ def central_effect(schemes: SchemeSet) -> np.ndarray:
 
 def lead(effect: np.ndarray, years: np.ndarray) -> np.ndarray:
     """The effect brought forward by each component's lead time: the receiving service's cost
-    is incurred ``years`` before the activity arrives (and stays at the last year's level)."""
+    is incurred ``years`` before the activity arrives (and stays at the last year's level).
+    Never into the base year, the actual position: year 0 keeps its own effect (validation
+    refuses a lead time that would reach it)."""
     if not years.any():
         return effect
     t = np.arange(effect.shape[1])
     source = np.minimum(t[:, None] + years[None, :], effect.shape[1] - 1)  # (years, components)
+    source[0] = 0
     return np.take_along_axis(effect, np.broadcast_to(source, effect.shape), axis=1)
 
 

@@ -1,5 +1,6 @@
 """Staff: whole-time equivalents by group tied to the pay the plan keeps, the vacancies among
-them, and the agency premium paid to cover vacant shifts."""
+them (less the posts workforce schemes fill), and the agency premium paid to cover vacant
+shifts."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ class Workforce:
 
     establishment_do_nothing: np.ndarray  # WTE
     establishment_with_plan: np.ndarray
-    vacancies_with_plan: np.ndarray  # WTE
+    vacancies_with_plan: np.ndarray  # WTE, less the posts workforce schemes fill
     agency_with_plan: np.ndarray  # WTE of vacant shifts filled by agency staff
     agency_premium_with_plan_gbp000: np.ndarray
 
@@ -88,7 +89,10 @@ def plan_workforce(
     establishment_dn = index_dn[:, :, None] * wte0[None]
     establishment_wp = index_wp[:, :, None] * wte0[None]
 
-    # Workforce schemes turn a share of agency-filled shifts into bank or permanent ones.
+    # Workforce schemes fill a share of the posts agency staff cover: by year, the staff they
+    # recruit (in force as planned, cumulated when recurrent) are no longer vacancies, nor
+    # covered by agency staff, nor paid the premium. Schemes on the same group combine as
+    # their savings do: two that each replace half leave a quarter of the agency shifts.
     agency_left = np.ones((n_years, n_orgs, n_groups))
     for component in schemes.components:
         scheme = plan.schemes[component.scheme]
@@ -96,8 +100,11 @@ def plan_workforce(
             g = STAFF_GROUPS.index(scheme.acts_on.staff_group)
             converted = (scheme.size_pct or 0.0) / 100.0 * schemes.profile[:, component.scheme]
             agency_left[:, component.owner, g] *= 1.0 - converted
-    vacancies = establishment_wp * vacancy[None]
-    agency_wte = vacancies * agency[None] * agency_left
+    vacant_before = establishment_wp * vacancy[None]  # the posts vacant without the schemes
+    agency_before = vacant_before * agency[None]
+    recruited = agency_before * (1.0 - agency_left)
+    vacancies = vacant_before - recruited
+    agency_wte = agency_before - recruited
     premium = assumptions.series("agency_premium_pct")[:, None, None] / 100.0
     premium_cost = agency_wte * cost[:, None, :] * deflator[:, None, None] * premium / 1000.0
     return Workforce(establishment_dn, establishment_wp, vacancies, agency_wte, premium_cost)

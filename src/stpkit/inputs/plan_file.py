@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -9,7 +10,8 @@ from typing import Any, get_args
 
 from pydantic import ValidationError
 
-from stpkit.domain import ACTS_ON_TYPES, ActsOnKind, Plan, Problem, acts_on_fields, check_plan, format_loc, fy_range
+from stpkit.domain import ACTS_ON_TYPES, ActsOnKind, Plan, Problem, acts_on_fields, check_plan, format_loc
+from stpkit.domain.checks import plan_years
 from stpkit.inputs.located import InputError, LocatedProblem
 from stpkit.inputs.yaml_safe import Document, load_document
 from stpkit.reference.footprints import load_footprints
@@ -40,7 +42,11 @@ def parse_plan(document: Document) -> Plan:
 
 
 def validate(plan: Plan, params: ParameterSet, check: PlanCheck | None = None) -> list[Problem]:
-    """Problems beyond the types: references, years, national parameters; then ``check``'s."""
+    """Every problem found in one pass: the plan's consistency (references, years, phasing), its
+    footprint, the national parameters it overrides, and ``check``'s. Each runs whatever the
+    others find; a check is skipped only where it needs a part of the plan that has problems
+    (see ``_fit_to_check``), so fixing what is reported never brings new problems to light
+    except from those parts."""
     problems = check_plan(plan)
     if plan.footprint.code not in load_footprints():
         problems.append(
@@ -50,12 +56,70 @@ def validate(plan: Plan, params: ParameterSet, check: PlanCheck | None = None) -
                 "E54000005 to E54000048 (see `stp footprints`)",
             )
         )
-    if problems:
-        return problems
-    problems = check_overrides(plan.assumptions, fy_range(plan.base_year, plan.horizon), params)
-    if problems:
-        return problems
-    return check(plan) if check is not None else []
+    years = plan_years(plan)
+    if years is None:
+        return problems  # overrides are checked against the plan's years, and nothing can be laid out
+    problems += check_overrides(plan.assumptions, years, params)
+    if check is not None:
+        fit = _fit_to_check(plan, problems)
+        if fit is not None:
+            checked, kept = fit
+            problems += [_renumbered(p, kept) for p in check(checked)]
+    return problems
+
+
+def _fit_to_check(plan: Plan, problems: list[Problem]) -> tuple[Plan, list[int]] | None:
+    """The plan as far as ``check`` (the engine's layout) can read it despite ``problems``, and
+    the place in ``plan`` of each scheme it keeps; None when it can read nothing.
+
+    The layout reads the years, the organisations, the overrides and the schemes; not the
+    footprint code, capital available, indicators or governance, whose problems never stop it.
+    - A problem with any organisation (or a code used twice) stops it: the ledger is built
+      from every organisation's baseline and the schemes are measured against it.
+    - A scheme with a problem is left out; the others are laid out and checked.
+    - An override with a problem is left out: the layout checks sizes against base-year
+      values, which no parameter changes. A year the national values do not cover and the plan
+      does not give stops it: every parameter needs a value in every year."""
+    bad_schemes: set[int] = set()
+    bad_overrides: list[tuple[Any, ...]] = []
+    for problem in problems:
+        top = problem.loc[:1]
+        if top == ("schemes",) and len(problem.loc) > 1 and isinstance(problem.loc[1], int):
+            bad_schemes.add(problem.loc[1])
+        elif top == ("assumptions",) and len(problem.loc) > 1:
+            bad_overrides.append(problem.loc[1:])
+        elif top not in (("footprint",), ("capital_available_gbp000",), ("indicators",), ("governance",)):
+            return None
+    if not bad_schemes and not bad_overrides:
+        return plan, list(range(len(plan.schemes)))
+    kept = [i for i in range(len(plan.schemes)) if i not in bad_schemes]
+    assumptions = copy.deepcopy(plan.assumptions)
+    for path in bad_overrides:
+        _remove(assumptions, path)
+    fit = plan.model_copy(update={"schemes": [plan.schemes[i] for i in kept], "assumptions": assumptions})
+    return fit, kept
+
+
+def _remove(mapping: dict[Any, Any], path: tuple[Any, ...]) -> None:
+    """Remove the entry at ``path`` (keys as problems show them: a year written 2017 is the
+    key 2017, shown as "2017")."""
+    key = next((k for k in mapping if str(k) == str(path[0])), None)
+    if key is None:
+        return
+    if len(path) == 1:
+        del mapping[key]
+    elif isinstance(mapping[key], dict):
+        _remove(mapping[key], path[1:])
+    else:
+        del mapping[key]
+
+
+def _renumbered(problem: Problem, kept: list[int]) -> Problem:
+    """A problem of the plan ``_fit_to_check`` made, naming its scheme by its place in the plan."""
+    loc = problem.loc
+    if loc[:1] == ("schemes",) and len(loc) > 1 and isinstance(loc[1], int):
+        return Problem(("schemes", kept[loc[1]], *loc[2:]), problem.message)
+    return problem
 
 
 def locate(document: Document, problem: Problem) -> LocatedProblem:
