@@ -22,6 +22,8 @@ from stpkit.assurance.gaps import IndicatorResult
 from stpkit.assurance.rating import category_for, combine, findings_score
 from stpkit.domain import Better, IndicatorGap, RatingCategory, RatingComponent, Severity
 from stpkit.engine.model import run_plan
+from stpkit.examples import example_paths
+from stpkit.inputs.plan_file import load_plan
 
 RULE = {rule.id: rule for rule in RULES}
 
@@ -153,6 +155,66 @@ def test_a06_and_a07_beds_cut_above_target_with_nothing_in_the_community(params)
     team = demand_scheme(id="NBH", category="new_care_models", revenue_investment_gbp000={NEXT: 300})
     data["schemes"] = [team]
     assert findings(params, "A07", data) == []
+
+
+def test_a06_severity_scales_with_occupancy(params):
+    # 163,800 bed days in 2017/18; doing nothing the trust has 525 beds.
+    # 510 beds: 163,800 / (365 x 510) = 87.99%, above the 85% target but under the 92%
+    # ceiling: a warning.
+    (near,) = findings(params, "A06", with_beds({BASE: 500, NEXT: 510}))
+    assert near.severity is Severity.WARNING
+    assert near.numbers["occupancy_pct"] == pytest.approx(100 * 163_800 / (365 * 510))
+    assert near.numbers["ceiling_pct"] == 92.0
+    # 420 beds: 163,800 / (365 x 420) = 106.85%, above the ceiling: an error that names the
+    # trust, the year, the occupancy and the ceiling. Even at 92% the trust's activity needs
+    # 163,800 / (365 x 0.92) = 487.79 beds, 67.79 more than it keeps.
+    (over,) = findings(params, "A06", with_beds({BASE: 500, NEXT: 420}))
+    assert over.severity is Severity.ERROR
+    assert (over.subject, over.year) == ("T1", NEXT)
+    assert over.numbers["occupancy_pct"] == pytest.approx(100 * 163_800 / (365 * 420))
+    assert over.numbers["ceiling_pct"] == 92.0
+    assert over.numbers["beds_needed_at_ceiling"] == pytest.approx(163_800 / (365 * 0.92))
+    for words in ("Example Trust (T1)", "2017/18", "106.8%", "92%"):
+        assert words in over.message, words
+    # 480 beds, 93.49%, is above the ceiling too.
+    assert findings(params, "A06", with_beds({BASE: 500, NEXT: 480}))[0].severity is Severity.ERROR
+
+
+def test_a06_the_cornwall_example_with_too_few_beds(params):
+    """The Cornwall example with Royal Cornwall Hospitals (REF) set to 1,050 beds from 2017/18,
+    as a footprint might type into the submission workbook: doing nothing it would have 1,307 to
+    1,425 beds at 85%, so it runs at 105% to 109% occupancy, above the 92% ceiling."""
+    plan = load_plan(example_paths()["cornwall_and_isles_of_scilly"], params)
+    data = plan.model_dump(mode="json", exclude_none=True)
+    (trust,) = [o for o in data["organisations"] if o["code"] == "REF"]
+    trust.setdefault("capacity", {})["beds"] = {NEXT: 1_050}
+    ctx = context(params, data)
+    beds, o = ctx.result.beds, ctx.org_index["REF"]
+    (found,) = [f for f in RULE["A06"].check(ctx) if f.subject == "REF"]
+    occupancy = beds.bed_days_with_plan[0, -1, o] / (365 * 1_050)
+    assert found.severity is Severity.ERROR and found.year == "2020/21"
+    assert found.numbers["occupancy_pct"] == pytest.approx(100 * occupancy) and occupancy > 1.05
+    assert "Royal Cornwall Hospitals NHS Trust (REF)" in found.message and "92%" in found.message
+    # Wards close only out of beds freed: do-nothing beds less what the activity needs at 92%
+    # (more than the 1,050 the plan keeps; in 2016/17 the beds are the do-nothing's).
+    needed = np.maximum(beds.beds_with_plan[0, :, o], beds.bed_days_with_plan[0, :, o] / (365 * 0.92))
+    assert np.all(needed[1:] > 1_050)
+    wards = np.floor(np.maximum(beds.beds_do_nothing[0, :, o] - needed, 0) / 28 + 1e-9)
+    assert list(beds.wards_removed[0, :, o]) == list(wards)
+    assert np.all(wards[1:] < np.floor((beds.beds_do_nothing[0, 1:, o] - 1_050) / 28))
+
+
+def test_a_rule_counts_in_the_rating_at_its_worst_severity(params):
+    # A06 fires for two trusts, one above the ceiling (error) and one just above the target
+    # (warning): the rule costs the 20 points of an error, whichever finding comes last.
+    fired = [
+        SimpleNamespace(rule="A06", severity=Severity.ERROR),
+        SimpleNamespace(rule="A06", severity=Severity.WARNING),
+    ]
+    for order in (fired, fired[::-1]):
+        score, by_severity = findings_score(context(params, with_schemes()), order)
+        assert score == 80.0
+        assert by_severity == {Severity.ERROR: 1, Severity.WARNING: 0, Severity.INFO: 0}
 
 
 def test_a08_and_a09_care_outside_hospital_not_paid_for(params):

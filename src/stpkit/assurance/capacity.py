@@ -128,37 +128,67 @@ def _cut_years(ctx: Context, o: int) -> list[int]:
     why="""Hospitals plan beds at about 85% occupancy; above it, patients wait for beds, A&E
     performance falls and operations are cancelled. General and acute occupancy was already
     above 91% in early 2017. A plan that keeps fewer beds than its own activity needs at the
-    target is planning to run its hospitals fuller than is safe.""",
-    references=(src.KINGS_FUND_BEDS, src.NHSE_NEXT_STEPS),
-    reports=("occupancy_pct", "target_pct", "beds_with_plan", "beds_do_nothing", "beds_needed"),
+    target is planning to run its hospitals fuller than is safe. Above a ceiling of about 92%,
+    A&E performance falls steeply and the beds the plan says it will close are still full, so
+    their cost does not go.""",
+    references=(src.KINGS_FUND_BEDS, src.NHSE_NEXT_STEPS, src.HSJ_OCCUPANCY_CEILING),
+    reports=(
+        "occupancy_pct",
+        "target_pct",
+        "ceiling_pct",
+        "beds_with_plan",
+        "beds_do_nothing",
+        "beds_needed",
+        "beds_needed_at_ceiling",
+    ),
+    severe=Severity.ERROR,
 )
 def beds_cut_above_target(ctx: Context, me: Rule) -> list[Finding]:
     beds = ctx.result.beds
     findings = []
     for o in _bedded_providers(ctx):
-        over = [
-            t
-            for t in _cut_years(ctx, o)
-            if beds.occupancy_with_plan_pct[0, t, o] > beds.occupancy_target_pct[t] + OCCUPANCY_TOLERANCE_PCT
+        occupancy = beds.occupancy_with_plan_pct[0, :, o]
+        # The plan's target, but never above the centre's ceiling.
+        limit = [
+            min(float(beds.occupancy_target_pct[t]), ctx.national("bed_occupancy_ceiling_pct", ctx.years[t]))
+            for t in range(len(ctx.years))
         ]
+        over = [t for t in _cut_years(ctx, o) if occupancy[t] > limit[t] + OCCUPANCY_TOLERANCE_PCT]
         if not over:
             continue
-        t = max(over, key=lambda k: beds.occupancy_with_plan_pct[0, k, o])
-        occupancy, target = float(beds.occupancy_with_plan_pct[0, t, o]), float(beds.occupancy_target_pct[t])
+        t = max(over, key=lambda k: occupancy[k])
+        year = ctx.years[t]
+        rate, target = float(occupancy[t]), float(beds.occupancy_target_pct[t])
+        ceiling = ctx.national("bed_occupancy_ceiling_pct", year)
+        kept, do_nothing = float(beds.beds_with_plan[0, t, o]), float(beds.beds_do_nothing[0, t, o])
+        at_ceiling = float(beds.bed_days_with_plan[0, t, o] / (365.0 * ceiling / 100))
+        severe = rate > ceiling + OCCUPANCY_TOLERANCE_PCT
+        said = (
+            f"{ctx.org_label(o)} keeps {kept:,.0f} beds in {year}, {do_nothing - kept:,.0f} fewer than doing "
+            "nothing, "
+        )
+        if severe:
+            said += (
+                f"and runs them at {pct(rate)} occupancy, above the {pct(ceiling, 0)} ceiling (target "
+                f"{pct(target, 0)}): even at {pct(ceiling, 0)} its activity needs {at_ceiling:,.0f} beds."
+            )
+        else:
+            said += f"and runs them at {pct(rate)} occupancy against a target of {pct(target, 0)}."
         findings.append(
             me.finding(
-                f"{ctx.org_label(o)} keeps {beds.beds_with_plan[0, t, o]:,.0f} beds in {ctx.years[t]}, "
-                f"{beds.beds_do_nothing[0, t, o] - beds.beds_with_plan[0, t, o]:,.0f} fewer than doing nothing, "
-                f"and runs them at {pct(occupancy)} occupancy against a target of {pct(target, 0)}.",
+                said,
                 {
-                    "occupancy_pct": occupancy,
+                    "occupancy_pct": rate,
                     "target_pct": target,
-                    "beds_with_plan": float(beds.beds_with_plan[0, t, o]),
-                    "beds_do_nothing": float(beds.beds_do_nothing[0, t, o]),
+                    "ceiling_pct": ceiling,
+                    "beds_with_plan": kept,
+                    "beds_do_nothing": do_nothing,
                     "beds_needed": float(beds.required_with_plan[0, t, o]),
+                    "beds_needed_at_ceiling": at_ceiling,
                 },
                 subject=ctx.result.ledger.org_codes[o],
-                year=ctx.years[t],
+                year=year,
+                severe=severe,
             )
         )
     return findings

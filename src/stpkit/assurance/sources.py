@@ -16,6 +16,12 @@ KINGS_FUND_STPS_IN_PRACTICE = Reference(
     2016,
     "https://www.kingsfund.org.uk/publications/stps-in-the-nhs",
 )
+HSJ_OCCUPANCY_CEILING = Reference(
+    "NHS England has got it right on beds (quoting NHS Improvement's 2017 analysis of occupancy and A&E performance)",
+    "HSJ",
+    2020,
+    "https://hsj.co.uk/policy-and-regulation/nhs-england-has-got-it-right-on-beds/7026869.article",
+)
 KINGS_FUND_BEDS = Reference(
     "NHS hospital bed numbers: past, present, future",
     "The King's Fund",
