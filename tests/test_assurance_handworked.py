@@ -348,6 +348,125 @@ def test_a19_and_a20_benefits_before_their_change(params):
     assert waiting.numbers["stranded_before_gbp000"] >= 0
 
 
+def ae_plan(receiver: str, share_to_receiver: float) -> dict:
+    """The two-organisation plan with A&E: the trust (T1) sees 50,000 A&E attendances in
+    2016/17, 40% of them at its District site (S2); a neighbouring trust, coded ``receiver``,
+    sees 25,000. A&E and urgent care do not grow. From 2017/18 S2's department closes and
+    ``share_to_receiver`` % of its patients go to the neighbour's, the rest to an urgent care
+    centre at T1."""
+    data = with_schemes()
+    ccg, trust = data["organisations"]
+    ccg["baseline"]["spend_gbp000"] += [
+        {"service_line": "ae", "provider": "T1", "value_gbp000": 7_500},
+        {"service_line": "non_elective", "provider": receiver, "value_gbp000": 40_000},
+        {"service_line": "ae", "provider": receiver, "value_gbp000": 3_750},
+    ]
+    ccg["baseline"]["allocation_gbp000"] += 51_250
+    trust["baseline"]["activity"]["ae"] = 50_000
+    trust["capacity"] = {
+        "sites": [
+            {"code": "S1", "name": "Main", "kind": "acute_hospital", "type1_ae": True, "ae_share_pct": 60},
+            {"code": "S2", "name": "District", "kind": "acute_hospital", "type1_ae": True, "ae_share_pct": 40},
+        ]
+    }
+    data["organisations"].append(
+        {
+            "code": receiver,
+            "name": "Neighbour Trust",
+            "kind": "acute_trust",
+            "baseline": {"activity": {"non_elective": 20_000, "ae": 25_000}, "expenditure_gbp000": {"pay": 43_750}},
+        }
+    )
+    for line in ("ae", "urgent_care"):
+        for name in ("demand_growth_demographic_pct", "demand_growth_non_demographic_pct"):
+            data["assumptions"][name][line] = {NEXT: 0.0}
+    to = [{"provider": "T1", "service_line": "urgent_care", "share_pct": 100 - share_to_receiver}]
+    data["schemes"] = [
+        demand_scheme(
+            id="DG",
+            owner="T1",
+            category="service_reconfiguration",
+            acts_on={
+                "kind": "ae_downgrade",
+                "site": "S2",
+                "admissions_per_attendance": 0.25,
+                "to": [{"provider": receiver, "share_pct": share_to_receiver}, *to],
+            },
+            size_pct=100,
+        )
+    ]
+    return data
+
+
+def test_a28_patients_sent_to_a_department_missing_the_four_hour_standard(params):
+    # The Hillingdon Hospitals (RAS) saw 64,420 type 1 attendances in 2016/17, 25,454 of them
+    # for more than four hours: 1 - 25,454 / 64,420 = 60.49% within four hours, under the 95%
+    # standard. S2 sees 40% of 50,000 = 20,000 attendances; 75% of them, 15,000, go to RAS,
+    # which sees 25,000 of its own: 60% more, above the 10% threshold, so an error.
+    (found,) = findings(params, "A28", ae_plan("RAS", 75))
+    assert found.severity is Severity.ERROR
+    assert (found.subject, found.year) == ("RAS", NEXT)
+    assert found.numbers == {
+        "four_hour_pct": pytest.approx(100 * (1 - 25_454 / 64_420)),
+        "standard_pct": 95.0,
+        "extra_attendances": pytest.approx(15_000),
+        "own_attendances": pytest.approx(25_000),
+        "extra_share_pct": pytest.approx(60.0),
+        "threshold_pct": 10.0,
+        "schemes": 1.0,
+    }
+    for words in ("Neighbour Trust (RAS)", "60.5%", "95% standard", "15,000", "60.0% more", "10% limit", "DG"):
+        assert words in found.message, words
+    # 10% of S2's patients, 2,000, are 8% more than RAS's own 25,000: a warning.
+    (fewer,) = findings(params, "A28", ae_plan("RAS", 10))
+    assert fewer.severity is Severity.WARNING
+    assert fewer.numbers["extra_attendances"] == pytest.approx(2_000)
+    assert fewer.numbers["extra_share_pct"] == pytest.approx(8.0)
+    # Luton and Dunstable (RC9) saw 98.3% of its type 1 patients within four hours: nothing to
+    # say. T1's urgent care centre is not a type 1 department, and T1 is not in the data.
+    assert findings(params, "A28", ae_plan("RC9", 75)) == []
+
+
+def test_a28_a_shift_of_a_and_e_activity(params):
+    # No downgrade: the CCG moves 10% of its A&E patients at T1, 5,000, to RAS's department:
+    # 5,000 / 25,000 = 20% more. The emergency admissions are not A&E attendances.
+    data = ae_plan("RAS", 75)
+    data["schemes"] = [
+        demand_scheme(
+            id="MOVE",
+            acts_on={
+                "kind": "shift",
+                "service_line": "ae",
+                "providers": ["T1"],
+                "to": [{"provider": "RAS", "share_pct": 100}],
+            },
+        )
+    ]
+    (found,) = findings(params, "A28", data)
+    assert found.severity is Severity.ERROR and found.subject == "RAS"
+    assert found.numbers["extra_attendances"] == pytest.approx(5_000)
+    assert found.numbers["extra_share_pct"] == pytest.approx(20.0)
+
+
+def test_a28_on_the_north_west_london_example(params):
+    """Ealing's A&E closes in 2019/20 and 15% of its patients go to Hillingdon (RAS), 60.5%
+    within four hours in 2016/17. In the example's A&E activity Ealing sees 40% of London North
+    West's 241,148 attendances, grown 2.2% a year (0.8% demographic + 1.4% other) to 2020/21:
+    96,459 x 1.022^4 = 105,225, of which 15% is 15,784; Hillingdon's own 115,819 grow to 126,350:
+    12.5% more, above 10%."""
+    plan = load_plan(example_paths()["north_west_london"], params)
+    by_subject = {f.subject: f for f in assess(plan, params, runs=0).findings if f.rule == "A28"}
+    hillingdon = by_subject["RAS"]
+    assert hillingdon.severity is Severity.ERROR and hillingdon.year == "2020/21"
+    assert hillingdon.numbers["four_hour_pct"] == pytest.approx(60.487, abs=1e-3)
+    assert hillingdon.numbers["extra_attendances"] == pytest.approx(0.4 * 241_148 * 0.15 * 1.022**4, rel=1e-6)
+    assert hillingdon.numbers["own_attendances"] == pytest.approx(115_819 * 1.022**4, rel=1e-6)
+    assert hillingdon.numbers["extra_share_pct"] == pytest.approx(100 * 0.4 * 241_148 * 0.15 / 115_819, rel=1e-6)
+    assert "NWL-EAL-AE" in hillingdon.message
+    # Every receiving trust of the example missed the standard in 2016/17.
+    assert set(by_subject) == {"R1K", "RAS", "RQM", "RYJ"}
+
+
 # ---- governance -------------------------------------------------------------------------------
 
 

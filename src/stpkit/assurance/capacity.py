@@ -3,6 +3,8 @@ in which changes happen, and the workforce."""
 
 from __future__ import annotations
 
+import math
+
 from stpkit.assurance import sources as src
 from stpkit.assurance.core import (
     ACTIVITY_KINDS,
@@ -29,6 +31,7 @@ from stpkit.domain import (
     StaffGroup,
 )
 from stpkit.engine.workforce import STAFF_GROUPS
+from stpkit.reference.ae import AE_REFERENCE_YEAR, type1_departments
 
 #: Beds and occupancy closer than this to a threshold are rounding (the tables show whole beds
 #: and whole percentage points).
@@ -261,6 +264,96 @@ def beds_cut_without_community(ctx: Context, me: Rule) -> list[Finding]:
                 },
                 subject=ctx.result.ledger.org_codes[o],
                 year=ctx.years[first],
+            )
+        )
+    return findings
+
+
+def _four_hour_performance() -> dict[str, float]:
+    """Share of type 1 attendances seen within four hours in the A&E reference year (2016/17),
+    by provider (ODS code), from NHS England's A&E data."""
+    return {code: float(v) for code, v in type1_departments(AE_REFERENCE_YEAR)["four_hour_pct"].items() if v == v}
+
+
+@rule(
+    "A28",
+    "A&E patients sent to a department that misses the four-hour standard",
+    Severity.WARNING,
+    why="""Closing or downgrading an A&E department works only if the departments its patients
+    go to can take them. Most type 1 departments were already missing the four-hour standard
+    in 2016/17, and crowding in a department rises faster than its attendances: a department
+    that cannot see its own patients in time will see the extra ones later still, and the
+    change moves the problem rather than solving it.""",
+    references=(src.NHSE_AE_STATISTICS, src.NUFFIELD_AE_ATTENDANCES, src.CLOSED_STUDY),
+    reports=(
+        "four_hour_pct",
+        "standard_pct",
+        "extra_attendances",
+        "own_attendances",
+        "extra_share_pct",
+        "threshold_pct",
+        "schemes",
+    ),
+    severe=Severity.ERROR,
+)
+def ae_sent_to_a_department_missing_the_standard(ctx: Context, me: Rule) -> list[Finding]:
+    result = ctx.result
+    ledger, schemes = result.ledger, result.schemes
+    arriving: dict[int, list[int]] = {}  # receiving provider -> its A&E arrivals
+    for i, arrival in enumerate(ledger.arrivals):
+        if arrival.service_line is ServiceLine.AE:
+            arriving.setdefault(arrival.provider, []).append(i)
+    if not arriving:
+        return []
+    performance = _four_hour_performance()
+    standard = ctx.national("ae_within_4_hours_standard_pct", AE_REFERENCE_YEAR)
+    findings = []
+    for p, arrivals in sorted(arriving.items()):
+        code = ledger.org_codes[p]
+        if code not in performance or performance[code] >= standard:
+            continue
+        extra = result.arrivals_with_plan[0][:, arrivals].sum(axis=1)
+        # What its own type 1 departments see with the plan, before the attendances sent to them.
+        own_cells = [
+            c for c, cell in enumerate(ledger.cells) if cell.provider == p and cell.service_line is ServiceLine.AE
+        ]
+        own = result.activity_with_plan[0][:, own_cells].sum(axis=1)
+        years = [t for t in range(len(ctx.years)) if extra[t] >= 0.5]
+        if not years:
+            continue
+        share = [100 * extra[t] / own[t] if own[t] > 0 else math.inf for t in range(len(ctx.years))]
+        t = max(years, key=lambda k: (round(share[k], 6), k))  # the largest share; the latest of equals
+        year = ctx.years[t]
+        threshold = ctx.national("ae_receiving_increase_max_pct", year)
+        senders = sorted(
+            {ctx.plan.schemes[int(schemes.scheme_of[ledger.arrivals[i].component])].id for i in arrivals
+             if result.arrivals_with_plan[0, t, i] > 0}
+        )
+        numbers = {
+            "four_hour_pct": performance[code],
+            "standard_pct": standard,
+            "extra_attendances": float(extra[t]),
+            "own_attendances": float(own[t]),
+            "threshold_pct": threshold,
+            "schemes": len(senders),
+        }
+        severe = share[t] > threshold
+        if math.isfinite(share[t]):
+            numbers["extra_share_pct"] = float(share[t])
+            more = f"{pct(share[t])} more than the {own[t]:,.0f} it sees itself"
+        else:
+            more = "and it sees none of its own in the plan"
+        limit = f" (above the {pct(threshold, 0)} limit)" if severe else ""
+        findings.append(
+            me.finding(
+                f"{listed(senders)} {'send' if len(senders) > 1 else 'sends'} {extra[t]:,.0f} more A&E attendances "
+                f"in {year} to {ctx.org_label(p)}, {more}{limit}, though its type 1 department saw only "
+                f"{pct(performance[code])} of patients within four hours in {AE_REFERENCE_YEAR} against the "
+                f"{pct(standard, 0)} standard.",
+                numbers,
+                subject=code,
+                year=year,
+                severe=severe,
             )
         )
     return findings

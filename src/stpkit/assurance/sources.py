@@ -136,3 +136,22 @@ HEALTH_FOUNDATION_WORKFORCE = Reference(
     2017,
     "https://www.health.org.uk/publications/election-briefing-a-sustainable-workforce",
 )
+NUFFIELD_AE_ATTENDANCES = Reference(
+    "Focus on: A&E attendances",
+    "Nuffield Trust and the Health Foundation",
+    2014,
+    "https://www.nuffieldtrust.org.uk/research/focus-on-a-e-attendances",
+)
+CLOSED_STUDY = Reference(
+    "Closing five Emergency Departments in England between 2009 and 2011: the closED controlled interrupted "
+    "time-series analysis",
+    "NIHR Journals Library (Health Services and Delivery Research)",
+    2018,
+    "https://doi.org/10.3310/hsdr06270",
+)
+NHSE_AE_STATISTICS = Reference(
+    "A&E Attendances and Emergency Admissions",
+    "NHS England",
+    2017,
+    "https://www.england.nhs.uk/statistics/statistical-work-areas/ae-waiting-times-and-activity/",
+)
