@@ -22,6 +22,8 @@ from stpkit.assurance.gaps import IndicatorResult
 from stpkit.assurance.rating import category_for, combine, findings_score
 from stpkit.domain import Better, IndicatorGap, RatingCategory, RatingComponent, Severity
 from stpkit.engine.model import run_plan
+from stpkit.examples import example_paths
+from stpkit.inputs.plan_file import load_plan
 
 RULE = {rule.id: rule for rule in RULES}
 
@@ -155,6 +157,66 @@ def test_a06_and_a07_beds_cut_above_target_with_nothing_in_the_community(params)
     assert findings(params, "A07", data) == []
 
 
+def test_a06_severity_scales_with_occupancy(params):
+    # 163,800 bed days in 2017/18; doing nothing the trust has 525 beds.
+    # 510 beds: 163,800 / (365 x 510) = 87.99%, above the 85% target but under the 92%
+    # ceiling: a warning.
+    (near,) = findings(params, "A06", with_beds({BASE: 500, NEXT: 510}))
+    assert near.severity is Severity.WARNING
+    assert near.numbers["occupancy_pct"] == pytest.approx(100 * 163_800 / (365 * 510))
+    assert near.numbers["ceiling_pct"] == 92.0
+    # 420 beds: 163,800 / (365 x 420) = 106.85%, above the ceiling: an error that names the
+    # trust, the year, the occupancy and the ceiling. Even at 92% the trust's activity needs
+    # 163,800 / (365 x 0.92) = 487.79 beds, 67.79 more than it keeps.
+    (over,) = findings(params, "A06", with_beds({BASE: 500, NEXT: 420}))
+    assert over.severity is Severity.ERROR
+    assert (over.subject, over.year) == ("T1", NEXT)
+    assert over.numbers["occupancy_pct"] == pytest.approx(100 * 163_800 / (365 * 420))
+    assert over.numbers["ceiling_pct"] == 92.0
+    assert over.numbers["beds_needed_at_ceiling"] == pytest.approx(163_800 / (365 * 0.92))
+    for words in ("Example Trust (T1)", "2017/18", "106.8%", "92%"):
+        assert words in over.message, words
+    # 480 beds, 93.49%, is above the ceiling too.
+    assert findings(params, "A06", with_beds({BASE: 500, NEXT: 480}))[0].severity is Severity.ERROR
+
+
+def test_a06_the_cornwall_example_with_too_few_beds(params):
+    """The Cornwall example with Royal Cornwall Hospitals (REF) set to 1,050 beds from 2017/18,
+    as a footprint might type into the submission workbook: doing nothing it would have 1,307 to
+    1,425 beds at 85%, so it runs at 105% to 109% occupancy, above the 92% ceiling."""
+    plan = load_plan(example_paths()["cornwall_and_isles_of_scilly"], params)
+    data = plan.model_dump(mode="json", exclude_none=True)
+    (trust,) = [o for o in data["organisations"] if o["code"] == "REF"]
+    trust.setdefault("capacity", {})["beds"] = {NEXT: 1_050}
+    ctx = context(params, data)
+    beds, o = ctx.result.beds, ctx.org_index["REF"]
+    (found,) = [f for f in RULE["A06"].check(ctx) if f.subject == "REF"]
+    occupancy = beds.bed_days_with_plan[0, -1, o] / (365 * 1_050)
+    assert found.severity is Severity.ERROR and found.year == "2020/21"
+    assert found.numbers["occupancy_pct"] == pytest.approx(100 * occupancy) and occupancy > 1.05
+    assert "Royal Cornwall Hospitals NHS Trust (REF)" in found.message and "92%" in found.message
+    # Wards close only out of beds freed: do-nothing beds less what the activity needs at 92%
+    # (more than the 1,050 the plan keeps; in 2016/17 the beds are the do-nothing's).
+    needed = np.maximum(beds.beds_with_plan[0, :, o], beds.bed_days_with_plan[0, :, o] / (365 * 0.92))
+    assert np.all(needed[1:] > 1_050)
+    wards = np.floor(np.maximum(beds.beds_do_nothing[0, :, o] - needed, 0) / 28 + 1e-9)
+    assert list(beds.wards_removed[0, :, o]) == list(wards)
+    assert np.all(wards[1:] < np.floor((beds.beds_do_nothing[0, 1:, o] - 1_050) / 28))
+
+
+def test_a_rule_counts_in_the_rating_at_its_worst_severity(params):
+    # A06 fires for two trusts, one above the ceiling (error) and one just above the target
+    # (warning): the rule costs the 20 points of an error, whichever finding comes last.
+    fired = [
+        SimpleNamespace(rule="A06", severity=Severity.ERROR),
+        SimpleNamespace(rule="A06", severity=Severity.WARNING),
+    ]
+    for order in (fired, fired[::-1]):
+        score, by_severity = findings_score(context(params, with_schemes()), order)
+        assert score == 80.0
+        assert by_severity == {Severity.ERROR: 1, Severity.WARNING: 0, Severity.INFO: 0}
+
+
 def test_a08_and_a09_care_outside_hospital_not_paid_for(params):
     # A new care model with no running cost at all (A08); one whose running cost starts after
     # its saving needs a later year, so the plan runs to 2018/19 (A09).
@@ -284,6 +346,125 @@ def test_a19_and_a20_benefits_before_their_change(params):
     (waiting,) = findings(params, "A20", with_schemes(clinics, horizon="2018/19"))
     assert waiting.numbers["years_early"] == 1.0
     assert waiting.numbers["stranded_before_gbp000"] >= 0
+
+
+def ae_plan(receiver: str, share_to_receiver: float) -> dict:
+    """The two-organisation plan with A&E: the trust (T1) sees 50,000 A&E attendances in
+    2016/17, 40% of them at its District site (S2); a neighbouring trust, coded ``receiver``,
+    sees 25,000. A&E and urgent care do not grow. From 2017/18 S2's department closes and
+    ``share_to_receiver`` % of its patients go to the neighbour's, the rest to an urgent care
+    centre at T1."""
+    data = with_schemes()
+    ccg, trust = data["organisations"]
+    ccg["baseline"]["spend_gbp000"] += [
+        {"service_line": "ae", "provider": "T1", "value_gbp000": 7_500},
+        {"service_line": "non_elective", "provider": receiver, "value_gbp000": 40_000},
+        {"service_line": "ae", "provider": receiver, "value_gbp000": 3_750},
+    ]
+    ccg["baseline"]["allocation_gbp000"] += 51_250
+    trust["baseline"]["activity"]["ae"] = 50_000
+    trust["capacity"] = {
+        "sites": [
+            {"code": "S1", "name": "Main", "kind": "acute_hospital", "type1_ae": True, "ae_share_pct": 60},
+            {"code": "S2", "name": "District", "kind": "acute_hospital", "type1_ae": True, "ae_share_pct": 40},
+        ]
+    }
+    data["organisations"].append(
+        {
+            "code": receiver,
+            "name": "Neighbour Trust",
+            "kind": "acute_trust",
+            "baseline": {"activity": {"non_elective": 20_000, "ae": 25_000}, "expenditure_gbp000": {"pay": 43_750}},
+        }
+    )
+    for line in ("ae", "urgent_care"):
+        for name in ("demand_growth_demographic_pct", "demand_growth_non_demographic_pct"):
+            data["assumptions"][name][line] = {NEXT: 0.0}
+    to = [{"provider": "T1", "service_line": "urgent_care", "share_pct": 100 - share_to_receiver}]
+    data["schemes"] = [
+        demand_scheme(
+            id="DG",
+            owner="T1",
+            category="service_reconfiguration",
+            acts_on={
+                "kind": "ae_downgrade",
+                "site": "S2",
+                "admissions_per_attendance": 0.25,
+                "to": [{"provider": receiver, "share_pct": share_to_receiver}, *to],
+            },
+            size_pct=100,
+        )
+    ]
+    return data
+
+
+def test_a28_patients_sent_to_a_department_missing_the_four_hour_standard(params):
+    # The Hillingdon Hospitals (RAS) saw 64,420 type 1 attendances in 2016/17, 25,454 of them
+    # for more than four hours: 1 - 25,454 / 64,420 = 60.49% within four hours, under the 95%
+    # standard. S2 sees 40% of 50,000 = 20,000 attendances; 75% of them, 15,000, go to RAS,
+    # which sees 25,000 of its own: 60% more, above the 10% threshold, so an error.
+    (found,) = findings(params, "A28", ae_plan("RAS", 75))
+    assert found.severity is Severity.ERROR
+    assert (found.subject, found.year) == ("RAS", NEXT)
+    assert found.numbers == {
+        "four_hour_pct": pytest.approx(100 * (1 - 25_454 / 64_420)),
+        "standard_pct": 95.0,
+        "extra_attendances": pytest.approx(15_000),
+        "own_attendances": pytest.approx(25_000),
+        "extra_share_pct": pytest.approx(60.0),
+        "threshold_pct": 10.0,
+        "schemes": 1.0,
+    }
+    for words in ("Neighbour Trust (RAS)", "60.5%", "95% standard", "15,000", "60.0% more", "10% limit", "DG"):
+        assert words in found.message, words
+    # 10% of S2's patients, 2,000, are 8% more than RAS's own 25,000: a warning.
+    (fewer,) = findings(params, "A28", ae_plan("RAS", 10))
+    assert fewer.severity is Severity.WARNING
+    assert fewer.numbers["extra_attendances"] == pytest.approx(2_000)
+    assert fewer.numbers["extra_share_pct"] == pytest.approx(8.0)
+    # Luton and Dunstable (RC9) saw 98.3% of its type 1 patients within four hours: nothing to
+    # say. T1's urgent care centre is not a type 1 department, and T1 is not in the data.
+    assert findings(params, "A28", ae_plan("RC9", 75)) == []
+
+
+def test_a28_a_shift_of_a_and_e_activity(params):
+    # No downgrade: the CCG moves 10% of its A&E patients at T1, 5,000, to RAS's department:
+    # 5,000 / 25,000 = 20% more. The emergency admissions are not A&E attendances.
+    data = ae_plan("RAS", 75)
+    data["schemes"] = [
+        demand_scheme(
+            id="MOVE",
+            acts_on={
+                "kind": "shift",
+                "service_line": "ae",
+                "providers": ["T1"],
+                "to": [{"provider": "RAS", "share_pct": 100}],
+            },
+        )
+    ]
+    (found,) = findings(params, "A28", data)
+    assert found.severity is Severity.ERROR and found.subject == "RAS"
+    assert found.numbers["extra_attendances"] == pytest.approx(5_000)
+    assert found.numbers["extra_share_pct"] == pytest.approx(20.0)
+
+
+def test_a28_on_the_north_west_london_example(params):
+    """Ealing's A&E closes in 2019/20 and 15% of its patients go to Hillingdon (RAS), 60.5%
+    within four hours in 2016/17. In the example's A&E activity Ealing sees 40% of London North
+    West's 241,148 attendances, grown 2.2% a year (0.8% demographic + 1.4% other) to 2020/21:
+    96,459 x 1.022^4 = 105,225, of which 15% is 15,784; Hillingdon's own 115,819 grow to 126,350:
+    12.5% more, above 10%."""
+    plan = load_plan(example_paths()["north_west_london"], params)
+    by_subject = {f.subject: f for f in assess(plan, params, runs=0).findings if f.rule == "A28"}
+    hillingdon = by_subject["RAS"]
+    assert hillingdon.severity is Severity.ERROR and hillingdon.year == "2020/21"
+    assert hillingdon.numbers["four_hour_pct"] == pytest.approx(60.487, abs=1e-3)
+    assert hillingdon.numbers["extra_attendances"] == pytest.approx(0.4 * 241_148 * 0.15 * 1.022**4, rel=1e-6)
+    assert hillingdon.numbers["own_attendances"] == pytest.approx(115_819 * 1.022**4, rel=1e-6)
+    assert hillingdon.numbers["extra_share_pct"] == pytest.approx(100 * 0.4 * 241_148 * 0.15 / 115_819, rel=1e-6)
+    assert "NWL-EAL-AE" in hillingdon.message
+    # Every receiving trust of the example missed the standard in 2016/17.
+    assert set(by_subject) == {"R1K", "RAS", "RQM", "RYJ"}
 
 
 # ---- governance -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ conftest (a CCG paying one acute trust 80,000 for 40,000 emergency spells in 201
 from __future__ import annotations
 
 import copy
+from dataclasses import fields
 
 import numpy as np
 import pytest
@@ -12,7 +13,10 @@ import pytest
 from conftest import BASE, NEXT, demand_scheme, make_plan, two_org_data
 from stpkit.domain import CapitalSource, check_plan
 from stpkit.engine.capital import SOURCES
-from stpkit.engine.model import run_plan
+from stpkit.engine.model import Stages, prepare, run_plan
+from stpkit.engine.project import Rates, central_rates
+from stpkit.engine.risk import compact
+from stpkit.engine.schemes import central_effect
 
 CCG, TRUST = 0, 1
 BEHAVIOUR = {  # acute trusts: 20% variable, 50% semi-fixed, 30% fixed
@@ -90,14 +94,59 @@ def test_closing_a_site_releases_its_fixed_cost_and_shows_overcrowding(params):
     }
     result = run(params, data)
     # The site holds 130 of 520 beds, so 25% of the fixed cost: 30% x 106,533.33 x 25% = 7,990.
-    # Its beds go too: 546 - 130 = 416, four whole wards (130 / 28 = 4.6): 4 x 1,530 = 6,120.
+    # Its beds go too: 546 - 130 = 416. But no activity falls: the 163,800 bed days still need
+    # 163,800 / (365 x 0.92) = 487.79 beds at the 92% ceiling, so only 546 - 487.79 = 58.21
+    # beds are freed, two whole wards (not the four that 130 beds make): 2 x 1,530 = 3,060.
     # Rent from the repurposed building: 500.
     assert result.beds.beds_with_plan[0, 1, TRUST] == pytest.approx(416)
-    assert result.beds.wards_removed[0, 1, TRUST] == 4
-    assert result.capacity[0, 1] == pytest.approx(0.3 * ALL_COST * 0.25 + 6_120 + 500, abs=0.01)
+    assert result.beds.wards_removed[0, 1, TRUST] == 2
+    assert result.capacity[0, 1] == pytest.approx(0.3 * ALL_COST * 0.25 + 3_060 + 500, abs=0.01)
     # No activity falls: 163,800 bed days in 416 beds is 107.9% occupancy, above the target.
     assert result.beds.occupancy_with_plan_pct[0, 1, TRUST] == pytest.approx(100 * 163_800 / (365 * 416))
     assert result.stranded[0, 1] == pytest.approx(0.0)
+
+
+def test_beds_kept_below_need_release_only_the_beds_no_longer_needed(params):
+    data = plan_with()
+    data["organisations"][1]["capacity"] = {"beds": {BASE: 520, NEXT: 400}}
+    result = run(params, data)
+    beds = result.beds
+    # No scheme: 163,800 bed days in 2017/18 and 520 x 1.05 = 546 beds doing nothing. The plan
+    # keeps 400, 146 fewer, at 163,800 / (365 x 400) = 112.2% occupancy. Even at the 92% ceiling
+    # its activity needs 163,800 / (365 x 0.92) = 487.79 beds, so only 546 - 487.79 = 58.21 beds
+    # are really freed: 2 whole wards (not the 5 that 146 beds make), 2 x 1,530 = 3,060.
+    assert beds.beds_with_plan[0, 1, TRUST] == pytest.approx(400)
+    assert beds.occupancy_with_plan_pct[0, 1, TRUST] == pytest.approx(100 * 163_800 / (365 * 400))
+    assert beds.wards_removed[0, 1, TRUST] == 2
+    assert result.capacity[0, 1] == pytest.approx(2 * 1_530.0)
+    # With 10% fewer emergency admissions the bed days fall to 147,420, which need
+    # 147,420 / (365 x 0.92) = 439.01 beds at the ceiling: 546 - 439.01 = 106.99 beds are
+    # freed, 3 wards, 3 x 1,530 = 4,590. The ward savings follow the activity, not the 400.
+    data["schemes"] = [demand_scheme()]
+    result = run(params, data)
+    assert result.beds.wards_removed[0, 1, TRUST] == 3
+    assert result.capacity[0, 1] == pytest.approx(3 * 1_530.0)
+
+
+def test_in_risk_runs_wards_follow_each_runs_bed_days(params):
+    """Risk runs work beds out from each run's own activity (``Stages`` with ``all_cells``
+    False, on the compacted ledger, as ``simulate`` does). Two runs of the same plan: in the
+    first the demand scheme delivers its 10%, in the second nothing."""
+    data = plan_with(demand_scheme())
+    data["organisations"][1]["capacity"] = {"beds": {BASE: 520, NEXT: 400}}
+    prepared = compact(prepare(make_plan(data), params))
+    central = central_rates(prepared.assumptions)
+    rates = Rates(**{f.name: np.repeat(getattr(central, f.name), 2, axis=0) for f in fields(Rates)})
+    delivered = central_effect(prepared.schemes)
+    effect = np.concatenate([delivered, np.zeros_like(delivered)])
+    stages = Stages(prepared, rates, effect, all_cells=False)
+    beds = stages.beds
+    # Delivered: 147,420 bed days, 439.01 beds needed at 92%, 106.99 freed: 3 wards, 4,590.
+    # Not delivered: 163,800 bed days, 487.79 needed, 58.21 freed: 2 wards, 3,060. Both runs
+    # keep the plan's 400 beds; closing 546 - 400 = 146 would make 5 wards in each.
+    assert beds.bed_days_with_plan[:, 1, TRUST] == pytest.approx([147_420, 163_800])
+    assert list(beds.wards_removed[:, 1, TRUST]) == [3, 2]
+    assert stages.capacity_by_org[:, 1, TRUST] == pytest.approx([3 * 1_530.0, 2 * 1_530.0])
 
 
 def test_emergency_activity_is_paid_at_the_marginal_rate(params):

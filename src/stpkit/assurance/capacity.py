@@ -3,6 +3,8 @@ in which changes happen, and the workforce."""
 
 from __future__ import annotations
 
+import math
+
 from stpkit.assurance import sources as src
 from stpkit.assurance.core import (
     ACTIVITY_KINDS,
@@ -29,6 +31,7 @@ from stpkit.domain import (
     StaffGroup,
 )
 from stpkit.engine.workforce import STAFF_GROUPS
+from stpkit.reference.ae import AE_REFERENCE_YEAR, type1_departments
 
 #: Beds and occupancy closer than this to a threshold are rounding (the tables show whole beds
 #: and whole percentage points).
@@ -128,37 +131,67 @@ def _cut_years(ctx: Context, o: int) -> list[int]:
     why="""Hospitals plan beds at about 85% occupancy; above it, patients wait for beds, A&E
     performance falls and operations are cancelled. General and acute occupancy was already
     above 91% in early 2017. A plan that keeps fewer beds than its own activity needs at the
-    target is planning to run its hospitals fuller than is safe.""",
-    references=(src.KINGS_FUND_BEDS, src.NHSE_NEXT_STEPS),
-    reports=("occupancy_pct", "target_pct", "beds_with_plan", "beds_do_nothing", "beds_needed"),
+    target is planning to run its hospitals fuller than is safe. Above a ceiling of about 92%,
+    A&E performance falls steeply and the beds the plan says it will close are still full, so
+    their cost does not go.""",
+    references=(src.KINGS_FUND_BEDS, src.NHSE_NEXT_STEPS, src.HSJ_OCCUPANCY_CEILING),
+    reports=(
+        "occupancy_pct",
+        "target_pct",
+        "ceiling_pct",
+        "beds_with_plan",
+        "beds_do_nothing",
+        "beds_needed",
+        "beds_needed_at_ceiling",
+    ),
+    severe=Severity.ERROR,
 )
 def beds_cut_above_target(ctx: Context, me: Rule) -> list[Finding]:
     beds = ctx.result.beds
     findings = []
     for o in _bedded_providers(ctx):
-        over = [
-            t
-            for t in _cut_years(ctx, o)
-            if beds.occupancy_with_plan_pct[0, t, o] > beds.occupancy_target_pct[t] + OCCUPANCY_TOLERANCE_PCT
+        occupancy = beds.occupancy_with_plan_pct[0, :, o]
+        # The plan's target, but never above the centre's ceiling.
+        limit = [
+            min(float(beds.occupancy_target_pct[t]), ctx.national("bed_occupancy_ceiling_pct", ctx.years[t]))
+            for t in range(len(ctx.years))
         ]
+        over = [t for t in _cut_years(ctx, o) if occupancy[t] > limit[t] + OCCUPANCY_TOLERANCE_PCT]
         if not over:
             continue
-        t = max(over, key=lambda k: beds.occupancy_with_plan_pct[0, k, o])
-        occupancy, target = float(beds.occupancy_with_plan_pct[0, t, o]), float(beds.occupancy_target_pct[t])
+        t = max(over, key=lambda k: occupancy[k])
+        year = ctx.years[t]
+        rate, target = float(occupancy[t]), float(beds.occupancy_target_pct[t])
+        ceiling = ctx.national("bed_occupancy_ceiling_pct", year)
+        kept, do_nothing = float(beds.beds_with_plan[0, t, o]), float(beds.beds_do_nothing[0, t, o])
+        at_ceiling = float(beds.bed_days_with_plan[0, t, o] / (365.0 * ceiling / 100))
+        severe = rate > ceiling + OCCUPANCY_TOLERANCE_PCT
+        said = (
+            f"{ctx.org_label(o)} keeps {kept:,.0f} beds in {year}, {do_nothing - kept:,.0f} fewer than doing "
+            "nothing, "
+        )
+        if severe:
+            said += (
+                f"and runs them at {pct(rate)} occupancy, above the {pct(ceiling, 0)} ceiling (target "
+                f"{pct(target, 0)}): even at {pct(ceiling, 0)} its activity needs {at_ceiling:,.0f} beds."
+            )
+        else:
+            said += f"and runs them at {pct(rate)} occupancy against a target of {pct(target, 0)}."
         findings.append(
             me.finding(
-                f"{ctx.org_label(o)} keeps {beds.beds_with_plan[0, t, o]:,.0f} beds in {ctx.years[t]}, "
-                f"{beds.beds_do_nothing[0, t, o] - beds.beds_with_plan[0, t, o]:,.0f} fewer than doing nothing, "
-                f"and runs them at {pct(occupancy)} occupancy against a target of {pct(target, 0)}.",
+                said,
                 {
-                    "occupancy_pct": occupancy,
+                    "occupancy_pct": rate,
                     "target_pct": target,
-                    "beds_with_plan": float(beds.beds_with_plan[0, t, o]),
-                    "beds_do_nothing": float(beds.beds_do_nothing[0, t, o]),
+                    "ceiling_pct": ceiling,
+                    "beds_with_plan": kept,
+                    "beds_do_nothing": do_nothing,
                     "beds_needed": float(beds.required_with_plan[0, t, o]),
+                    "beds_needed_at_ceiling": at_ceiling,
                 },
                 subject=ctx.result.ledger.org_codes[o],
-                year=ctx.years[t],
+                year=year,
+                severe=severe,
             )
         )
     return findings
@@ -231,6 +264,96 @@ def beds_cut_without_community(ctx: Context, me: Rule) -> list[Finding]:
                 },
                 subject=ctx.result.ledger.org_codes[o],
                 year=ctx.years[first],
+            )
+        )
+    return findings
+
+
+def _four_hour_performance() -> dict[str, float]:
+    """Share of type 1 attendances seen within four hours in the A&E reference year (2016/17),
+    by provider (ODS code), from NHS England's A&E data."""
+    return {code: float(v) for code, v in type1_departments(AE_REFERENCE_YEAR)["four_hour_pct"].items() if v == v}
+
+
+@rule(
+    "A28",
+    "A&E patients sent to a department that misses the four-hour standard",
+    Severity.WARNING,
+    why="""Closing or downgrading an A&E department works only if the departments its patients
+    go to can take them. Most type 1 departments were already missing the four-hour standard
+    in 2016/17, and crowding in a department rises faster than its attendances: a department
+    that cannot see its own patients in time will see the extra ones later still, and the
+    change moves the problem rather than solving it.""",
+    references=(src.NHSE_AE_STATISTICS, src.NUFFIELD_AE_ATTENDANCES, src.CLOSED_STUDY),
+    reports=(
+        "four_hour_pct",
+        "standard_pct",
+        "extra_attendances",
+        "own_attendances",
+        "extra_share_pct",
+        "threshold_pct",
+        "schemes",
+    ),
+    severe=Severity.ERROR,
+)
+def ae_sent_to_a_department_missing_the_standard(ctx: Context, me: Rule) -> list[Finding]:
+    result = ctx.result
+    ledger, schemes = result.ledger, result.schemes
+    arriving: dict[int, list[int]] = {}  # receiving provider -> its A&E arrivals
+    for i, arrival in enumerate(ledger.arrivals):
+        if arrival.service_line is ServiceLine.AE:
+            arriving.setdefault(arrival.provider, []).append(i)
+    if not arriving:
+        return []
+    performance = _four_hour_performance()
+    standard = ctx.national("ae_within_4_hours_standard_pct", AE_REFERENCE_YEAR)
+    findings = []
+    for p, arrivals in sorted(arriving.items()):
+        code = ledger.org_codes[p]
+        if code not in performance or performance[code] >= standard:
+            continue
+        extra = result.arrivals_with_plan[0][:, arrivals].sum(axis=1)
+        # What its own type 1 departments see with the plan, before the attendances sent to them.
+        own_cells = [
+            c for c, cell in enumerate(ledger.cells) if cell.provider == p and cell.service_line is ServiceLine.AE
+        ]
+        own = result.activity_with_plan[0][:, own_cells].sum(axis=1)
+        years = [t for t in range(len(ctx.years)) if extra[t] >= 0.5]
+        if not years:
+            continue
+        share = [100 * extra[t] / own[t] if own[t] > 0 else math.inf for t in range(len(ctx.years))]
+        t = max(years, key=lambda k: (round(share[k], 6), k))  # the largest share; the latest of equals
+        year = ctx.years[t]
+        threshold = ctx.national("ae_receiving_increase_max_pct", year)
+        senders = sorted(
+            {ctx.plan.schemes[int(schemes.scheme_of[ledger.arrivals[i].component])].id for i in arrivals
+             if result.arrivals_with_plan[0, t, i] > 0}
+        )
+        numbers = {
+            "four_hour_pct": performance[code],
+            "standard_pct": standard,
+            "extra_attendances": float(extra[t]),
+            "own_attendances": float(own[t]),
+            "threshold_pct": threshold,
+            "schemes": len(senders),
+        }
+        severe = share[t] > threshold
+        if math.isfinite(share[t]):
+            numbers["extra_share_pct"] = float(share[t])
+            more = f"{pct(share[t])} more than the {own[t]:,.0f} it sees itself"
+        else:
+            more = "and it sees none of its own in the plan"
+        limit = f" (above the {pct(threshold, 0)} limit)" if severe else ""
+        findings.append(
+            me.finding(
+                f"{listed(senders)} {'send' if len(senders) > 1 else 'sends'} {extra[t]:,.0f} more A&E attendances "
+                f"in {year} to {ctx.org_label(p)}, {more}{limit}, though its type 1 department saw only "
+                f"{pct(performance[code])} of patients within four hours in {AE_REFERENCE_YEAR} against the "
+                f"{pct(standard, 0)} standard.",
+                numbers,
+                subject=code,
+                year=year,
+                severe=severe,
             )
         )
     return findings

@@ -56,21 +56,37 @@ class Finding:
 class Rule:
     id: str
     title: str
-    severity: Severity
+    severity: Severity  # of its findings, unless a finding is severe
     why: str  # why it matters, in plain English
     references: tuple[Reference, ...]
     reports: tuple[str, ...]  # the names of the numbers a finding can carry
     check: Callable[[Context], list[Finding]] = field(repr=False)
     needs_risk: bool = False  # fires only on risk runs; not checked without them
+    severe: Severity | None = None  # of its findings past a second, documented threshold
 
-    def finding(self, message: str, numbers: Numbers, subject: str = "footprint", year: str | None = None) -> Finding:
+    @property
+    def severities(self) -> tuple[Severity, ...]:
+        """The severities its findings can have, the usual one first."""
+        return (self.severity,) if self.severe is None else (self.severity, self.severe)
+
+    def finding(
+        self,
+        message: str,
+        numbers: Numbers,
+        subject: str = "footprint",
+        year: str | None = None,
+        severe: bool = False,
+    ) -> Finding:
         unknown = sorted(set(numbers) - set(self.reports))
         if unknown:
             raise ValueError(f"{self.id} reports numbers it does not declare: {unknown}")
         clean = {name: float(value) for name, value in numbers.items()}
         if any(not math.isfinite(v) for v in clean.values()):
             raise ValueError(f"{self.id} reports a number that is not finite: {clean}")
-        return Finding(self.id, self.severity, self.title, message, clean, subject, year)
+        if severe and self.severe is None:
+            raise ValueError(f"{self.id} has no severe findings")
+        severity = self.severe if severe and self.severe is not None else self.severity
+        return Finding(self.id, severity, self.title, message, clean, subject, year)
 
 
 _RULES: dict[str, Rule] = {}
@@ -84,9 +100,11 @@ def rule(
     references: tuple[Reference, ...],
     reports: tuple[str, ...],
     needs_risk: bool = False,
+    severe: Severity | None = None,
 ) -> Callable[[Callable[[Context, Rule], list[Finding]]], Rule]:
     """Register a check: ``check(context, rule)`` returns the rule's findings (empty when the
-    plan passes)."""
+    plan passes). A rule with ``severe`` gives that severity to the findings it marks severe
+    (past a second threshold it documents), ``severity`` to the others."""
 
     def register(check: Callable[[Context, Rule], list[Finding]]) -> Rule:
         if id in _RULES:
@@ -100,6 +118,7 @@ def rule(
             reports=reports,
             check=lambda context: check(context, _RULES[id]),
             needs_risk=needs_risk,
+            severe=severe,
         )
         _RULES[id] = made
         return made

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from stpkit.assurance import sources as src
 from stpkit.assurance.core import Context, Finding, Rule, listed, rule
 from stpkit.domain import (
@@ -30,6 +32,7 @@ class MajorChange:
 
 def major_changes(ctx: Context) -> list[MajorChange]:
     plan, beds = ctx.plan, ctx.result.beds
+    ward = ctx.result.assumptions.series("ward_size_beds")
     changes = []
     for scheme in plan.schemes:
         if scheme.acts_on.kind is not ActsOnKind.AE_DOWNGRADE:
@@ -56,7 +59,9 @@ def major_changes(ctx: Context) -> list[MajorChange]:
                         f"the closure of {site.name} ({org.code})", site.code, site.closes, frozenset({site.code})
                     )
                 )
-        wards = beds.wards_removed[0, :, o]
+        # The wards the plan closes are those its beds give up, whether or not the activity
+        # still needs them (the engine's wards_removed counts only beds really freed).
+        wards = np.floor(np.maximum(beds.beds_do_nothing[0, :, o] - beds.beds_with_plan[0, :, o], 0.0) / ward + 1e-9)
         if wards[-1] > 0:
             first = next(t for t in range(len(ctx.years)) if wards[t] > 0)
             changes.append(

@@ -10,7 +10,8 @@ making progress, needs most improvement), from a score out of 100 over six parts
   wellbeing boards and local medical committees that took part; major changes put to the public
   before they happen (with none, whether the public was engaged before the plan starts); and
   changes that move care between organisations with a joint decision;
-- findings: 100 less a penalty for each assurance rule that fires, by its severity;
+- findings: 100 less a penalty for each assurance rule that fires, by the worst severity of its
+  findings;
 - risk: the chance of balancing in the final year in the risk runs.
 
 The weights, thresholds and penalties are national parameters (``rating_weight_pct``,
@@ -28,6 +29,9 @@ from stpkit.assurance.core import Context, Finding, Rule, all_rules
 from stpkit.assurance.gaps import Gaps
 from stpkit.assurance.governance import governance_parts
 from stpkit.domain import RatingCategory, RatingComponent, Severity
+
+#: Which of two severities a rule that fires with both counts at.
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,10 @@ def findings_score(
 ) -> tuple[float, dict[Severity, int]]:
     """100 less the penalty of each rule that fires (once per rule) or could not be checked
     (``unproven``), no less than 0."""
-    fired: dict[str, Severity] = {f.rule: f.severity for f in findings}
+    fired: dict[str, Severity] = {}
+    for f in findings:  # a rule counts once, at the worst severity of its findings
+        if f.rule not in fired or _RANK[f.severity] > _RANK[fired[f.rule]]:
+            fired[f.rule] = f.severity
     fired |= {rule.id: rule.severity for rule in unproven}
     by_severity = {s: sum(v is s for v in fired.values()) for s in Severity}
     penalty = sum(ctx.national("finding_penalty_pct", member=s.value) * n for s, n in by_severity.items())

@@ -16,6 +16,12 @@ KINGS_FUND_STPS_IN_PRACTICE = Reference(
     2016,
     "https://www.kingsfund.org.uk/publications/stps-in-the-nhs",
 )
+HSJ_OCCUPANCY_CEILING = Reference(
+    "NHS England has got it right on beds (quoting NHS Improvement's 2017 analysis of occupancy and A&E performance)",
+    "HSJ",
+    2020,
+    "https://hsj.co.uk/policy-and-regulation/nhs-england-has-got-it-right-on-beds/7026869.article",
+)
 KINGS_FUND_BEDS = Reference(
     "NHS hospital bed numbers: past, present, future",
     "The King's Fund",
@@ -129,4 +135,23 @@ HEALTH_FOUNDATION_WORKFORCE = Reference(
     "The Health Foundation",
     2017,
     "https://www.health.org.uk/publications/election-briefing-a-sustainable-workforce",
+)
+NUFFIELD_AE_ATTENDANCES = Reference(
+    "Focus on: A&E attendances",
+    "Nuffield Trust and the Health Foundation",
+    2014,
+    "https://www.nuffieldtrust.org.uk/research/focus-on-a-e-attendances",
+)
+CLOSED_STUDY = Reference(
+    "Closing five Emergency Departments in England between 2009 and 2011: the closED controlled interrupted "
+    "time-series analysis",
+    "NIHR Journals Library (Health Services and Delivery Research)",
+    2018,
+    "https://doi.org/10.3310/hsdr06270",
+)
+NHSE_AE_STATISTICS = Reference(
+    "A&E Attendances and Emergency Admissions",
+    "NHS England",
+    2017,
+    "https://www.england.nhs.uk/statistics/statistical-work-areas/ae-waiting-times-and-activity/",
 )

@@ -4,8 +4,9 @@ Bed days come from activity (bed days per unit of each line). In the do-nothing 
 beds grow with its bed days at today's occupancy. With the plan, beds stay where the
 do-nothing has them unless the plan says otherwise (``capacity.beds``) or a site closes: a fall
 in activity does not by itself close a ward. Beds grow, though, where activity arrives from
-another provider. Closing whole wards releases semi-fixed cost; closing a site releases its
-fixed cost."""
+another provider. Closing whole wards releases semi-fixed cost, but only wards of beds that
+the activity no longer needs even at the occupancy ceiling: beds the plan gives up below that
+are still needed, so their cost stays. Closing a site releases its fixed cost."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ class Beds:
     beds_do_nothing: np.ndarray  # available
     beds_with_plan: np.ndarray  # available
     occupancy_target_pct: np.ndarray  # (years,)
-    wards_removed: np.ndarray
+    occupancy_ceiling_pct: np.ndarray  # (years,)
+    wards_removed: np.ndarray  # whole wards of beds freed: no longer needed at the ceiling
     semi_fixed_factor: np.ndarray  # share of bedded semi-fixed cost kept
     fixed_factor: np.ndarray  # (years, orgs) share of fixed cost kept
     repurposing_income_gbp000: np.ndarray  # (years, orgs), share applied
@@ -65,6 +67,7 @@ class BedLayout:
     arrival_days: np.ndarray  # (years, arrivals) bed days per unit of each arrival
     arrival_to_org: np.ndarray  # (arrivals, orgs)
     target: np.ndarray  # (years,) occupancy target, a fraction
+    ceiling: np.ndarray  # (years,) the highest occupancy beds can be run at, a fraction
     ward: np.ndarray  # (years,) beds in a ward
     ward_cost: np.ndarray  # (years,) semi-fixed cost of a ward, base-year prices, £000
     given: np.ndarray  # (years, orgs) the plan's beds from each year on, NaN where not given
@@ -131,6 +134,7 @@ def bed_layout(plan: Plan, ledger: Ledger, assumptions: Assumptions) -> BedLayou
         arrival_days=per_unit[:, arrival_line] if len(arrival_line) else np.zeros((n_years, 0)),
         arrival_to_org=arrival_to,
         target=target,
+        ceiling=assumptions.series("bed_occupancy_ceiling_pct") / 100.0,
         ward=assumptions.series("ward_size_beds"),
         ward_cost=assumptions.series("ward_semi_fixed_cost_gbp000"),
         given=given,
@@ -176,7 +180,11 @@ def plan_beds(
     beds_wp[:, 0] = beds_dn[:, 0]
     beds_wp = np.maximum(beds_wp, 0.0)
 
-    wards = np.floor(np.maximum(beds_dn - beds_wp, 0.0) / ward[None, :, None] + 1e-9)
+    # Wards close only out of beds freed: those the run's bed days no longer need even at the
+    # ceiling. Beds the plan gives up below that are still needed and keep their cost.
+    needed_at_ceiling = days_wp / (DAYS_PER_YEAR * layout.ceiling[None, :, None])
+    freed = beds_dn - np.maximum(beds_wp, needed_at_ceiling)
+    wards = np.floor(np.maximum(freed, 0.0) / ward[None, :, None] + 1e-9)
     ward_cost = (
         layout.ward_cost[None, :, None] * cumulative_index(rates.cost_inflation[..., 0])[:, :, None] * layout.org_share
     )
@@ -189,6 +197,7 @@ def plan_beds(
         beds_do_nothing=beds_dn,
         beds_with_plan=beds_wp,
         occupancy_target_pct=100 * target,
+        occupancy_ceiling_pct=100 * layout.ceiling,
         wards_removed=wards,
         semi_fixed_factor=semi_factor,
         fixed_factor=fixed_factor,
