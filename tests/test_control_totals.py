@@ -86,3 +86,16 @@ def test_risk_runs_judge_the_position_with_the_plan_not_the_do_nothing():
     with_plan = _run(-10_000, [pay_scheme()]).risk(300, seed=2)
     assert with_plan.fund_paid_probability_by_org[1, 1] > 0.5
     assert with_plan.fund_withheld_mean[1] < FUND / 2
+
+
+def test_assurance_names_the_provider_planned_to_miss_its_control_total():
+    # Doing nothing and with no scheme, T1 reaches -10,533.33 in 2017/18 (STF of 2,000 included)
+    # against a control total of -10,000: A29 fires with those numbers; at -11,000 it does not.
+    missed = _run(-10_000).assessment(0)
+    (finding,) = [f for f in missed.findings if f.rule == "A29"]
+    assert finding.subject == "T1" and finding.year == NEXT
+    assert finding.numbers == pytest.approx(
+        {"control_total_gbp000": -10_000.0, "position_gbp000": -10_533.333333, "fund_withheld_gbp000": FUND,
+         "years_missed": 1}
+    )
+    assert not [f for f in _run(-11_000).assessment(0).findings if f.rule == "A29"]

@@ -555,3 +555,46 @@ def demand_below_demography(ctx: Context, me: Rule) -> list[Finding]:
             )
         )
     return findings
+
+
+@rule(
+    "A29",
+    "A provider is planned to miss its control total",
+    Severity.WARNING,
+    why="""From 2016/17 each trust agreed a control total with NHS Improvement, and its share of the
+    Sustainability and Transformation Fund was paid only if it met it. A plan in which a provider
+    misses its control total loses that provider's STF, which makes the gap wider than the plan
+    shows wherever it counts the fund as paid; the centre asked which organisations would miss.""",
+    references=(src.STRENGTHENING_FINANCIAL_PERFORMANCE, src.NAO_SUSTAINABILITY_TRANSFORMATION),
+    reports=("control_total_gbp000", "position_gbp000", "fund_withheld_gbp000", "years_missed"),
+)
+def control_total_missed(ctx: Context, me: Rule) -> list[Finding]:
+    """One finding per provider that misses its control total with the plan (central case), for
+    the first year it does; money at the footprint's share of the trust."""
+    _, withheld = ctx.result.fund_withheld_by_org()
+    findings = []
+    for org in ctx.plan.organisations:
+        if not org.baseline.control_total_gbp000:
+            continue
+        o = ctx.org_index[org.code]
+        share = ctx.result.ledger.org_share[o]
+        missed = [t for t in range(1, len(ctx.years)) if withheld[0, t, o] < -GBP000_TOLERANCE]
+        if not missed:
+            continue
+        t = missed[0]
+        control = org.baseline.control_total_gbp000[ctx.years[t]] * share
+        lost = -float(withheld[0, t, o])
+        before = float(ctx.result.with_plan_by_org[0, t, o]) + lost
+        also = f" (and in {listed([ctx.years[k] for k in missed[1:]])})" if len(missed) > 1 else ""
+        findings.append(
+            me.finding(
+                f"{org.name} reaches {position(before)} in {ctx.years[t]} with the plan, short of its control "
+                f"total of {position(control)}{also}, so its {money(lost)} of Sustainability and Transformation "
+                "Fund income is not paid.",
+                {"control_total_gbp000": control, "position_gbp000": before, "fund_withheld_gbp000": lost,
+                 "years_missed": len(missed)},
+                subject=org.code,
+                year=ctx.years[t],
+            )
+        )
+    return findings

@@ -82,6 +82,12 @@ NHSI_PROVIDER_PERFORMANCE = Reference(
     2017,
     "https://improvement.nhs.uk/resources/quarterly-performance-nhs-provider-sector-quarter-1-201718/",
 )
+STRENGTHENING_FINANCIAL_PERFORMANCE = Reference(
+    "Strengthening financial performance and accountability in 2016/17",
+    "NHS England and NHS Improvement",
+    2016,
+    "https://www.england.nhs.uk/publication/strengthening-financial-performance-and-accountability-in-201617/",
+)
 NHSE_NEXT_STEPS = Reference(
     "Next steps on the NHS Five Year Forward View",
     "NHS England",
