@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import re
-from html import unescape
 from html.parser import HTMLParser
 
 from pypdf import PdfReader
@@ -171,11 +170,11 @@ class HtmlTable:
         self.caption = ""
         self.headers: list[str] = []
         self.header_scopes: list[str | None] = []
-        self.cells = 0
+        self.rows: list[list[str]] = []
 
 
 class _Tables(HTMLParser):
-    """Every table: its caption and the headers of its first row."""
+    """Every table: its caption, the headers of its first row and the cells of its body."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -189,14 +188,14 @@ class _Tables(HTMLParser):
             self.open.append(HtmlTable())
         elif not self.open:
             return
-        elif tag == "caption" or (tag == "th" and self.where == "thead"):
+        elif tag == "caption" or (tag == "th" and self.where == "thead") or tag == "td":
             self.text = []
             if tag == "th":
                 self.open[-1].header_scopes.append(dict(attrs).get("scope"))
         elif tag in ("thead", "tbody"):
             self.where = tag
-        elif tag == "td":
-            self.open[-1].cells += 1
+        elif tag == "tr" and self.where == "tbody":
+            self.open[-1].rows.append([])
 
     def handle_endtag(self, tag):
         if not self.open:
@@ -204,10 +203,13 @@ class _Tables(HTMLParser):
         if tag == "table":
             self.tables.append(self.open.pop())
         elif tag == "caption" and self.text is not None:
-            self.open[-1].caption = normalise(unescape("".join(self.text)))
+            self.open[-1].caption = normalise("".join(self.text))
             self.text = None
         elif tag == "th" and self.text is not None:
-            self.open[-1].headers.append(normalise(unescape("".join(self.text))))
+            self.open[-1].headers.append(normalise("".join(self.text)))
+            self.text = None
+        elif tag == "td" and self.text is not None:
+            self.open[-1].rows[-1].append(normalise("".join(self.text)))
             self.text = None
         elif tag in ("thead", "tbody"):
             self.where = ""

@@ -1,11 +1,16 @@
-"""The printed reports keep every column: each table of each page fits an A4 page in the PDF.
+"""Every page stpkit publishes (the footprint reports, the public pages, the national report)
+prints whole and reads in order.
 
-A table too wide for the page is cut off at its edge when printed: the text is still in the PDF
-(pypdf's own extract_text finds it) but nobody can read it. ``visible_text`` keeps only the text
-drawn inside the pages, so a column past the edge is missing from it."""
+Printed: each table fits an A4 page in the PDF. A table too wide for the page is cut off at its
+edge: the text is still in the PDF (pypdf's own extract_text finds it) but nobody can read it.
+``visible_text`` keeps only the text drawn inside the pages, so a column past the edge is
+missing from it. Read: one self-contained file (no scripts, nothing fetched), headings in order,
+every table with a caption and column headers."""
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
@@ -83,3 +88,40 @@ def test_a_long_plans_indicators_are_split_into_tables_that_fit():
     for table in tables:
         assert " ".join(table.headers) in text
     assert "12.5" in text  # 2031/32: 15.5 - 0.2 x 15
+
+
+class _Structure(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[int] = []
+        self.references: list[str] = []
+        self.tags: list[str] = []
+        self.lang = ""
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        attrs = dict(attrs)
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        if tag == "html":
+            self.lang = attrs.get("lang") or ""
+        self.references += [v for k, v in attrs.items() if k in ("src", "href", "data") and v]
+
+
+@pytest.mark.parametrize(("kind", "name"), PAGES)
+def test_every_page_is_self_contained_with_headings_in_order_and_tables_headed(kind: str, name: str,
+                                                                                 national_html: str):
+    html = _page(kind, name, national_html)
+    page_ = _Structure()
+    page_.feed(html)
+    assert "script" not in page_.tags and not page_.references, page_.references  # nothing runs, nothing fetched
+    assert "url(" not in html and not re.search(r"https?://(?!www\.w3\.org/2000/svg)", html)
+    assert page_.lang == "en-GB"
+    assert page_.headings[0] == 1 and page_.headings.count(1) == 1
+    skips = [(a, b) for a, b in zip(page_.headings, page_.headings[1:], strict=False) if b > a + 1]
+    assert not skips, f"a heading level skipped: {skips}"
+    for table in html_tables(html):
+        assert table.caption, f"a table without a caption: {table.headers}"
+        assert table.headers and all(table.headers), f"a table without a header for every column: {table.caption}"
+        assert set(table.header_scopes) == {"col"}
+        assert all(len(row) == len(table.headers) for row in table.rows), table.caption
