@@ -10,14 +10,18 @@ from datetime import date
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
+from conftest import make_plan
 from pdf_text import html_tables, normalise
 from stpkit.api import PlanRun
 from stpkit.domain import DecisionLevel, DecisionStatus, ServiceLine
 from stpkit.domain.formatting import money_m
 from stpkit.domain.plan import Decision, Governance
 from stpkit.examples import example_paths
+from stpkit.outputs.report.public import LINE_UNITS
 from stpkit.outputs.results import activity_table, beds_table, moves_table
+from strategies import SCHEME_KINDS, plans
 
 EXAMPLES = example_paths()
 
@@ -246,3 +250,21 @@ def test_decisions_are_told_by_their_status_and_dates_against_the_plans_years(co
          "NHS Kernow governing body"],
         ["no date set", "A new hospice contract", "The board of NHS Kernow CCG"],
     ]
+
+
+def test_every_service_line_has_words():
+    assert set(LINE_UNITS) == set(ServiceLine)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plans(kinds=SCHEME_KINDS))
+def test_any_plans_page_names_places_and_care_in_words(data):
+    run = PlanRun.from_plan(make_plan(data))
+    text, sections = words(run.public_html(runs=0))
+    plan = run.plan
+    for name in sorted({o.name for o in plan.organisations} | {s.name for s in plan.schemes}, key=len, reverse=True):
+        text = text.replace(name, "")  # generated names may be their codes
+    codes = [o.code for o in plan.organisations] + [s.id for s in plan.schemes]
+    assert not [c for c in codes if re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", text)]
+    assert not [line.value for line in ServiceLine if "_" in line.value and line.value in text]
+    assert "How to have your say" in sections and "What changes near you" in sections
