@@ -228,8 +228,9 @@ def fan_chart(key: str, years: Sequence[str], central: Sequence[float], p10: Seq
 
 
 def bars(key: str, title: str, caption: str, labels: Sequence[str], values: Sequence[float], unit: str,
-         fmt=lambda v: f"{v:,.0f}") -> Figure:
-    """Horizontal bars, for counts such as beds or staff."""
+         fmt=lambda v: f"{v:,.0f}", label_header: str = "Item") -> Figure:
+    """Horizontal bars, for counts such as beds or staff; ``label_header`` heads the labels'
+    column of the data table."""
     top = max([abs(v) for v in values] + [1.0])
     height = 24 * len(labels) + 30
     body = []
@@ -248,5 +249,5 @@ def bars(key: str, title: str, caption: str, labels: Sequence[str], values: Sequ
         f'role="img" aria-labelledby="{key}-t {key}-d" font-family="sans-serif">'
         f'<title id="{key}-t">{escape(title)}</title><desc id="{key}-d">{escape(alt)}</desc>{"".join(body)}</svg>'
     )
-    return Figure(key, title, caption, alt, svg, ("", unit), tuple((lab, fmt(v)) for lab, v in zip(labels, values,
-                                                                                                   strict=True)))
+    rows = tuple((lab, fmt(v)) for lab, v in zip(labels, values, strict=True))
+    return Figure(key, title, caption, alt, svg, (label_header, unit), rows)

@@ -24,6 +24,8 @@ from stpkit.outputs.results import (
 
 #: Schemes shown one by one in the waterfall; smaller ones are added together.
 WATERFALL_SCHEMES = 8
+#: Years of an indicator's trajectory in one table; a longer plan's are split over several tables.
+GAP_YEARS_PER_TABLE = 6
 
 
 def _position_words(value: float) -> str:
@@ -145,7 +147,7 @@ def footprint_report(a: Assessment) -> str:
         _scheme_rows(a, risk),
         caption="Effects in £m in the final year; expected effect allows for typical delivery, slippage and recurrence",
         numeric=[False, False, False, False, False, True, True, True, True, False],
-    )))
+    ), wide=True))
     parts.append(_capacity_section(a))
     parts.append(_assurance_section(a))
     parts.append(_gaps_section(a))
@@ -171,15 +173,15 @@ def _capacity_section(a: Assessment) -> str:
             rows.append((row.organisation, row.name, f"{first.loc[row.organisation, 'beds_do_nothing']:,.0f}",
                          f"{row.beds_with_plan:,.0f}", f"{row.beds_needed_with_plan:,.0f}",
                          f"{row.occupancy_with_plan_pct:.0f}%",
-                         "above target" if row.occupancy_with_plan_pct > row.occupancy_target_pct + 0.5 else "",
+                         "above" if row.occupancy_with_plan_pct > row.occupancy_target_pct + 0.5 else "within",
                          f"{row.wards_removed:,.0f}"))
         parts.append(table(("Code", "Organisation", f"Beds {years[0]}", f"Beds {years[-1]}", "Beds needed",
-                            "Occupancy", "", "Wards closed"), rows,
+                            "Occupancy", "Against the target", "Wards closed"), rows,
                            caption=f"Beds with the plan in {years[-1]}, against what its own activity needs at the "
                            "target occupancy", numeric=[False, False, True, True, True, True, False, True]))
         parts.append(figure(bars("beds-chart", f"Beds with the plan, {years[-1]}",
                                  "Beds each provider keeps in the final year.",
-                                 list(final["name"]), list(final["beds_with_plan"]), "beds")))
+                                 list(final["name"]), list(final["beds_with_plan"]), "beds", label_header="Provider")))
     departments = type1_table(r)
     if not departments.empty:
         parts.append(table(("Code", "Trust", "Attendances", "Emergency admissions", "Within 4 hours"),
@@ -221,25 +223,41 @@ def _assurance_section(a: Assessment) -> str:
     note = paragraph(f"{len(a.checked)} checks were run" + (
         f"; {len(a.not_checked)} need risk runs and were not" if a.not_checked else "") + ".")
     return section("Assurance findings", note,
-                   table(("Rule", "Severity", "Check", "Finding", "The numbers"), rows))
+                   table(("Rule", "Severity", "Check", "Finding", "The numbers"), rows,
+                         caption="What the assurance checks found, most serious first"))
 
 
 def _gaps_section(a: Assessment) -> str:
     g = a.gaps
     years = g.years
+    indicators = [("Care and quality", ind) for ind in g.care_quality]
+    indicators += [("Health and wellbeing", ind) for ind in g.health_wellbeing]
 
-    def fmt(value: float | None, unit: str) -> str:
-        if value is None or value != value:
-            return "–"
-        return f"{value:,.1f}{'%' if unit == '%' else ' ' + unit}"
+    def fmt(value: float | None) -> str:
+        return "–" if value is None or value != value else f"{value:,.1f}"
 
-    rows = []
-    for kind, indicators in (("Care and quality", g.care_quality), ("Health and wellbeing", g.health_wellbeing)):
-        for ind in indicators:
-            rows.append((kind, ind.name, fmt(ind.baseline, ind.unit), fmt(ind.target, ind.unit),
-                         *(fmt(v, ind.unit) for v in ind.trajectory[1:]), ind.source))
-    headers = ("Gap", "Indicator", f"Baseline {years[0]}", "Target", *years[1:], "Source")
     body = [paragraph("The plan is about more than money: each indicator's baseline, the target and the plan's "
-                      "trajectory by year.")]
-    body.append(table(headers, rows, numeric=[False, False, True, True, *([True] * (len(years) - 1)), False]))
-    return section("The three gaps", *body)
+                      "trajectory by year, in the indicator's unit.")]
+    later = list(range(1, len(years)))
+    # A long plan's trajectory is split into tables of a few years each, so that every table fits the page.
+    chunks = [later[i:i + GAP_YEARS_PER_TABLE] for i in range(0, len(later), GAP_YEARS_PER_TABLE)] or [[]]
+    for n, chunk in enumerate(chunks):
+        first, last = n == 0, n == len(chunks) - 1
+        headers = ["Gap", "Indicator", "Unit"]
+        headers += [f"Baseline {years[0]}", "Target"] if first else []
+        headers += [years[t] for t in chunk]
+        headers += ["Source"] if last else []
+        rows = []
+        for kind, ind in indicators:
+            row = [kind, ind.name, ind.unit]
+            row += [fmt(ind.baseline), fmt(ind.target)] if first else []
+            row += [fmt(ind.trajectory[t]) for t in chunk]
+            row += [ind.source] if last else []
+            rows.append(row)
+        span = f", {years[chunk[0]]} to {years[chunk[-1]]}" if chunk and len(chunks) > 1 else ""
+        body.append(table(
+            headers, rows, caption=f"Care and quality, and health and wellbeing: indicators by year{span}",
+            numeric=[False, False, False, *([True, True] if first else []), *([True] * len(chunk)),
+                     *([False] if last else [])],
+        ))
+    return section("The three gaps", *body, wide=True)

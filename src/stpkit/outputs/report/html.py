@@ -20,8 +20,9 @@ h3 { font-size: 1.05rem; margin-top: 1.2rem; }
 .key-figures { display: flex; flex-wrap: wrap; gap: 0.8rem; margin: 1rem 0; }
 .key-figures div { border: 1px solid #aeb7bd; padding: 0.5rem 0.8rem; min-width: 11rem; }
 .key-figures strong { display: block; font-size: 1.35rem; }
-table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.85rem; }
-th, td { border: 1px solid #aeb7bd; padding: 0.25rem 0.5rem; vertical-align: top; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.85em; }
+caption { text-align: left; font-weight: bold; padding: 0.2rem 0; }
+th, td { border: 1px solid #aeb7bd; padding: 0.25rem 0.5rem; vertical-align: top; overflow-wrap: break-word; }
 th { background: #e8edee; text-align: left; }
 td.num { text-align: right; white-space: nowrap; }
 figure { margin: 1rem 0 1.5rem; page-break-inside: avoid; }
@@ -30,9 +31,18 @@ svg { max-width: 100%; height: auto; }
 .severity-error { color: #d5281b; font-weight: bold; }
 .severity-warning { color: #8a5a00; font-weight: bold; }
 .muted { color: #5e6b73; font-size: 0.85rem; }
-@page { size: A4; margin: 16mm 14mm; @bottom-right { content: "Page " counter(page) " of " counter(pages);
+@page { size: A4 portrait; margin: 16mm 14mm; @bottom-right { content: "Page " counter(page) " of " counter(pages);
         font-size: 9pt; color: #5e6b73; } }
-@media print { body { max-width: none; margin: 0; font-size: 10pt; } h2 { page-break-after: avoid; } }
+@page wide { size: A4 landscape; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
+  h2 { page-break-after: avoid; }
+  table { font-size: 8pt; }
+  th, td { padding: 1.5pt 3pt; }
+  tr { page-break-inside: avoid; }
+  section.wide { page: wide; }
+  section.wide table { font-size: 7.5pt; }
+}
 """
 
 
@@ -49,9 +59,12 @@ def page(title: str, subtitle: str, sections: Iterable[str], banner: str | None 
     )
 
 
-def section(heading: str, *parts: str, banner: str | None = None) -> str:
+def section(heading: str, *parts: str, banner: str | None = None, wide: bool = False) -> str:
+    """A part of the page under its own heading. A ``wide`` section (a table of many columns)
+    is printed on a landscape page in smaller type, so that every column fits."""
     banner_html = f'<p class="banner" role="note">{escape(banner)}</p>' if banner else ""
-    return f"<section><h2>{escape(heading)}</h2>{banner_html}{''.join(parts)}</section>"
+    opening = '<section class="wide">' if wide else "<section>"
+    return f"{opening}<h2>{escape(heading)}</h2>{banner_html}{''.join(parts)}</section>"
 
 
 def paragraph(text: str) -> str:

@@ -101,12 +101,12 @@ def national_report(result: NationalResult, assessments: dict[str, Assessment], 
         counts = [ratings.get(c, 0) for c in RatingCategory]
         parts.append(section("Ratings", figure(bars(
             "ratings", "Footprints by rating", "How many footprints fall in each of the four 2017 categories.",
-            [c.value.replace("_", " ") for c in RatingCategory], counts, "footprints"))))
+            [c.value.replace("_", " ") for c in RatingCategory], counts, "footprints", label_header="Rating"))))
     if result.risk is not None:
         risk = result.risk
         final = -1
         parts.append(section("Risk across England", table(
-            ("", "P10", "P50", "P90"),
+            ("Measure", "P10", "P50", "P90"),
             [("Percentiles of the summed runs", *(money_m(v) for v in risk.percentiles_of_sum[:, final])),
              ("Footprints' percentiles added up (wrong)", *(money_m(v) for v in risk.sum_of_percentiles[:, final]))],
             caption=f"England with the plans in {year} over {risk.runs:,} runs; national demand and inflation are "
