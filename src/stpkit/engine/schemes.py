@@ -71,20 +71,21 @@ class SchemeSet:
         return np.flatnonzero(self.paper.any(axis=0) | self.real.any(axis=0) | self.capacity.any(axis=0))
 
     @cached_property
-    def paper_acting(self) -> np.ndarray:
+    def paper_acting(self) -> Acting:
         """``acting`` over the touched lines, on paper."""
-        return acting(self.paper[:, self.touched])
+        return Acting.of(acting(self.paper[:, self.touched]), self.n_components)
 
     @cached_property
-    def landed_acting(self) -> np.ndarray:
+    def landed_acting(self) -> Acting:
         """``acting`` over the touched lines as they really land: components acting at once,
         then (numbered after them) components acting once capacity is removed."""
-        return acting(np.concatenate([self.real[:, self.touched], self.capacity[:, self.touched]]))
+        both = np.concatenate([self.real[:, self.touched], self.capacity[:, self.touched]])
+        return Acting.of(acting(both), 2 * self.n_components)
 
     @cached_property
-    def cells_acting(self) -> np.ndarray:
+    def cells_acting(self) -> Acting:
         """``acting`` over the activity cells."""
-        return acting(self.cells)
+        return Acting.of(acting(self.cells), self.n_components)
 
     def by_scheme(self) -> np.ndarray:
         """``(components, schemes)``: sums component results into scheme results."""
@@ -244,16 +245,68 @@ def acting(incidence: np.ndarray) -> np.ndarray:
     return out
 
 
-def combined_change(factors: np.ndarray, acting_on: np.ndarray) -> np.ndarray:
+@dataclass(frozen=True)
+class Acting:
+    """The components acting on each of some lines (see ``acting``), grouped: lines acted on by
+    the same components share a pattern, and the product of a pattern's factors is worked out
+    once for all its lines. Plans have many lines but few patterns (a scheme acts on every line
+    of an organisation's activity or costs alike), so this is much less work than a product
+    for every line."""
+
+    #: ``(most, patterns)`` component indices of each pattern, padded with the index one past
+    #: the last component; patterns are sorted by how many components act, most first, so the
+    #: patterns with a component in slot ``s`` are the first ``counts[s]``.
+    patterns: np.ndarray
+    counts: np.ndarray  # (most,) patterns with a component in each slot
+    of_line: np.ndarray  # (lines,) each line's pattern
+
+    @classmethod
+    def of(cls, padded: np.ndarray, n_components: int) -> Acting:
+        """Grouped from ``acting``'s ``(most, lines)`` array, padded with ``n_components``."""
+        most, n = padded.shape
+        if not most or not n:
+            return cls(np.zeros((most, 0), dtype=np.int64), np.zeros(most, dtype=np.int64),
+                       np.zeros(n, dtype=np.int64))
+        unique, inverse = np.unique(padded.T, axis=0, return_inverse=True)  # (patterns, most), (lines,)
+        acting_count = (unique != n_components).sum(axis=1)
+        order = np.argsort(-acting_count, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        counts = np.array([(acting_count > slot).sum() for slot in range(most)], dtype=np.int64)
+        return cls(np.ascontiguousarray(unique[order].T), counts, rank[inverse.ravel()])
+
+    def __len__(self) -> int:
+        return self.patterns.shape[0]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.patterns.shape[0], len(self.of_line))
+
+    def __getitem__(self, key: tuple[slice, np.ndarray | slice]) -> Acting:
+        """``acting[:, columns]``: the components acting on some of the lines."""
+        rows, columns = key
+        if rows != slice(None):
+            raise IndexError("only the lines of an Acting can be chosen")
+        return Acting(self.patterns, self.counts, self.of_line[columns])
+
+
+def combined_change(factors: np.ndarray, acting_on: Acting | np.ndarray) -> np.ndarray:
     """``(runs, years, lines)``: the combined change (a fraction) to each line from the
     components acting on it. ``factors`` is ``(runs, years, components)``, each component's
     ``1 + direction * effect``; the product over a line's components is the multiplicative
-    combination of schemes described above."""
-    padded = np.concatenate([factors, np.ones(factors.shape[:2] + (1,))], axis=2)
-    if not len(acting_on):
-        return np.zeros(factors.shape[:2] + (acting_on.shape[1],))
-    out = padded[..., acting_on[0]]
-    for row in acting_on[1:]:
-        out *= padded[..., row]
-    out -= 1.0
-    return out
+    combination of schemes described above, taken in the order of ``acting``'s slots."""
+    if not isinstance(acting_on, Acting):
+        acting_on = Acting.of(acting_on, factors.shape[2])
+    n_lines = len(acting_on.of_line)
+    if not len(acting_on) or not n_lines:
+        return np.zeros(factors.shape[:2] + (n_lines,))
+    patterns, counts = acting_on.patterns, acting_on.counts
+    product = np.empty(factors.shape[:2] + (patterns.shape[1],))
+    first = counts[0]
+    product[..., :first] = factors[..., patterns[0, :first]]
+    product[..., first:] = 1.0
+    for slot in range(1, len(patterns)):
+        n = counts[slot]
+        product[..., :n] *= factors[..., patterns[slot, :n]]
+    product -= 1.0
+    return product[..., acting_on.of_line]
