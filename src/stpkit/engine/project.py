@@ -133,7 +133,9 @@ class Values:
 
     def of(self, columns: np.ndarray) -> np.ndarray:
         """``(runs, years, len(columns))`` the values of these lines."""
-        return self.index[:, :, self.which[columns]] * self.scale[:, columns]
+        out = self.index.take(self.which[columns], axis=2)
+        out *= self.scale[:, columns]
+        return out
 
     def all(self) -> np.ndarray:
         return self.index[:, :, self.which] * self.scale
@@ -141,7 +143,8 @@ class Values:
     def summed(self, by_combination: np.ndarray) -> np.ndarray:
         """``(runs, years, k)``: the lines' values added up with weights already gathered by
         combination, ``(years, combinations, k)`` (see ``combination_weights``)."""
-        return np.einsum("rtc,tck->rtk", self.index, by_combination)
+        # One matrix product a year (numpy's einsum would not use BLAS here).
+        return np.matmul(self.index.transpose(1, 0, 2), by_combination).transpose(1, 0, 2)
 
 
 def combination_weights(ledger: Ledger, weights: np.ndarray) -> np.ndarray:

@@ -27,16 +27,17 @@ from stpkit.engine.bridge import (
     Leg,
     Step,
 )
-from stpkit.engine.ledger import NONE, Behaviour, LineKind
+from stpkit.engine.ledger import NONE, SERVICE_LINES, Arrival, Behaviour, Cell, LineKind
 from stpkit.engine.model import PlanResult, Prepared, Stages
 from stpkit.engine.project import Rates, central_rates
 from stpkit.engine.uncertainty import (
     Draws,
-    draw_plan,
+    SeededRows,
     drawn_effect,
     drawn_rates,
     plan_uncertainty,
     scheme_profiles,
+    seeded_blocks,
 )
 
 #: The percentiles reported for every position.
@@ -51,12 +52,82 @@ MIN_CHUNK_RUNS = 64
 Progress = Callable[[int], None]
 
 
+def _pattern_ids(incidence: np.ndarray) -> np.ndarray:
+    """``(columns,)``: the same number for columns of ``incidence`` ``(rows, columns)`` that have
+    the same non-zero rows. Columns are compared as packed bits, eight rows to a byte, so this
+    needs far less memory than comparing the columns themselves."""
+    packed = np.packbits(incidence != 0, axis=0)
+    if not packed.size:
+        return np.zeros(incidence.shape[1], dtype=np.int64)
+    _, ids = np.unique(packed.T, axis=0, return_inverse=True)
+    return ids.ravel()
+
+
+def _groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first row of each distinct row of ``key`` and each row's group, groups in row order of ``key``."""
+    _, first, group = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    return first, group.ravel()
+
+
+def _compact_cells(prepared: Prepared) -> tuple[tuple[Cell, ...], np.ndarray, tuple[Arrival, ...], np.ndarray]:
+    """The activity cells risk runs read (those using beds at a member provider, and those
+    activity moves from), with cells of the same provider and service line that the same
+    components reduce merged; and the arrivals, with those of the same component from the same
+    merged cell to the same provider and service line merged. Everything risk runs work out
+    from cells and arrivals (activity, bed days, the share of activity moved) is linear in
+    their units or depends only on the service line and the components acting, so merging
+    changes nothing but the time. Returns the cells, the schemes' ``(components, cells)``
+    incidence, the arrivals and, for each old arrival, its new index."""
+    ledger, schemes = prepared.ledger, prepared.schemes
+    cells, arrivals = ledger.cells, ledger.arrivals
+    needed = np.zeros(len(cells), dtype=bool)
+    needed[prepared.beds_layout.cells] = True
+    needed[ledger.arrival_cell] = True
+    kept = np.flatnonzero(needed)
+    if not len(kept):
+        return (), np.zeros((schemes.n_components, 0)), (), np.zeros(0, dtype=np.int64)
+    provider = np.array([cells[c].provider for c in kept], dtype=np.int64)
+    key = np.column_stack([provider, ledger.cell_line[kept], _pattern_ids(schemes.cells[:, kept])])
+    first, group = _groups(key)
+    activity = np.bincount(group, weights=ledger.cell_activity[kept], minlength=len(first))
+    value = np.bincount(group, weights=[cells[c].value_gbp000 for c in kept], minlength=len(first))
+    merged_cells = tuple(
+        Cell(NONE, "", cells[kept[f]].provider, cells[kept[f]].provider_label, cells[kept[f]].service_line,
+             float(value[g]), float(activity[g]))
+        for g, f in enumerate(first)
+    )
+    new_cell = np.full(len(cells), NONE, dtype=np.int64)
+    new_cell[kept] = group
+    if not arrivals:
+        return merged_cells, schemes.cells[:, kept[first]], (), np.zeros(0, dtype=np.int64)
+    line_of = {line: i for i, line in enumerate(SERVICE_LINES)}
+    key = np.array([(a.component, new_cell[a.cell], a.provider, line_of[a.service_line]) for a in arrivals])
+    first_arrival, arrival_group = _groups(key)
+    units = np.bincount(arrival_group, weights=[a.units for a in arrivals], minlength=len(first_arrival))
+
+    def per_unit(field: str) -> np.ndarray:
+        """A price or cost per unit of merged arrivals: weighted by their units."""
+        total = np.bincount(arrival_group, weights=[a.units * getattr(a, field) for a in arrivals],
+                            minlength=len(first_arrival))
+        return np.divide(total, units, out=np.zeros_like(total), where=units != 0)
+
+    price, cost = per_unit("price_gbp000"), per_unit("cost_gbp000")
+    merged_arrivals = tuple(
+        replace(arrivals[f], cell=int(new_cell[arrivals[f].cell]), units=float(units[g]),
+                price_gbp000=float(price[g]), cost_gbp000=float(cost[g]))
+        for g, f in enumerate(first_arrival)
+    )
+    return merged_cells, schemes.cells[:, kept[first]], merged_arrivals, arrival_group
+
+
 def compact(prepared: Prepared, by_org: bool = True) -> Prepared:
     """The same plan with each organisation's ledger lines that no draw can tell apart merged
     into one (same kind, price index, volume driver, funding path, cost behaviour and the same
     schemes acting on them). A merged line's base value is the signed sum of its lines', and
     lines are sorted by organisation, so positions are sums of runs of lines. Positions are
-    unchanged (up to rounding): every step of the model is linear in the base values.
+    unchanged (up to rounding): every step of the model is linear in the base values. Activity
+    cells and arrivals are merged too (see ``_compact_cells``); the compact plan is for risk
+    runs, which read only the cells that use beds.
 
     With ``by_org`` False only the footprint's total is kept: lines are merged across
     organisations too (all but the costs that wards and sites release, which depend on their
@@ -76,9 +147,14 @@ def compact(prepared: Prepared, by_org: bool = True) -> Prepared:
     # Moved activity arrives as its scheme component and the others acting on the cell it
     # leaves are delivered (see ``arrival_share``), whichever arrival it is.
     arrival_component = np.array([ledger.arrivals[a].component if a != NONE else NONE for a in ledger.arrival])
-    leaving = np.zeros((schemes.n_components, ledger.n_lines))
     moved = np.flatnonzero(ledger.is_arrival)
-    leaving[:, moved] = schemes.cells[:, [ledger.arrivals[a].cell for a in ledger.arrival[moved]]]
+    leaving = np.full(ledger.n_lines, NONE, dtype=np.int64)
+    if len(moved):
+        leaving[moved] = _pattern_ids(schemes.cells[:, [ledger.arrivals[a].cell for a in ledger.arrival[moved]]])
+    # Which components act on each line, as one number for each pattern of them: the key has
+    # a column per kind of incidence, not per component.
+    acting = [_pattern_ids(incidence) for incidence in (paper, schemes.real, schemes.capacity)]
+    _, funding = np.unique(ledger.funding_path.T, axis=0, return_inverse=True)
     key = np.column_stack(
         [
             org,  # first, so that merged lines come out sorted by organisation
@@ -89,15 +165,12 @@ def compact(prepared: Prepared, by_org: bool = True) -> Prepared:
             np.where(telling, ledger.bedded, False),
             ledger.mret,
             arrival_component,
-            leaving.T,
-            ledger.funding_path.T,
-            paper.T,
-            schemes.real.T,
-            schemes.capacity.T,
+            leaving,
+            funding.ravel(),
+            *acting,
         ]
-    ).astype(float)
-    _, first, group = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    group = group.ravel()
+    ).astype(np.int64)
+    first, group = _groups(key)
     n_groups = len(first)
 
     def summed(values: np.ndarray) -> np.ndarray:
@@ -107,8 +180,13 @@ def compact(prepared: Prepared, by_org: bool = True) -> Prepared:
         """NONE for attributes the merged lines need not share: nothing the model reads."""
         return np.full(n_groups, NONE, dtype=values.dtype)
 
+    cells, cell_incidence, arrivals, new_arrival = _compact_cells(prepared)
+    arrival = ledger.arrival[first]
+    arrival = np.where(arrival != NONE, new_arrival[np.maximum(arrival, 0)] if len(new_arrival) else NONE, NONE)
     merged = replace(
         ledger,
+        cells=cells,
+        arrivals=arrivals,
         org=org[first],
         kind=ledger.kind[first],
         sign=np.ones(n_groups),
@@ -127,11 +205,12 @@ def compact(prepared: Prepared, by_org: bool = True) -> Prepared:
         price_basis=ledger.price_basis[first],
         funding_path=ledger.funding_path[:, first],
         commissioner_kind=mixed(ledger.commissioner_kind),
-        arrival=ledger.arrival[first],
+        arrival=arrival.astype(np.int64),
         merged=True,
     )
     merged_schemes = replace(
-        schemes, paper=paper[:, first], real=schemes.real[:, first], capacity=schemes.capacity[:, first]
+        schemes, paper=paper[:, first], real=schemes.real[:, first], capacity=schemes.capacity[:, first],
+        cells=cell_incidence,
     )
     return replace(prepared, ledger=merged, schemes=merged_schemes)
 
@@ -169,13 +248,14 @@ BLOCK_RUNS = 1000
 Mapper = Callable[[Callable, list], Iterable]
 
 
-def _run_block(fast: Prepared, central: Rates, by_org: bool, block: Draws) -> dict[str, np.ndarray]:
+def _run_block(fast: Prepared, central: Rates, by_org: bool, block: Draws | SeededRows) -> dict[str, np.ndarray]:
     """Positions for one block of runs, a chunk at a time; module-level so that it can be
-    shipped to a cluster's workers. Linear algebra runs on one thread, as on a cluster's
-    workers: a multi-threaded product can round differently, and results must not depend on
-    where they were computed."""
+    shipped to a cluster's workers, with its draws or only the recipe for them (``SeededRows``,
+    drawn here). Linear algebra runs on one thread, as on a cluster's workers: a
+    multi-threaded product can round differently, and results must not depend on where they
+    were computed."""
     with threadpool_limits(limits=1, user_api="blas"):
-        return _positions(fast, central, by_org, block)
+        return _positions(fast, central, by_org, block.drawn())
 
 
 def _positions(fast: Prepared, central: Rates, by_org: bool, block: Draws) -> dict[str, np.ndarray]:
@@ -197,6 +277,7 @@ def _positions(fast: Prepared, central: Rates, by_org: bool, block: Draws) -> di
             parts[name].append(values if by_org else values.sum(axis=-1, keepdims=True))
     out = {name: np.concatenate(arrays) for name, arrays in parts.items() if arrays}
     out["profile_sum"] = profile_sum
+    out["capital"] = np.einsum("ts,rs->rt", fast.schemes.capital_gbp000, 1.0 + block.capital_overrun)
     return out
 
 
@@ -213,11 +294,19 @@ def simulate(
     """``runs`` runs of the plan from ``seed``, or the runs given by ``draws`` (sensitivity
     analysis sets the inputs itself). Blocks of runs go through ``mapper``, which may hand them
     to a cluster; by default they share this machine's cores. The result is the same whichever
-    mapper runs them. ``by_org`` False keeps only the footprint's total (faster; no bridge)."""
+    mapper runs them. ``by_org`` False keeps only the footprint's total (faster; no bridge).
+
+    A plan already compacted (``compact``, with the same ``by_org``) is used as it is. Seeded
+    draws are made block by block where the block is worked out, so that memory grows with
+    the runs of a block times the schemes, not with all runs times the schemes."""
+    blocks: list[Draws] | list[SeededRows]
     if draws is None:
-        draws = draw_plan(prepared.plan, plan_uncertainty(prepared.plan, prepared.assumptions), seed, runs)
-    fast = compact(prepared, by_org)
-    blocks = [draws.rows(slice(a, min(a + BLOCK_RUNS, draws.runs))) for a in range(0, draws.runs, BLOCK_RUNS)]
+        unc = plan_uncertainty(prepared.plan, prepared.assumptions)
+        blocks = seeded_blocks(prepared.plan, unc, seed, runs, BLOCK_RUNS)
+    else:
+        runs = draws.runs
+        blocks = [draws.rows(slice(a, min(a + BLOCK_RUNS, runs))) for a in range(0, runs, BLOCK_RUNS)]
+    fast = prepared if prepared.ledger.merged else compact(prepared, by_org)
     task = partial(_run_block, fast, central_rates(prepared.assumptions), by_org)
     results = []
     # One BLAS thread for the whole run, so that blocks on this machine's threads are worked
@@ -228,9 +317,8 @@ def simulate(
             if progress is not None:
                 progress(block.runs)
     planned = prepared.schemes.profile
-    mean_profile = sum(r["profile_sum"] for r in results) / draws.runs
+    mean_profile = sum(r["profile_sum"] for r in results) / runs
     realisation = np.divide(mean_profile, planned, out=np.zeros_like(planned), where=planned > 0)
-    capital = np.einsum("ts,rs->rt", prepared.schemes.capital_gbp000, 1.0 + draws.capital_overrun)
     return Simulation(
         seed=seed,
         do_nothing_by_org=np.concatenate([r["dn"] for r in results]),
@@ -238,7 +326,7 @@ def simulate(
         landed_by_org=np.concatenate([r["landed"] for r in results]),
         with_plan_by_org=np.concatenate([r["wp"] for r in results]),
         realisation=realisation,
-        capital_need=capital,
+        capital_need=np.concatenate([r["capital"] for r in results]),
     )
 
 

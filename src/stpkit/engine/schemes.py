@@ -212,9 +212,11 @@ def lead(effect: np.ndarray, years: np.ndarray) -> np.ndarray:
     is incurred ``years`` before the activity arrives (and stays at the last year's level)."""
     if not years.any():
         return effect
-    t = np.arange(effect.shape[1])
-    source = np.minimum(t[:, None] + years[None, :], effect.shape[1] - 1)  # (years, components)
-    return np.take_along_axis(effect, np.broadcast_to(source, effect.shape), axis=1)
+    runs, n_years, n = effect.shape
+    t = np.arange(n_years)
+    source = np.minimum(t[:, None] + years[None, :], n_years - 1)  # (years, components)
+    flat = (source * n + np.arange(n)).ravel()  # the place of (source year, component) in a run
+    return effect.reshape(runs, n_years * n).take(flat, axis=1).reshape(effect.shape)
 
 
 def log_factor(schemes: SchemeSet, effect: np.ndarray) -> np.ndarray:
