@@ -7,8 +7,10 @@ add up to no more than 100%; a warning names any body whose shares do not."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import pickle
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -20,9 +22,11 @@ from stpkit import __version__
 from stpkit.assurance.check import Assessment, assess
 from stpkit.assurance.core import Severity
 from stpkit.domain import Plan
-from stpkit.engine.model import PlanResult, prepare, run_plan
-from stpkit.engine.risk import PERCENTILES, Mapper, RiskSummary, Simulation, simulate, summarise
-from stpkit.reference.footprints import load_footprints
+from stpkit.engine.model import PlanResult, Prepared, evaluate, prepare
+from stpkit.engine.project import central_rates
+from stpkit.engine.risk import PERCENTILES, Mapper, RiskSummary, Simulation, compact, simulate, summarise
+from stpkit.engine.schemes import central_effect
+from stpkit.reference.footprints import Footprint, load_footprints
 from stpkit.reference.illustrative import illustrative_plan
 from stpkit.reference.parameters import ParameterSet
 
@@ -58,11 +62,14 @@ class NationalRisk:
     do_nothing_percentiles: np.ndarray  # (P, years)
 
 
-def _footprint_risk(params: ParameterSet, runs: int, seed: int, plan: Plan) -> Simulation:
-    """One footprint's risk runs, keeping only its totals: all the national view needs.
-    Module-level so that a worker process or a cluster can run it; one footprint is one task,
-    so its own runs stay on one thread."""
-    return simulate(prepare(plan, params), runs, seed, mapper=map, by_org=False)
+def _footprint_risk(runs: int, seed: int, laid_out: bytes | Prepared) -> Simulation:
+    """One footprint's risk runs, keeping only its totals: all the national view needs. The
+    plan comes laid out by the caller (it was laid out for the central case), pickled, so the
+    task only merges its lines across organisations and runs. Module-level so that a worker
+    process or a cluster can run it; one footprint is one task, so its own runs stay on one
+    thread."""
+    prepared = pickle.loads(laid_out) if isinstance(laid_out, bytes) else laid_out
+    return simulate(compact(prepared, by_org=False), runs, seed, mapper=map, by_org=False)
 
 
 def _local_pool() -> ProcessPoolExecutor:
@@ -72,24 +79,55 @@ def _local_pool() -> ProcessPoolExecutor:
 
 def run_national(
     params: ParameterSet,
-    plans: list[Plan] = (),
+    plans: Iterable[Plan | Prepared] = (),
     runs: int = 0,
     seed: int = 0,
     mapper: Mapper | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> NationalResult:
-    """Run every footprint: the given plans where there is one, the illustrative plan
-    elsewhere. All plans must share a base year and horizon to be added up. With ``runs``,
-    also the risk runs of every footprint, handed out one footprint per task by ``mapper``
-    (by default to worker processes on this machine's cores)."""
-    given = {p.footprint.code: p for p in plans}
+    """Run every footprint: the given plans where there is one (a plan, or a plan already laid
+    out by ``prepare``), the illustrative plan elsewhere. All plans must share a base year and
+    horizon to be added up. With ``runs``, also the risk runs of every footprint, handed out
+    one footprint per task by ``mapper`` (by default to worker processes on this machine's
+    cores); the central cases are worked out here while the tasks run."""
+    given: dict[str, Plan | Prepared] = {}
+    for p in plans:
+        given[(p.plan if isinstance(p, Prepared) else p).footprint.code] = p
     footprints = load_footprints()
-    chosen = {code: given.get(code) or illustrative_plan(code, params) for code in footprints}
-    results = {code: run_plan(plan, params) for code, plan in chosen.items()}
-    spans = {(r.years[0], r.years[-1]) for r in results.values()}
+
+    def laid_out(code: str) -> Prepared:
+        p = given.get(code) or illustrative_plan(code, params)
+        return p if isinstance(p, Prepared) else prepare(p, params)
+
+    prepared = {code: laid_out(code) for code in footprints}
+    spans = {(p.ledger.years[0], p.ledger.years[-1]) for p in prepared.values()}
     if len(spans) > 1:
         raise ValueError(f"plans cover different years {sorted(spans)}; a national roll-up needs one span")
     ((base_year, horizon),) = spans
+    with ExitStack() as stack:
+        if runs and mapper is None:
+            mapper = stack.enter_context(_local_pool()).map
+        pending = _start_risk(prepared, runs, seed, mapper) if runs else None
+        results = {
+            code: evaluate(p, central_rates(p.assumptions), central_effect(p.schemes)) for code, p in prepared.items()
+        }
+        table, totals = _table(results, footprints, given)
+        risk = _national_risk(results, runs, seed, pending, progress) if pending is not None else None
+    if risk is not None:
+        final = {code: summary for code, summary in risk.by_footprint.items()}
+        table["with_plan_p10_gbp000"] = [float(final[c].percentiles[0, -1]) for c in table["code"]]
+        table["with_plan_p50_gbp000"] = [float(final[c].percentiles[1, -1]) for c in table["code"]]
+        table["with_plan_p90_gbp000"] = [float(final[c].percentiles[2, -1]) for c in table["code"]]
+        table["probability_of_balance"] = [float(final[c].p_balance[-1]) for c in table["code"]]
+        table["balances_only_on_paper"] = [final[c].balances_only_on_paper for c in table["code"]]
+        totals["with_plan_p50_gbp000"] = float(risk.percentiles_of_sum[1, -1])
+        totals["probability_of_balance"] = float(risk.p_balance[-1])
+    return NationalResult(base_year, horizon, table, totals, results, _share_warnings(results), risk)
+
+
+def _table(
+    results: dict[str, PlanResult], footprints: dict[str, Footprint], given: dict[str, Plan | Prepared]
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     rows = []
     for code, result in results.items():
         population = footprints[code].population
@@ -115,38 +153,34 @@ def run_national(
         "with_plan_gbp000": float(table["with_plan_gbp000"].sum()),
     }
     totals["with_plan_per_head_gbp"] = 1000 * totals["with_plan_gbp000"] / population
-    risk = None
-    if runs:
-        if mapper is None:
-            with _local_pool() as pool:
-                risk = _national_risk(results, params, runs, seed, pool.map, progress)
-        else:
-            risk = _national_risk(results, params, runs, seed, mapper, progress)
-        final = {code: summary for code, summary in risk.by_footprint.items()}
-        table["with_plan_p10_gbp000"] = [float(final[c].percentiles[0, -1]) for c in table["code"]]
-        table["with_plan_p50_gbp000"] = [float(final[c].percentiles[1, -1]) for c in table["code"]]
-        table["with_plan_p90_gbp000"] = [float(final[c].percentiles[2, -1]) for c in table["code"]]
-        table["probability_of_balance"] = [float(final[c].p_balance[-1]) for c in table["code"]]
-        table["balances_only_on_paper"] = [final[c].balances_only_on_paper for c in table["code"]]
-        totals["with_plan_p50_gbp000"] = float(risk.percentiles_of_sum[1, -1])
-        totals["probability_of_balance"] = float(risk.p_balance[-1])
-    return NationalResult(base_year, horizon, table, totals, results, _share_warnings(results), risk)
+    return table, totals
+
+
+def _start_risk(
+    prepared: dict[str, Prepared], runs: int, seed: int, mapper: Mapper
+) -> tuple[list[str], Iterable[Simulation]]:
+    """Hand out every footprint's risk runs; the largest footprints go first, so that workers
+    finish together. Mappers that send tasks out at once (worker processes, a cluster) start
+    them here; the answers are read in ``_national_risk``. Each plan is pickled here, before the
+    central cases fill in what the laid-out plans work out when first asked for: a pool pickles
+    its tasks on a thread of its own, which must not read an object while it changes."""
+    order = sorted(prepared, key=lambda code: -prepared[code].ledger.n_lines)
+    laid_out = [pickle.dumps(prepared[code], protocol=pickle.HIGHEST_PROTOCOL) for code in order]
+    return order, mapper(partial(_footprint_risk, runs, seed), laid_out)
 
 
 def _national_risk(
     results: dict[str, PlanResult],
-    params: ParameterSet,
     runs: int,
     seed: int,
-    mapper: Mapper,
+    pending: tuple[list[str], Iterable[Simulation]],
     progress: Callable[[int], None] | None,
 ) -> NationalRisk:
-    # The largest footprints go first, so that workers finish together; the sums below are
-    # taken in footprint order, so the result does not depend on the order tasks ran in.
-    order = sorted(results, key=lambda code: -results[code].ledger.n_lines)
-    task = partial(_footprint_risk, params, runs, seed)
+    # The sums below are taken in footprint order, so the result does not depend on the order
+    # tasks ran in.
+    order, answers = pending
     simulations: dict[str, Simulation] = {}
-    for code, sim in zip(order, mapper(task, [results[code].plan for code in order]), strict=True):
+    for code, sim in zip(order, answers, strict=True):
         simulations[code] = sim
         if progress is not None:
             progress(1)
