@@ -52,20 +52,32 @@ MIN_CHUNK_RUNS = 64
 Progress = Callable[[int], None]
 
 
+def _row_codes(columns: list[np.ndarray], rows: int) -> np.ndarray:
+    """One integer per row of the given columns (each of integers), equal for equal rows and in
+    the order of the rows' values, first column first. Sorting whole rows is slow; this sorts
+    one column of integers at a time."""
+    code = np.zeros(rows, dtype=np.int64)
+    for column in columns:
+        values, inverse = np.unique(column, return_inverse=True)
+        _, code = np.unique(code * len(values) + inverse.ravel(), return_inverse=True)
+        code = code.ravel()
+    return code
+
+
 def _pattern_ids(incidence: np.ndarray) -> np.ndarray:
     """``(columns,)``: the same number for columns of ``incidence`` ``(rows, columns)`` that have
-    the same non-zero rows. Columns are compared as packed bits, eight rows to a byte, so this
-    needs far less memory than comparing the columns themselves."""
-    packed = np.packbits(incidence != 0, axis=0)
-    if not packed.size:
-        return np.zeros(incidence.shape[1], dtype=np.int64)
-    _, ids = np.unique(packed.T, axis=0, return_inverse=True)
-    return ids.ravel()
+    the same non-zero rows. Columns are compared as packed bits, 64 rows to a word, so this needs
+    far less memory and time than comparing the columns themselves."""
+    packed = np.packbits(incidence != 0, axis=0)  # (bytes, columns)
+    pad = -packed.shape[0] % 8
+    words = np.ascontiguousarray(np.pad(packed, ((0, pad), (0, 0))).T).view(np.uint64)  # (columns, words)
+    return _row_codes(list(words.T), incidence.shape[1])
 
 
-def _groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The first row of each distinct row of ``key`` and each row's group, groups in row order of ``key``."""
-    _, first, group = np.unique(key, axis=0, return_index=True, return_inverse=True)
+def _groups(key: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """For rows of the given columns: the first row of each distinct row, and each row's group,
+    groups numbered in the order of the rows' values."""
+    _, first, group = np.unique(_row_codes(key, len(key[0])), return_index=True, return_inverse=True)
     return first, group.ravel()
 
 
@@ -87,8 +99,7 @@ def _compact_cells(prepared: Prepared) -> tuple[tuple[Cell, ...], np.ndarray, tu
     if not len(kept):
         return (), np.zeros((schemes.n_components, 0)), (), np.zeros(0, dtype=np.int64)
     provider = np.array([cells[c].provider for c in kept], dtype=np.int64)
-    key = np.column_stack([provider, ledger.cell_line[kept], _pattern_ids(schemes.cells[:, kept])])
-    first, group = _groups(key)
+    first, group = _groups([provider, ledger.cell_line[kept], _pattern_ids(schemes.cells[:, kept])])
     activity = np.bincount(group, weights=ledger.cell_activity[kept], minlength=len(first))
     value = np.bincount(group, weights=[cells[c].value_gbp000 for c in kept], minlength=len(first))
     merged_cells = tuple(
@@ -102,7 +113,7 @@ def _compact_cells(prepared: Prepared) -> tuple[tuple[Cell, ...], np.ndarray, tu
         return merged_cells, schemes.cells[:, kept[first]], (), np.zeros(0, dtype=np.int64)
     line_of = {line: i for i, line in enumerate(SERVICE_LINES)}
     key = np.array([(a.component, new_cell[a.cell], a.provider, line_of[a.service_line]) for a in arrivals])
-    first_arrival, arrival_group = _groups(key)
+    first_arrival, arrival_group = _groups(list(key.T))
     units = np.bincount(arrival_group, weights=[a.units for a in arrivals], minlength=len(first_arrival))
 
     def per_unit(field: str) -> np.ndarray:
@@ -155,22 +166,20 @@ def compact(prepared: Prepared, by_org: bool = True) -> Prepared:
     # a column per kind of incidence, not per component.
     acting = [_pattern_ids(incidence) for incidence in (paper, schemes.real, schemes.capacity)]
     _, funding = np.unique(ledger.funding_path.T, axis=0, return_inverse=True)
-    key = np.column_stack(
-        [
-            org,  # first, so that merged lines come out sorted by organisation
-            np.where(telling, ledger.kind, NONE),
-            ledger.volume_line,
-            ledger.price_index,
-            np.where(telling, ledger.behaviour, NONE),
-            np.where(telling, ledger.bedded, False),
-            ledger.mret,
-            arrival_component,
-            leaving,
-            funding.ravel(),
-            *acting,
-        ]
-    ).astype(np.int64)
-    first, group = _groups(key)
+    key = [
+        org,  # first, so that merged lines come out sorted by organisation
+        np.where(telling, ledger.kind, NONE),
+        ledger.volume_line,
+        ledger.price_index,
+        np.where(telling, ledger.behaviour, NONE),
+        np.where(telling, ledger.bedded, False),
+        ledger.mret,
+        arrival_component,
+        leaving,
+        funding.ravel(),
+        *acting,
+    ]
+    first, group = _groups([np.asarray(column, dtype=np.int64) for column in key])
     n_groups = len(first)
 
     def summed(values: np.ndarray) -> np.ndarray:
