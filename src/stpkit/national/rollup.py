@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -21,7 +21,7 @@ import pandas as pd
 from stpkit import __version__
 from stpkit.assurance.check import Assessment, assess
 from stpkit.assurance.core import Severity
-from stpkit.domain import Plan
+from stpkit.domain import Plan, fy_range
 from stpkit.engine.model import PlanResult, Prepared, evaluate, prepare
 from stpkit.engine.project import central_rates
 from stpkit.engine.risk import PERCENTILES, Mapper, RiskSummary, Simulation, compact, simulate, summarise
@@ -92,24 +92,30 @@ def run_national(
     cores); the central cases are worked out here while the tasks run."""
     given: dict[str, Plan | Prepared] = {}
     for p in plans:
-        given[(p.plan if isinstance(p, Prepared) else p).footprint.code] = p
+        given[_plan(p).footprint.code] = p
     footprints = load_footprints()
-
-    def laid_out(code: str) -> Prepared:
-        p = given.get(code) or illustrative_plan(code, params)
-        return p if isinstance(p, Prepared) else prepare(p, params)
-
-    prepared = {code: laid_out(code) for code in footprints}
-    spans = {(p.ledger.years[0], p.ledger.years[-1]) for p in prepared.values()}
+    chosen = {code: given.get(code) or illustrative_plan(code, params) for code in footprints}
+    spans = {(y[0], y[-1]) for y in (fy_range(_plan(p).base_year, _plan(p).horizon) for p in chosen.values())}
     if len(spans) > 1:
         raise ValueError(f"plans cover different years {sorted(spans)}; a national roll-up needs one span")
     ((base_year, horizon),) = spans
+    prepared: dict[str, Prepared] = {}
+
+    def laid_out(code: str) -> Prepared:
+        """Each plan is laid out once, when first needed: by the risk tasks or the central case."""
+        if code not in prepared:
+            p = chosen[code]
+            prepared[code] = p if isinstance(p, Prepared) else prepare(p, params)
+        return prepared[code]
+
     with ExitStack() as stack:
-        if runs and mapper is None:
+        local = runs and mapper is None
+        if local:
             mapper = stack.enter_context(_local_pool()).map
-        pending = _start_risk(prepared, runs, seed, mapper) if runs else None
+        pending = _start_risk(chosen, laid_out, runs, seed, mapper, lazily=bool(local)) if runs else None
         results = {
-            code: evaluate(p, central_rates(p.assumptions), central_effect(p.schemes)) for code, p in prepared.items()
+            code: evaluate(p, central_rates(p.assumptions), central_effect(p.schemes))
+            for code, p in ((code, laid_out(code)) for code in footprints)
         }
         table, totals = _table(results, footprints, given)
         risk = _national_risk(results, runs, seed, pending, progress) if pending is not None else None
@@ -156,17 +162,35 @@ def _table(
     return table, totals
 
 
+def _plan(p: Plan | Prepared) -> Plan:
+    return p.plan if isinstance(p, Prepared) else p
+
+
 def _start_risk(
-    prepared: dict[str, Prepared], runs: int, seed: int, mapper: Mapper
+    chosen: dict[str, Plan | Prepared],
+    laid_out: Callable[[str], Prepared],
+    runs: int,
+    seed: int,
+    mapper: Mapper,
+    lazily: bool,
 ) -> tuple[list[str], Iterable[Simulation]]:
-    """Hand out every footprint's risk runs; the largest footprints go first, so that workers
-    finish together. Mappers that send tasks out at once (worker processes, a cluster) start
-    them here; the answers are read in ``_national_risk``. Each plan is pickled here, before the
-    central cases fill in what the laid-out plans work out when first asked for: a pool pickles
-    its tasks on a thread of its own, which must not read an object while it changes."""
-    order = sorted(prepared, key=lambda code: -prepared[code].ledger.n_lines)
-    laid_out = [pickle.dumps(prepared[code], protocol=pickle.HIGHEST_PROTOCOL) for code in order]
-    return order, mapper(partial(_footprint_risk, runs, seed), laid_out)
+    """Hand out every footprint's risk runs; the largest footprints (most organisations, then
+    schemes) go first, so that workers finish together. Mappers that send tasks out at once
+    (worker processes, a cluster) start them here; the answers are read in ``_national_risk``.
+
+    Each plan is laid out and pickled here, before the central cases fill in what a laid-out
+    plan works out when first asked for: a pool pickles its tasks on a thread of its own, which
+    must not read an object while it changes. ``lazily``, for this machine's worker processes,
+    hands the tasks over as they are laid out, so that the workers start on the first while the
+    others are laid out."""
+    order = sorted(chosen, key=lambda code: (-len(_plan(chosen[code]).organisations),
+                                             -len(_plan(chosen[code]).schemes), code))
+
+    def tasks() -> Iterator[bytes]:
+        for code in order:
+            yield pickle.dumps(laid_out(code), protocol=pickle.HIGHEST_PROTOCOL)
+
+    return order, mapper(partial(_footprint_risk, runs, seed), tasks() if lazily else list(tasks()))
 
 
 def _national_risk(
