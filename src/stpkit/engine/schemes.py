@@ -303,12 +303,15 @@ def combined_change(factors: np.ndarray, acting_on: Acting | np.ndarray) -> np.n
     if not len(acting_on) or not n_lines:
         return np.zeros(factors.shape[:2] + (n_lines,))
     patterns, counts = acting_on.patterns, acting_on.counts
-    product = np.empty(factors.shape[:2] + (patterns.shape[1],))
+    runs, years, k = factors.shape
+    # Components by row, so that each slot's factors are whole rows, copied as blocks.
+    by_component = np.ascontiguousarray(factors.reshape(runs * years, k).T)  # (components, runs x years)
+    product = np.empty((patterns.shape[1], runs * years))
     first = counts[0]
-    product[..., :first] = factors[..., patterns[0, :first]]
-    product[..., first:] = 1.0
+    by_component.take(patterns[0, :first], axis=0, out=product[:first])
+    product[first:] = 1.0
     for slot in range(1, len(patterns)):
         n = counts[slot]
-        product[..., :n] *= factors[..., patterns[slot, :n]]
+        product[:n] *= by_component.take(patterns[slot, :n], axis=0)
     product -= 1.0
-    return product[..., acting_on.of_line]
+    return np.ascontiguousarray(product.T).take(acting_on.of_line, axis=1).reshape(runs, years, n_lines)
