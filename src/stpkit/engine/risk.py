@@ -257,12 +257,30 @@ BLOCK_RUNS = 1000
 Mapper = Callable[[Callable, list], Iterable]
 
 
+def _keep_chunks_on_the_heap() -> None:
+    """Let arrays of a chunk's size come from the heap and go back to it. The C library (glibc)
+    maps every block larger than a threshold afresh from the system, and every page of it is
+    faulted in when first written: a chunk's arrays are a few megabytes, allocated and freed by
+    the dozen for every chunk, and in a fresh process faulting them in took half the time of the
+    runs. Freeing a mapped block larger than the threshold raises the threshold to that size
+    (and the amount of free memory kept before it is given back to twice that), for the life of
+    the process; allocating an array and freeing it at once does that, and writes nothing. It
+    changes no number, and does nothing where the C library behaves otherwise."""
+    np.empty(HEAP_VALUES)
+
+
+#: Values (8 bytes each) of the block that ``_keep_chunks_on_the_heap`` allocates and frees:
+#: several chunks' arrays, within the largest threshold glibc sets itself (32 MB).
+HEAP_VALUES = 3_500_000
+
+
 def _run_block(fast: Prepared, central: Rates, by_org: bool, block: Draws | SeededRows) -> dict[str, np.ndarray]:
     """Positions for one block of runs, a chunk at a time; module-level so that it can be
     shipped to a cluster's workers, with its draws or only the recipe for them (``SeededRows``,
     drawn here). Linear algebra runs on one thread, as on a cluster's workers: a
     multi-threaded product can round differently, and results must not depend on where they
     were computed."""
+    _keep_chunks_on_the_heap()
     with threadpool_limits(limits=1, user_api="blas"):
         return _positions(fast, central, by_org, block.drawn())
 
