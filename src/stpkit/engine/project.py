@@ -69,9 +69,13 @@ def central_rates(assumptions: Assumptions) -> Rates:
 def cumulative_index(growth: np.ndarray) -> np.ndarray:
     """Index by year from yearly growth rates along axis 1: 1 in year 0, then the running
     product of ``1 + growth``. The base year's own rate is ignored."""
-    factors = 1.0 + growth
-    factors[:, 0] = 1.0
-    return np.cumprod(factors, axis=1)
+    index = 1.0 + growth
+    index[:, 0] = 1.0
+    # Year by year: the same products as ``np.cumprod`` along axis 1, which runs a separate
+    # loop of a few years for every run and line.
+    for t in range(1, index.shape[1]):
+        index[:, t] *= index[:, t - 1]
+    return index
 
 
 def _price_table(rates: Rates, drivers: frozenset[Driver]) -> np.ndarray:

@@ -13,10 +13,10 @@ import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cache, partial
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from stpkit.engine.bridge import (
     CAPACITY_REMOVED,
@@ -257,6 +257,18 @@ BLOCK_RUNS = 1000
 Mapper = Callable[[Callable, list], Iterable]
 
 
+@cache
+def _threadpools() -> ThreadpoolController:
+    """The thread pools of the libraries loaded in this process, found once: looking them up
+    reads every loaded library, which took longer than some footprints' runs."""
+    return ThreadpoolController()
+
+
+def one_blas_thread():
+    """Linear algebra on one thread, for as long as the ``with`` block lasts."""
+    return _threadpools().limit(limits=1, user_api="blas")
+
+
 def _keep_chunks_on_the_heap() -> None:
     """Let arrays of a chunk's size come from the heap and go back to it. The C library (glibc)
     maps every block larger than a threshold afresh from the system, and every page of it is
@@ -281,7 +293,7 @@ def _run_block(fast: Prepared, central: Rates, by_org: bool, block: Draws | Seed
     multi-threaded product can round differently, and results must not depend on where they
     were computed."""
     _keep_chunks_on_the_heap()
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         return _positions(fast, central, by_org, block.drawn())
 
 
@@ -338,7 +350,7 @@ def simulate(
     results = []
     # One BLAS thread for the whole run, so that blocks on this machine's threads are worked
     # out exactly as on a cluster's single-threaded workers.
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+    with one_blas_thread(), ThreadPoolExecutor(os.cpu_count() or 1) as pool:
         for block, result in zip(blocks, (mapper or pool.map)(task, blocks), strict=True):
             results.append(result)
             if progress is not None:
