@@ -13,7 +13,7 @@ difference is stranded cost."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 
 import numpy as np
@@ -92,6 +92,35 @@ class SchemeSet:
         out = np.zeros((self.n_components, self.n))
         out[np.arange(self.n_components), self.scheme_of] = 1.0
         return out
+
+    def __reduce__(self):
+        """Pickled with the incidence matrices (all 0 and 1) as bits, a sixty-fourth of their
+        size: laid-out plans are sent to worker processes and clusters. What is worked out when
+        first asked for is left out and worked out again there."""
+        state = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in INCIDENCE:
+            matrix = state[name]
+            if ((matrix == 0) | (matrix == 1)).all():
+                state[name] = _Bits(matrix.shape, np.packbits(matrix.astype(bool), axis=None))
+        return (_unpickled, (state,))
+
+
+#: The ``SchemeSet`` fields that say which lines or cells a component acts on, as 0 and 1.
+INCIDENCE = ("paper", "real", "capacity", "cells")
+
+
+@dataclass(frozen=True)
+class _Bits:
+    shape: tuple[int, ...]
+    packed: np.ndarray
+
+    def unpacked(self) -> np.ndarray:
+        count = int(np.prod(self.shape))
+        return np.unpackbits(self.packed, count=count).reshape(self.shape).astype(float)
+
+
+def _unpickled(state: dict) -> SchemeSet:
+    return SchemeSet(**{k: v.unpacked() if isinstance(v, _Bits) else v for k, v in state.items()})
 
 
 def _lines(component: Component, ledger: Ledger) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -64,12 +64,13 @@ class NationalRisk:
 
 def _footprint_risk(runs: int, seed: int, laid_out: bytes | Prepared) -> Simulation:
     """One footprint's risk runs, keeping only its totals: all the national view needs. The
-    plan comes laid out by the caller (it was laid out for the central case), pickled, so the
-    task only merges its lines across organisations and runs. Module-level so that a worker
+    plan comes laid out by the caller (it was laid out for the central case) with its lines
+    merged across organisations, pickled, so the task only runs. Module-level so that a worker
     process or a cluster can run it; one footprint is one task, so its own runs stay on one
     thread."""
     prepared = pickle.loads(laid_out) if isinstance(laid_out, bytes) else laid_out
-    return simulate(compact(prepared, by_org=False), runs, seed, mapper=map, by_org=False)
+    fast = prepared if prepared.ledger.merged else compact(prepared, by_org=False)
+    return simulate(fast, runs, seed, mapper=map, by_org=False)
 
 
 def _local_pool() -> ProcessPoolExecutor:
@@ -178,17 +179,18 @@ def _start_risk(
     schemes) go first, so that workers finish together. Mappers that send tasks out at once
     (worker processes, a cluster) start them here; the answers are read in ``_national_risk``.
 
-    Each plan is laid out and pickled here, before the central cases fill in what a laid-out
-    plan works out when first asked for: a pool pickles its tasks on a thread of its own, which
-    must not read an object while it changes. ``lazily``, for this machine's worker processes,
-    hands the tasks over as they are laid out, so that the workers start on the first while the
-    others are laid out."""
+    Each plan is laid out, its lines merged across organisations (a quarter of the plan to
+    send) and pickled here, before the central cases fill in what a laid-out plan works out
+    when first asked for: a pool pickles its tasks on a thread of its own, which must not read
+    an object while it changes. ``lazily``, for this machine's worker processes, hands the tasks
+    over as they are ready, so that the workers start on the first while the others are laid
+    out."""
     order = sorted(chosen, key=lambda code: (-len(_plan(chosen[code]).organisations),
                                              -len(_plan(chosen[code]).schemes), code))
 
     def tasks() -> Iterator[bytes]:
         for code in order:
-            yield pickle.dumps(laid_out(code), protocol=pickle.HIGHEST_PROTOCOL)
+            yield pickle.dumps(compact(laid_out(code), by_org=False), protocol=pickle.HIGHEST_PROTOCOL)
 
     return order, mapper(partial(_footprint_risk, runs, seed), tasks() if lazily else list(tasks()))
 
