@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cache, partial
 
 import numpy as np
@@ -29,7 +29,7 @@ from stpkit.engine.bridge import (
 )
 from stpkit.engine.ledger import NONE, SERVICE_LINES, Arrival, Behaviour, Cell, LineKind
 from stpkit.engine.model import PlanResult, Prepared, Stages
-from stpkit.engine.project import Rates, central_rates
+from stpkit.engine.project import MixedLedger, Rates, central_rates
 from stpkit.engine.uncertainty import (
     Draws,
     SeededRows,
@@ -132,13 +132,16 @@ def _compact_cells(prepared: Prepared) -> tuple[tuple[Cell, ...], np.ndarray, tu
 
 
 def compact(prepared: Prepared, by_org: bool = True) -> Prepared:
-    """The same plan with each organisation's ledger lines that no draw can tell apart merged
-    into one (same kind, price index, volume driver, funding path, cost behaviour and the same
-    schemes acting on them). A merged line's base value is the signed sum of its lines', and
-    lines are sorted by organisation, so positions are sums of runs of lines. Positions are
-    unchanged (up to rounding): every step of the model is linear in the base values. Activity
-    cells and arrivals are merged too (see ``_compact_cells``); the compact plan is for risk
-    runs, which read only the cells that use beds.
+    """The same plan with each organisation's ledger lines that the model treats alike merged
+    into one: the same schemes acting on them (on paper, at once, once capacity is removed)
+    and, for the costs that wards and sites release and for moved activity, the same kind and
+    cost behaviour (and moved activity the same scheme component and cell left). Lines that
+    grow differently merge too: a merged line mixes the combinations of demand, price and
+    funding of the lines it stands for (``MixedLedger``), so its value in each run is the sum
+    of theirs. Every step of the model is linear in the lines' values, so positions are
+    unchanged (up to rounding). Lines are sorted by organisation, so positions are sums of runs
+    of lines. Activity cells and arrivals are merged too (see ``_compact_cells``); the compact
+    plan is for risk runs, which read only the cells that use beds.
 
     With ``by_org`` False only the footprint's total is kept: lines are merged across
     organisations too (all but the costs that wards and sites release, which depend on their
@@ -151,8 +154,7 @@ def compact(prepared: Prepared, by_org: bool = True) -> Prepared:
     )
     org = ledger.org if by_org else np.where(own_capacity, ledger.org, 0)
     # The model reads a line's kind and cost behaviour only for costs that wards and sites
-    # release and for moved activity; other lines merge whatever they are (their price index,
-    # which does depend on the kind, stays in the key).
+    # release and for moved activity; other lines merge whatever they are.
     telling = own_capacity | ledger.is_arrival
     paper = schemes.paper if by_org else np.zeros_like(schemes.paper)
     # Moved activity arrives as its scheme component and the others acting on the cell it
@@ -165,25 +167,23 @@ def compact(prepared: Prepared, by_org: bool = True) -> Prepared:
     # Which components act on each line, as one number for each pattern of them: the key has
     # a column per kind of incidence, not per component.
     acting = [_pattern_ids(incidence) for incidence in (paper, schemes.real, schemes.capacity)]
-    _, funding = np.unique(ledger.funding_path.T, axis=0, return_inverse=True)
     key = [
         org,  # first, so that merged lines come out sorted by organisation
         np.where(telling, ledger.kind, NONE),
-        ledger.volume_line,
-        ledger.price_index,
         np.where(telling, ledger.behaviour, NONE),
         np.where(telling, ledger.bedded, False),
-        ledger.mret,
         arrival_component,
         leaving,
-        funding.ravel(),
         *acting,
     ]
     first, group = _groups([np.asarray(column, dtype=np.int64) for column in key])
     n_groups = len(first)
-
-    def summed(values: np.ndarray) -> np.ndarray:
-        return np.bincount(group, weights=values, minlength=n_groups)
+    # Each merged line's signed base value and funding path, by combination of indices.
+    combos, which = ledger.index_combos
+    scale = ledger.sign * ledger.base_gbp000 * ledger.funding_path  # (years, lines)
+    mix = np.zeros((scale.shape[0], len(combos), n_groups))
+    for t in range(scale.shape[0]):
+        np.add.at(mix[t], (which, group), scale[t])
 
     def mixed(values: np.ndarray) -> np.ndarray:
         """NONE for attributes the merged lines need not share: nothing the model reads."""
@@ -192,30 +192,34 @@ def compact(prepared: Prepared, by_org: bool = True) -> Prepared:
     cells, cell_incidence, arrivals, new_arrival = _compact_cells(prepared)
     arrival = ledger.arrival[first]
     arrival = np.where(arrival != NONE, new_arrival[np.maximum(arrival, 0)] if len(new_arrival) else NONE, NONE)
-    merged = replace(
-        ledger,
-        cells=cells,
-        arrivals=arrivals,
-        org=org[first],
-        kind=ledger.kind[first],
-        sign=np.ones(n_groups),
-        base_gbp000=summed(ledger.sign * ledger.base_gbp000),
-        full_base_gbp000=summed(ledger.sign * ledger.full_base_gbp000),
-        cell=mixed(ledger.cell),
-        service_line=mixed(ledger.service_line),
-        volume_line=ledger.volume_line[first],
-        cost_type=mixed(ledger.cost_type),
-        behaviour=ledger.behaviour[first],
-        bedded=ledger.bedded[first],
-        mret=ledger.mret[first],
-        source=np.full(n_groups, "", dtype=object),
-        counterparty=mixed(ledger.counterparty),
-        internal=np.zeros(n_groups, dtype=bool),
-        price_basis=ledger.price_basis[first],
-        funding_path=ledger.funding_path[:, first],
-        commissioner_kind=mixed(ledger.commissioner_kind),
-        arrival=arrival.astype(np.int64),
-        merged=True,
+    merged = MixedLedger(
+        **{f.name: getattr(ledger, f.name) for f in fields(ledger)}
+        | dict(
+            cells=cells,
+            arrivals=arrivals,
+            org=org[first],
+            kind=ledger.kind[first],
+            sign=np.ones(n_groups),
+            base_gbp000=np.ones(n_groups),
+            full_base_gbp000=np.bincount(group, weights=ledger.sign * ledger.full_base_gbp000, minlength=n_groups),
+            cell=mixed(ledger.cell),
+            service_line=mixed(ledger.service_line),
+            volume_line=mixed(ledger.volume_line),
+            cost_type=mixed(ledger.cost_type),
+            behaviour=ledger.behaviour[first],
+            bedded=ledger.bedded[first],
+            mret=mixed(ledger.mret),
+            source=np.full(n_groups, "", dtype=object),
+            counterparty=mixed(ledger.counterparty),
+            internal=np.zeros(n_groups, dtype=bool),
+            price_basis=mixed(ledger.price_basis),
+            funding_path=np.ones((scale.shape[0], n_groups)),
+            commissioner_kind=mixed(ledger.commissioner_kind),
+            arrival=arrival.astype(np.int64),
+            merged=True,
+            base_combos=combos,
+            mix=mix,
+        )
     )
     merged_schemes = replace(
         schemes, paper=paper[:, first], real=schemes.real[:, first], capacity=schemes.capacity[:, first],
