@@ -153,6 +153,9 @@ class Values:
     index: np.ndarray  # (runs, years, combinations)
     scale: np.ndarray | None  # (years, lines); None where every line's scale is 1
     which: np.ndarray  # (lines,) each line's combination
+    #: For a ``MixedLedger``, ``(runs, years, combinations)`` the indices its lines mix: sums
+    #: over lines are worked out from these (see ``combination_weights``).
+    mixed_from: np.ndarray | None = None
 
     def of(self, columns: np.ndarray) -> np.ndarray:
         """``(runs, years, len(columns))`` the values of these lines."""
@@ -168,14 +171,18 @@ class Values:
     def summed(self, by_combination: np.ndarray) -> np.ndarray:
         """``(runs, years, k)``: the lines' values added up with weights already gathered by
         combination, ``(years, combinations, k)`` (see ``combination_weights``)."""
+        index = self.index if self.mixed_from is None else self.mixed_from
         # One matrix product a year (numpy's einsum would not use BLAS here).
-        return np.matmul(self.index.transpose(1, 0, 2), by_combination).transpose(1, 0, 2)
+        return np.matmul(index.transpose(1, 0, 2), by_combination).transpose(1, 0, 2)
 
 
 def combination_weights(ledger: Ledger, weights: np.ndarray) -> np.ndarray:
     """``(years, combinations, k)``: ``weights`` ``(lines, k)`` times each line's scale, added
     up over the lines of each combination of indices, so that ``Values.summed`` gives
-    ``all() @ weights`` without working out every line."""
+    ``all() @ weights`` without working out every line. For a ``MixedLedger``, by the
+    combinations its lines mix."""
+    if isinstance(ledger, MixedLedger):
+        return np.matmul(ledger.mix, weights)
     _, which = ledger.index_combos
     scale = ledger.funding_path * ledger.base_gbp000
     n = ledger.index_combos[0].shape[0]
@@ -200,7 +207,7 @@ def values(
         mixed = np.empty(index.shape[:2] + (ledger.n_lines,))
         for t in range(index.shape[1]):
             np.matmul(index[:, t, :], ledger.mix[t], out=mixed[:, t, :])
-        return Values(mixed, None, np.arange(ledger.n_lines))
+        return Values(mixed, None, np.arange(ledger.n_lines), mixed_from=index)
     funding = (
         ledger.funding_path
         if Driver.FUNDING in drivers
