@@ -1,11 +1,14 @@
 """How likely the plan is to hold: many runs of the model with its uncertain inputs drawn.
 
-Runs go through the same ``core`` as the central case, a chunk of runs at a time, on a compact
-copy of the ledger in which lines that no draw can tell apart are merged (same organisation,
-kind, price index, volume driver, funding path, cost behaviour and the same schemes acting on
-them). Merging is exact: every step of the model is linear in the lines' base-year values.
-Only positions are kept for every run (consolidated and by organisation); everything else is
-reduced to percentiles as the chunks go by."""
+Runs go through the same stages as the central case, a chunk of runs at a time, on a compact
+copy of the ledger in which lines that the model treats alike are merged (same organisation,
+the same schemes acting on them and, where wards, sites or moved activity make it matter, the
+same kind and cost behaviour); a merged line mixes the demand, price and funding of the lines
+it stands for. Merging is exact: every step of the model is linear in the lines' values. Each
+block of runs draws its own inputs where it is worked out, so memory grows with the runs of a
+block times the schemes, not all runs times the schemes. Only positions are kept for every run
+(consolidated and by organisation); everything else is reduced to percentiles as the chunks go
+by."""
 
 from __future__ import annotations
 
