@@ -93,13 +93,19 @@ def _beta(mean: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 _QUANTILE_GRID = np.linspace(0.0, 1.0, 4097)
 
 
+def distributions():
+    """scipy's special functions (inverse distribution functions), imported when first needed:
+    most commands never draw. Worker processes forked after this is called share the import."""
+    from scipy import special
+
+    return special
+
+
 @lru_cache(maxsize=1024)
 def _quantile_table(alpha: float, beta: float) -> np.ndarray:
     """Quantiles of beta(alpha, beta) on ``_QUANTILE_GRID``: the same shapes recur (one per
     evidence level), across blocks of runs and footprints, so each is tabulated once."""
-    from scipy import special
-
-    table = special.betaincinv(alpha, beta, _QUANTILE_GRID)
+    table = distributions().betaincinv(alpha, beta, _QUANTILE_GRID)
     table.flags.writeable = False
     return table
 
@@ -177,15 +183,13 @@ class Uniforms:
 
 
 def national_from_uniforms(unc: Uncertainty, demand: np.ndarray, inflation: np.ndarray) -> NationalDraws:
-    from scipy import special
-
+    special = distributions()
     return NationalDraws(special.ndtri(demand) * unc.demand_sd, special.ndtri(inflation) * unc.inflation_sd)
 
 
 def from_uniforms(unc: Uncertainty, u: Uniforms) -> Draws:
     """Every input read off its distribution at the given probabilities."""
-    from scipy import special
-
+    special = distributions()
     rho = unc.correlation
     z = np.sqrt(rho) * special.ndtri(u.common)[:, None] + np.sqrt(1 - rho) * special.ndtri(u.own)
     delivery = _beta_quantiles(unc.delivery_alpha, unc.delivery_beta, special.ndtr(z))

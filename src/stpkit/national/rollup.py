@@ -26,6 +26,7 @@ from stpkit.engine.model import PlanResult, Prepared, evaluate, prepare
 from stpkit.engine.project import central_rates
 from stpkit.engine.risk import PERCENTILES, Mapper, RiskSummary, Simulation, compact, simulate, summarise
 from stpkit.engine.schemes import central_effect
+from stpkit.engine.uncertainty import distributions
 from stpkit.reference.footprints import Footprint, load_footprints
 from stpkit.reference.illustrative import illustrative_plan
 from stpkit.reference.parameters import ParameterSet
@@ -112,6 +113,7 @@ def run_national(
     with ExitStack() as stack:
         local = runs and mapper is None
         if local:
+            distributions()  # imported once here, not in every worker process forked below
             mapper = stack.enter_context(_local_pool()).map
         pending = _start_risk(chosen, laid_out, runs, seed, mapper, lazily=bool(local)) if runs else None
         results = {
