@@ -253,7 +253,9 @@ class NationalRun:
         from stpkit.national.rollup import run_national
 
         params = params or load_parameters()
-        result = run_national(params, [p.plan for p in plans], runs=runs, seed=seed, mapper=mapper, progress=progress)
+        # A plan read with these parameters goes as it was laid out then, so it is laid out once.
+        given = [p.prepared if p.params is params else p.plan for p in plans]
+        result = run_national(params, given, runs=runs, seed=seed, mapper=mapper, progress=progress)
         return cls(params, result)
 
     @cached_property

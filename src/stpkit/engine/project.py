@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 import numpy as np
 
@@ -69,9 +70,13 @@ def central_rates(assumptions: Assumptions) -> Rates:
 def cumulative_index(growth: np.ndarray) -> np.ndarray:
     """Index by year from yearly growth rates along axis 1: 1 in year 0, then the running
     product of ``1 + growth``. The base year's own rate is ignored."""
-    factors = 1.0 + growth
-    factors[:, 0] = 1.0
-    return np.cumprod(factors, axis=1)
+    index = 1.0 + growth
+    index[:, 0] = 1.0
+    # Year by year: the same products as ``np.cumprod`` along axis 1, which runs a separate
+    # loop of a few years for every run and line.
+    for t in range(1, index.shape[1]):
+        index[:, t] *= index[:, t - 1]
+    return index
 
 
 def _price_table(rates: Rates, drivers: frozenset[Driver]) -> np.ndarray:
@@ -122,32 +127,62 @@ def _split_table(rates: Rates) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class MixedLedger(Ledger):
+    """A ledger whose lines each stand for lines of several combinations of indices (see
+    ``risk.compact``): a line's value in year t is ``sum over c of index[c] * mix[t, c, line]``,
+    where ``mix`` holds the signed base values and funding paths of the lines it stands for.
+    Every step of the model is linear in the lines' values, so lines that the model otherwise
+    treats alike can be one line whatever their demand, price and funding. Its base values and
+    funding paths are 1: the mix carries them."""
+
+    base_combos: np.ndarray | None = None  # (combinations, 3) volume key, price index, Mret
+    mix: np.ndarray | None = None  # (years, combinations, lines)
+
+    @cached_property
+    def index_combos(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each line is a combination of its own."""
+        return np.full((self.n_lines, 3), -1, dtype=np.int64), np.arange(self.n_lines)
+
+
+@dataclass(frozen=True)
 class Values:
     """Line values in factored form: each line's value is the index of its combination of
     volume, price and marginal-rate indices times its own scale (base value and funding path).
     Reading a few lines, or adding lines up, never needs every line's value."""
 
     index: np.ndarray  # (runs, years, combinations)
-    scale: np.ndarray  # (years, lines)
+    scale: np.ndarray | None  # (years, lines); None where every line's scale is 1
     which: np.ndarray  # (lines,) each line's combination
+    #: For a ``MixedLedger``, ``(runs, years, combinations)`` the indices its lines mix: sums
+    #: over lines are worked out from these (see ``combination_weights``).
+    mixed_from: np.ndarray | None = None
 
     def of(self, columns: np.ndarray) -> np.ndarray:
         """``(runs, years, len(columns))`` the values of these lines."""
-        return self.index[:, :, self.which[columns]] * self.scale[:, columns]
+        out = self.index.take(self.which[columns], axis=2)
+        if self.scale is not None:
+            out *= self.scale[:, columns]
+        return out
 
     def all(self) -> np.ndarray:
-        return self.index[:, :, self.which] * self.scale
+        out = self.index[:, :, self.which]
+        return out if self.scale is None else out * self.scale
 
     def summed(self, by_combination: np.ndarray) -> np.ndarray:
         """``(runs, years, k)``: the lines' values added up with weights already gathered by
         combination, ``(years, combinations, k)`` (see ``combination_weights``)."""
-        return np.einsum("rtc,tck->rtk", self.index, by_combination)
+        index = self.index if self.mixed_from is None else self.mixed_from
+        # One matrix product a year (numpy's einsum would not use BLAS here).
+        return np.matmul(index.transpose(1, 0, 2), by_combination).transpose(1, 0, 2)
 
 
 def combination_weights(ledger: Ledger, weights: np.ndarray) -> np.ndarray:
     """``(years, combinations, k)``: ``weights`` ``(lines, k)`` times each line's scale, added
     up over the lines of each combination of indices, so that ``Values.summed`` gives
-    ``all() @ weights`` without working out every line."""
+    ``all() @ weights`` without working out every line. For a ``MixedLedger``, by the
+    combinations its lines mix."""
+    if isinstance(ledger, MixedLedger):
+        return np.matmul(ledger.mix, weights)
     _, which = ledger.index_combos
     scale = ledger.funding_path * ledger.base_gbp000
     n = ledger.index_combos[0].shape[0]
@@ -164,6 +199,15 @@ def values(
     base-year level), in factored form. Lines of activity that a scheme moves are valued as if
     all of it had moved."""
     drivers = frozenset(drivers)
+    if isinstance(ledger, MixedLedger):
+        if drivers != frozenset(DRIVERS):
+            raise ValueError("a mixed ledger's funding paths are in its mix: it is valued with every driver")
+        index = _combination_index(rates, drivers, volume, ledger.base_combos)
+        # Each line mixes the combinations: one matrix product a year, written in place.
+        mixed = np.empty(index.shape[:2] + (ledger.n_lines,))
+        for t in range(index.shape[1]):
+            np.matmul(index[:, t, :], ledger.mix[t], out=mixed[:, t, :])
+        return Values(mixed, None, np.arange(ledger.n_lines), mixed_from=index)
     funding = (
         ledger.funding_path
         if Driver.FUNDING in drivers
@@ -171,10 +215,17 @@ def values(
     )
     # Lines share few combinations of the three indices: multiply them once per combination.
     combos, which = ledger.index_combos
+    return Values(_combination_index(rates, drivers, volume, combos), funding * ledger.base_gbp000, which)
+
+
+def _combination_index(
+    rates: Rates, drivers: frozenset[Driver], volume: np.ndarray | None, combos: np.ndarray
+) -> np.ndarray:
+    """``(runs, years, combinations)``: the volume, price and marginal-rate indices multiplied."""
     index = _volume_table(rates, Driver.DEMAND in drivers, volume)[:, :, combos[:, 0]]
     index *= _price_table(rates, drivers)[:, :, combos[:, 1]]
     index *= _split_table(rates)[:, :, combos[:, 2]]
-    return Values(index, funding * ledger.base_gbp000, which)
+    return index
 
 
 def project(ledger: Ledger, rates: Rates, drivers: Iterable[Driver] = DRIVERS) -> np.ndarray:

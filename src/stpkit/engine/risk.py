@@ -1,22 +1,25 @@
 """How likely the plan is to hold: many runs of the model with its uncertain inputs drawn.
 
-Runs go through the same ``core`` as the central case, a chunk of runs at a time, on a compact
-copy of the ledger in which lines that no draw can tell apart are merged (same organisation,
-kind, price index, volume driver, funding path, cost behaviour and the same schemes acting on
-them). Merging is exact: every step of the model is linear in the lines' base-year values.
-Only positions are kept for every run (consolidated and by organisation); everything else is
-reduced to percentiles as the chunks go by."""
+Runs go through the same stages as the central case, a chunk of runs at a time, on a compact
+copy of the ledger in which lines that the model treats alike are merged (same organisation,
+the same schemes acting on them and, where wards, sites or moved activity make it matter, the
+same kind and cost behaviour); a merged line mixes the demand, price and funding of the lines
+it stands for. Merging is exact: every step of the model is linear in the lines' values. Each
+block of runs draws its own inputs where it is worked out, so memory grows with the runs of a
+block times the schemes, not all runs times the schemes. Only positions are kept for every run
+(consolidated and by organisation); everything else is reduced to percentiles as the chunks go
+by."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from functools import partial
+from dataclasses import dataclass, field, fields, replace
+from functools import cache, partial
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from stpkit.engine.bridge import (
     CAPACITY_REMOVED,
@@ -28,16 +31,17 @@ from stpkit.engine.bridge import (
     Leg,
     Step,
 )
-from stpkit.engine.ledger import NONE, Behaviour, LineKind
+from stpkit.engine.ledger import NONE, SERVICE_LINES, Arrival, Behaviour, Cell, LineKind
 from stpkit.engine.model import PlanResult, Prepared, Stages
-from stpkit.engine.project import Rates, central_rates
+from stpkit.engine.project import MixedLedger, Rates, central_rates
 from stpkit.engine.uncertainty import (
     Draws,
-    draw_plan,
+    SeededRows,
     drawn_effect,
     drawn_rates,
     plan_uncertainty,
     scheme_profiles,
+    seeded_blocks,
 )
 
 #: The percentiles reported for every position.
@@ -52,16 +56,102 @@ MIN_CHUNK_RUNS = 64
 Progress = Callable[[int], None]
 
 
+def _row_codes(columns: list[np.ndarray], rows: int) -> np.ndarray:
+    """One integer per row of the given columns (each of integers), equal for equal rows and in
+    the order of the rows' values, first column first. Sorting whole rows is slow; this sorts
+    one column of integers at a time."""
+    code = np.zeros(rows, dtype=np.int64)
+    for column in columns:
+        values, inverse = np.unique(column, return_inverse=True)
+        _, code = np.unique(code * len(values) + inverse.ravel(), return_inverse=True)
+        code = code.ravel()
+    return code
+
+
+def _pattern_ids(incidence: np.ndarray) -> np.ndarray:
+    """``(columns,)``: the same number for columns of ``incidence`` ``(rows, columns)`` that have
+    the same non-zero rows. Columns are compared as packed bits, 64 rows to a word, so this needs
+    far less memory and time than comparing the columns themselves."""
+    packed = np.packbits(incidence != 0, axis=0)  # (bytes, columns)
+    pad = -packed.shape[0] % 8
+    words = np.ascontiguousarray(np.pad(packed, ((0, pad), (0, 0))).T).view(np.uint64)  # (columns, words)
+    return _row_codes(list(words.T), incidence.shape[1])
+
+
+def _groups(key: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """For rows of the given columns: the first row of each distinct row, and each row's group,
+    groups numbered in the order of the rows' values."""
+    _, first, group = np.unique(_row_codes(key, len(key[0])), return_index=True, return_inverse=True)
+    return first, group.ravel()
+
+
+def _compact_cells(prepared: Prepared) -> tuple[tuple[Cell, ...], np.ndarray, tuple[Arrival, ...], np.ndarray]:
+    """The activity cells risk runs read (those using beds at a member provider, and those
+    activity moves from), with cells of the same provider and service line that the same
+    components reduce merged; and the arrivals, with those of the same component from the same
+    merged cell to the same provider and service line merged. Everything risk runs work out
+    from cells and arrivals (activity, bed days, the share of activity moved) is linear in
+    their units or depends only on the service line and the components acting, so merging
+    changes nothing but the time. Returns the cells, the schemes' ``(components, cells)``
+    incidence, the arrivals and, for each old arrival, its new index."""
+    ledger, schemes = prepared.ledger, prepared.schemes
+    cells, arrivals = ledger.cells, ledger.arrivals
+    needed = np.zeros(len(cells), dtype=bool)
+    needed[prepared.beds_layout.cells] = True
+    needed[ledger.arrival_cell] = True
+    kept = np.flatnonzero(needed)
+    if not len(kept):
+        return (), np.zeros((schemes.n_components, 0)), (), np.zeros(0, dtype=np.int64)
+    provider = np.array([cells[c].provider for c in kept], dtype=np.int64)
+    first, group = _groups([provider, ledger.cell_line[kept], _pattern_ids(schemes.cells[:, kept])])
+    activity = np.bincount(group, weights=ledger.cell_activity[kept], minlength=len(first))
+    value = np.bincount(group, weights=[cells[c].value_gbp000 for c in kept], minlength=len(first))
+    merged_cells = tuple(
+        Cell(NONE, "", cells[kept[f]].provider, cells[kept[f]].provider_label, cells[kept[f]].service_line,
+             float(value[g]), float(activity[g]))
+        for g, f in enumerate(first)
+    )
+    new_cell = np.full(len(cells), NONE, dtype=np.int64)
+    new_cell[kept] = group
+    if not arrivals:
+        return merged_cells, schemes.cells[:, kept[first]], (), np.zeros(0, dtype=np.int64)
+    line_of = {line: i for i, line in enumerate(SERVICE_LINES)}
+    key = np.array([(a.component, new_cell[a.cell], a.provider, line_of[a.service_line]) for a in arrivals])
+    first_arrival, arrival_group = _groups(list(key.T))
+    units = np.bincount(arrival_group, weights=[a.units for a in arrivals], minlength=len(first_arrival))
+
+    def per_unit(field: str) -> np.ndarray:
+        """A price or cost per unit of merged arrivals: weighted by their units."""
+        total = np.bincount(arrival_group, weights=[a.units * getattr(a, field) for a in arrivals],
+                            minlength=len(first_arrival))
+        return np.divide(total, units, out=np.zeros_like(total), where=units != 0)
+
+    price, cost = per_unit("price_gbp000"), per_unit("cost_gbp000")
+    merged_arrivals = tuple(
+        replace(arrivals[f], cell=int(new_cell[arrivals[f].cell]), units=float(units[g]),
+                price_gbp000=float(price[g]), cost_gbp000=float(cost[g]))
+        for g, f in enumerate(first_arrival)
+    )
+    return merged_cells, schemes.cells[:, kept[first]], merged_arrivals, arrival_group
+
+
 def compact(prepared: Prepared, by_org: bool = True) -> Prepared:
-    """The same plan with each organisation's ledger lines that no draw can tell apart merged
-    into one (same kind, price index, volume driver, funding path, cost behaviour and the same
-    schemes acting on them). A merged line's base value is the signed sum of its lines', and
-    lines are sorted by organisation, so positions are sums of runs of lines. Positions are
-    unchanged (up to rounding): every step of the model is linear in the base values.
+    """The same plan with each organisation's ledger lines that the model treats alike merged
+    into one: the same schemes acting on them (on paper, at once, once capacity is removed)
+    and, for the costs that wards and sites release and for moved activity, the same kind and
+    cost behaviour (and moved activity the same scheme component and cell left). Lines that
+    grow differently merge too: a merged line mixes the combinations of demand, price and
+    funding of the lines it stands for (``MixedLedger``), so its value in each run is the sum
+    of theirs. Every step of the model is linear in the lines' values, so positions are
+    unchanged (up to rounding). Lines are sorted by organisation, so positions are sums of runs
+    of lines. Activity cells and arrivals are merged too (see ``_compact_cells``); the compact
+    plan is for risk runs, which read only the cells that use beds.
 
     With ``by_org`` False only the footprint's total is kept: lines are merged across
     organisations too (all but the costs that wards and sites release, which depend on their
     organisation, are counted under the first), and the schemes on paper are left out."""
+    # STF depends on each provider's own position: plans with control totals keep organisations.
+    by_org = by_org or prepared.control_totals is not None
     ledger, schemes = prepared.ledger, prepared.schemes
     is_cost = ledger.kind == LineKind.COST
     own_capacity = is_cost & (
@@ -71,68 +161,75 @@ def compact(prepared: Prepared, by_org: bool = True) -> Prepared:
     org = ledger.org if by_org else np.where(own_capacity, ledger.org, 0)
     # The model reads a line's kind and cost behaviour only for costs that wards and sites
     # release, for moved activity and for STF income (paid only where control totals are met);
-    # other lines merge whatever they are (their price index, which does depend on the kind,
-    # stays in the key).
+    # other lines merge whatever they are.
     telling = own_capacity | ledger.is_arrival | (ledger.kind == LineKind.SUSTAINABILITY_FUND)
     paper = schemes.paper if by_org else np.zeros_like(schemes.paper)
     # Moved activity arrives as its scheme component and the others acting on the cell it
     # leaves are delivered (see ``arrival_share``), whichever arrival it is.
     arrival_component = np.array([ledger.arrivals[a].component if a != NONE else NONE for a in ledger.arrival])
-    leaving = np.zeros((schemes.n_components, ledger.n_lines))
     moved = np.flatnonzero(ledger.is_arrival)
-    leaving[:, moved] = schemes.cells[:, [ledger.arrivals[a].cell for a in ledger.arrival[moved]]]
-    key = np.column_stack(
-        [
-            org,  # first, so that merged lines come out sorted by organisation
-            np.where(telling, ledger.kind, NONE),
-            ledger.volume_line,
-            ledger.price_index,
-            np.where(telling, ledger.behaviour, NONE),
-            np.where(telling, ledger.bedded, False),
-            ledger.mret,
-            arrival_component,
-            leaving.T,
-            ledger.funding_path.T,
-            paper.T,
-            schemes.real.T,
-            schemes.capacity.T,
-        ]
-    ).astype(float)
-    _, first, group = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    group = group.ravel()
+    leaving = np.full(ledger.n_lines, NONE, dtype=np.int64)
+    if len(moved):
+        leaving[moved] = _pattern_ids(schemes.cells[:, [ledger.arrivals[a].cell for a in ledger.arrival[moved]]])
+    # Which components act on each line, as one number for each pattern of them: the key has
+    # a column per kind of incidence, not per component.
+    acting = [_pattern_ids(incidence) for incidence in (paper, schemes.real, schemes.capacity)]
+    key = [
+        org,  # first, so that merged lines come out sorted by organisation
+        np.where(telling, ledger.kind, NONE),
+        np.where(telling, ledger.behaviour, NONE),
+        np.where(telling, ledger.bedded, False),
+        arrival_component,
+        leaving,
+        *acting,
+    ]
+    first, group = _groups([np.asarray(column, dtype=np.int64) for column in key])
     n_groups = len(first)
-
-    def summed(values: np.ndarray) -> np.ndarray:
-        return np.bincount(group, weights=values, minlength=n_groups)
+    # Each merged line's signed base value and funding path, by combination of indices.
+    combos, which = ledger.index_combos
+    scale = ledger.sign * ledger.base_gbp000 * ledger.funding_path  # (years, lines)
+    mix = np.zeros((scale.shape[0], len(combos), n_groups))
+    for t in range(scale.shape[0]):
+        np.add.at(mix[t], (which, group), scale[t])
 
     def mixed(values: np.ndarray) -> np.ndarray:
         """NONE for attributes the merged lines need not share: nothing the model reads."""
         return np.full(n_groups, NONE, dtype=values.dtype)
 
-    merged = replace(
-        ledger,
-        org=org[first],
-        kind=ledger.kind[first],
-        sign=np.ones(n_groups),
-        base_gbp000=summed(ledger.sign * ledger.base_gbp000),
-        full_base_gbp000=summed(ledger.sign * ledger.full_base_gbp000),
-        cell=mixed(ledger.cell),
-        service_line=mixed(ledger.service_line),
-        volume_line=ledger.volume_line[first],
-        cost_type=mixed(ledger.cost_type),
-        behaviour=ledger.behaviour[first],
-        bedded=ledger.bedded[first],
-        mret=ledger.mret[first],
-        source=np.full(n_groups, "", dtype=object),
-        counterparty=mixed(ledger.counterparty),
-        internal=np.zeros(n_groups, dtype=bool),
-        price_basis=ledger.price_basis[first],
-        funding_path=ledger.funding_path[:, first],
-        arrival=ledger.arrival[first],
-        merged=True,
+    cells, cell_incidence, arrivals, new_arrival = _compact_cells(prepared)
+    arrival = ledger.arrival[first]
+    arrival = np.where(arrival != NONE, new_arrival[np.maximum(arrival, 0)] if len(new_arrival) else NONE, NONE)
+    merged = MixedLedger(
+        **{f.name: getattr(ledger, f.name) for f in fields(ledger)}
+        | dict(
+            cells=cells,
+            arrivals=arrivals,
+            org=org[first],
+            kind=ledger.kind[first],
+            sign=np.ones(n_groups),
+            base_gbp000=np.ones(n_groups),
+            full_base_gbp000=np.bincount(group, weights=ledger.sign * ledger.full_base_gbp000, minlength=n_groups),
+            cell=mixed(ledger.cell),
+            service_line=mixed(ledger.service_line),
+            volume_line=mixed(ledger.volume_line),
+            cost_type=mixed(ledger.cost_type),
+            behaviour=ledger.behaviour[first],
+            bedded=ledger.bedded[first],
+            mret=mixed(ledger.mret),
+            source=np.full(n_groups, "", dtype=object),
+            counterparty=mixed(ledger.counterparty),
+            internal=np.zeros(n_groups, dtype=bool),
+            price_basis=mixed(ledger.price_basis),
+            funding_path=np.ones((scale.shape[0], n_groups)),
+            arrival=arrival.astype(np.int64),
+            merged=True,
+            base_combos=combos,
+            mix=mix,
+        )
     )
     merged_schemes = replace(
-        schemes, paper=paper[:, first], real=schemes.real[:, first], capacity=schemes.capacity[:, first]
+        schemes, paper=paper[:, first], real=schemes.real[:, first], capacity=schemes.capacity[:, first],
+        cells=cell_incidence,
     )
     return replace(prepared, ledger=merged, schemes=merged_schemes)
 
@@ -174,13 +271,44 @@ BLOCK_RUNS = 1000
 Mapper = Callable[[Callable, list], Iterable]
 
 
-def _run_block(fast: Prepared, central: Rates, by_org: bool, block: Draws) -> dict[str, np.ndarray]:
+@cache
+def _threadpools() -> ThreadpoolController:
+    """The thread pools of the libraries loaded in this process, found once: looking them up
+    reads every loaded library, which took longer than some footprints' runs."""
+    return ThreadpoolController()
+
+
+def one_blas_thread():
+    """Linear algebra on one thread, for as long as the ``with`` block lasts."""
+    return _threadpools().limit(limits=1, user_api="blas")
+
+
+def _keep_chunks_on_the_heap() -> None:
+    """Let arrays of a chunk's size come from the heap and go back to it. The C library (glibc)
+    maps every block larger than a threshold afresh from the system, and every page of it is
+    faulted in when first written: a chunk's arrays are a few megabytes, allocated and freed by
+    the dozen for every chunk, and in a fresh process faulting them in took half the time of the
+    runs. Freeing a mapped block larger than the threshold raises the threshold to that size
+    (and the amount of free memory kept before it is given back to twice that), for the life of
+    the process; allocating an array and freeing it at once does that, and writes nothing. It
+    changes no number, and does nothing where the C library behaves otherwise."""
+    np.empty(HEAP_VALUES)
+
+
+#: Values (8 bytes each) of the block that ``_keep_chunks_on_the_heap`` allocates and frees:
+#: several chunks' arrays, within the largest threshold glibc sets itself (32 MB).
+HEAP_VALUES = 3_500_000
+
+
+def _run_block(fast: Prepared, central: Rates, by_org: bool, block: Draws | SeededRows) -> dict[str, np.ndarray]:
     """Positions for one block of runs, a chunk at a time; module-level so that it can be
-    shipped to a cluster's workers. Linear algebra runs on one thread, as on a cluster's
-    workers: a multi-threaded product can round differently, and results must not depend on
-    where they were computed."""
-    with threadpool_limits(limits=1, user_api="blas"):
-        return _positions(fast, central, by_org, block)
+    shipped to a cluster's workers, with its draws or only the recipe for them (``SeededRows``,
+    drawn here). Linear algebra runs on one thread, as on a cluster's workers: a
+    multi-threaded product can round differently, and results must not depend on where they
+    were computed."""
+    _keep_chunks_on_the_heap()
+    with one_blas_thread():
+        return _positions(fast, central, by_org, block.drawn())
 
 
 def _positions(fast: Prepared, central: Rates, by_org: bool, block: Draws) -> dict[str, np.ndarray]:
@@ -206,6 +334,7 @@ def _positions(fast: Prepared, central: Rates, by_org: bool, block: Draws) -> di
             parts[name].append(values if by_org else values.sum(axis=-1, keepdims=True))
     out = {name: np.concatenate(arrays) for name, arrays in parts.items() if arrays}
     out["profile_sum"] = profile_sum
+    out["capital"] = np.einsum("ts,rs->rt", fast.schemes.capital_gbp000, 1.0 + block.capital_overrun)
     return out
 
 
@@ -222,25 +351,31 @@ def simulate(
     """``runs`` runs of the plan from ``seed``, or the runs given by ``draws`` (sensitivity
     analysis sets the inputs itself). Blocks of runs go through ``mapper``, which may hand them
     to a cluster; by default they share this machine's cores. The result is the same whichever
-    mapper runs them. ``by_org`` False keeps only the footprint's total (faster; no bridge)."""
+    mapper runs them. ``by_org`` False keeps only the footprint's total (faster; no bridge).
+
+    A plan already compacted (``compact``, with the same ``by_org``) is used as it is. Seeded
+    draws are made block by block where the block is worked out, so that memory grows with
+    the runs of a block times the schemes, not with all runs times the schemes."""
+    blocks: list[Draws] | list[SeededRows]
     if draws is None:
-        draws = draw_plan(prepared.plan, plan_uncertainty(prepared.plan, prepared.assumptions), seed, runs)
-    # STF depends on each provider's own position, so plans with control totals keep organisations.
-    fast = compact(prepared, by_org or prepared.control_totals is not None)
-    blocks = [draws.rows(slice(a, min(a + BLOCK_RUNS, draws.runs))) for a in range(0, draws.runs, BLOCK_RUNS)]
+        unc = plan_uncertainty(prepared.plan, prepared.assumptions)
+        blocks = seeded_blocks(prepared.plan, unc, seed, runs, BLOCK_RUNS)
+    else:
+        runs = draws.runs
+        blocks = [draws.rows(slice(a, min(a + BLOCK_RUNS, runs))) for a in range(0, runs, BLOCK_RUNS)]
+    fast = prepared if prepared.ledger.merged else compact(prepared, by_org)
     task = partial(_run_block, fast, central_rates(prepared.assumptions), by_org)
     results = []
     # One BLAS thread for the whole run, so that blocks on this machine's threads are worked
     # out exactly as on a cluster's single-threaded workers.
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+    with one_blas_thread(), ThreadPoolExecutor(os.cpu_count() or 1) as pool:
         for block, result in zip(blocks, (mapper or pool.map)(task, blocks), strict=True):
             results.append(result)
             if progress is not None:
                 progress(block.runs)
     planned = prepared.schemes.profile
-    mean_profile = sum(r["profile_sum"] for r in results) / draws.runs
+    mean_profile = sum(r["profile_sum"] for r in results) / runs
     realisation = np.divide(mean_profile, planned, out=np.zeros_like(planned), where=planned > 0)
-    capital = np.einsum("ts,rs->rt", prepared.schemes.capital_gbp000, 1.0 + draws.capital_overrun)
     return Simulation(
         seed=seed,
         do_nothing_by_org=np.concatenate([r["dn"] for r in results]),
@@ -250,7 +385,7 @@ def simulate(
         fund_withheld_do_nothing_by_org=_joined(results, "fund_dn"),
         fund_withheld_by_org=_joined(results, "fund_wp"),
         realisation=realisation,
-        capital_need=capital,
+        capital_need=np.concatenate([r["capital"] for r in results]),
     )
 
 

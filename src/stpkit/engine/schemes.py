@@ -13,7 +13,7 @@ difference is stranded cost."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 
 import numpy as np
@@ -71,26 +71,56 @@ class SchemeSet:
         return np.flatnonzero(self.paper.any(axis=0) | self.real.any(axis=0) | self.capacity.any(axis=0))
 
     @cached_property
-    def paper_acting(self) -> np.ndarray:
+    def paper_acting(self) -> Acting:
         """``acting`` over the touched lines, on paper."""
-        return acting(self.paper[:, self.touched])
+        return Acting.of(acting(self.paper[:, self.touched]), self.n_components)
 
     @cached_property
-    def landed_acting(self) -> np.ndarray:
+    def landed_acting(self) -> Acting:
         """``acting`` over the touched lines as they really land: components acting at once,
         then (numbered after them) components acting once capacity is removed."""
-        return acting(np.concatenate([self.real[:, self.touched], self.capacity[:, self.touched]]))
+        both = np.concatenate([self.real[:, self.touched], self.capacity[:, self.touched]])
+        return Acting.of(acting(both), 2 * self.n_components)
 
     @cached_property
-    def cells_acting(self) -> np.ndarray:
+    def cells_acting(self) -> Acting:
         """``acting`` over the activity cells."""
-        return acting(self.cells)
+        return Acting.of(acting(self.cells), self.n_components)
 
     def by_scheme(self) -> np.ndarray:
         """``(components, schemes)``: sums component results into scheme results."""
         out = np.zeros((self.n_components, self.n))
         out[np.arange(self.n_components), self.scheme_of] = 1.0
         return out
+
+    def __reduce__(self):
+        """Pickled with the incidence matrices (all 0 and 1) as bits, a sixty-fourth of their
+        size: laid-out plans are sent to worker processes and clusters. What is worked out when
+        first asked for is left out and worked out again there."""
+        state = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in INCIDENCE:
+            matrix = state[name]
+            if ((matrix == 0) | (matrix == 1)).all():
+                state[name] = _Bits(matrix.shape, np.packbits(matrix.astype(bool), axis=None))
+        return (_unpickled, (state,))
+
+
+#: The ``SchemeSet`` fields that say which lines or cells a component acts on, as 0 and 1.
+INCIDENCE = ("paper", "real", "capacity", "cells")
+
+
+@dataclass(frozen=True)
+class _Bits:
+    shape: tuple[int, ...]
+    packed: np.ndarray
+
+    def unpacked(self) -> np.ndarray:
+        count = int(np.prod(self.shape))
+        return np.unpackbits(self.packed, count=count).reshape(self.shape).astype(float)
+
+
+def _unpickled(state: dict) -> SchemeSet:
+    return SchemeSet(**{k: v.unpacked() if isinstance(v, _Bits) else v for k, v in state.items()})
 
 
 def _lines(component: Component, ledger: Ledger) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -213,10 +243,12 @@ def lead(effect: np.ndarray, years: np.ndarray) -> np.ndarray:
     refuses a lead time that would reach it)."""
     if not years.any():
         return effect
-    t = np.arange(effect.shape[1])
-    source = np.minimum(t[:, None] + years[None, :], effect.shape[1] - 1)  # (years, components)
-    source[0] = 0
-    return np.take_along_axis(effect, np.broadcast_to(source, effect.shape), axis=1)
+    runs, n_years, n = effect.shape
+    t = np.arange(n_years)
+    source = np.minimum(t[:, None] + years[None, :], n_years - 1)  # (years, components)
+    source[0] = 0  # the base year keeps its own effect
+    flat = (source * n + np.arange(n)).ravel()  # the place of (source year, component) in a run
+    return effect.reshape(runs, n_years * n).take(flat, axis=1).reshape(effect.shape)
 
 
 def log_factor(schemes: SchemeSet, effect: np.ndarray) -> np.ndarray:
@@ -247,16 +279,71 @@ def acting(incidence: np.ndarray) -> np.ndarray:
     return out
 
 
-def combined_change(factors: np.ndarray, acting_on: np.ndarray) -> np.ndarray:
+@dataclass(frozen=True)
+class Acting:
+    """The components acting on each of some lines (see ``acting``), grouped: lines acted on by
+    the same components share a pattern, and the product of a pattern's factors is worked out
+    once for all its lines. Plans have many lines but few patterns (a scheme acts on every line
+    of an organisation's activity or costs alike), so this is much less work than a product
+    for every line."""
+
+    #: ``(most, patterns)`` component indices of each pattern, padded with the index one past
+    #: the last component; patterns are sorted by how many components act, most first, so the
+    #: patterns with a component in slot ``s`` are the first ``counts[s]``.
+    patterns: np.ndarray
+    counts: np.ndarray  # (most,) patterns with a component in each slot
+    of_line: np.ndarray  # (lines,) each line's pattern
+
+    @classmethod
+    def of(cls, padded: np.ndarray, n_components: int) -> Acting:
+        """Grouped from ``acting``'s ``(most, lines)`` array, padded with ``n_components``."""
+        most, n = padded.shape
+        if not most or not n:
+            return cls(np.zeros((most, 0), dtype=np.int64), np.zeros(most, dtype=np.int64),
+                       np.zeros(n, dtype=np.int64))
+        unique, inverse = np.unique(padded.T, axis=0, return_inverse=True)  # (patterns, most), (lines,)
+        acting_count = (unique != n_components).sum(axis=1)
+        order = np.argsort(-acting_count, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        counts = np.array([(acting_count > slot).sum() for slot in range(most)], dtype=np.int64)
+        return cls(np.ascontiguousarray(unique[order].T), counts, rank[inverse.ravel()])
+
+    def __len__(self) -> int:
+        return self.patterns.shape[0]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.patterns.shape[0], len(self.of_line))
+
+    def __getitem__(self, key: tuple[slice, np.ndarray | slice]) -> Acting:
+        """``acting[:, columns]``: the components acting on some of the lines."""
+        rows, columns = key
+        if rows != slice(None):
+            raise IndexError("only the lines of an Acting can be chosen")
+        return Acting(self.patterns, self.counts, self.of_line[columns])
+
+
+def combined_change(factors: np.ndarray, acting_on: Acting | np.ndarray) -> np.ndarray:
     """``(runs, years, lines)``: the combined change (a fraction) to each line from the
     components acting on it. ``factors`` is ``(runs, years, components)``, each component's
     ``1 + direction * effect``; the product over a line's components is the multiplicative
-    combination of schemes described above."""
-    padded = np.concatenate([factors, np.ones(factors.shape[:2] + (1,))], axis=2)
-    if not len(acting_on):
-        return np.zeros(factors.shape[:2] + (acting_on.shape[1],))
-    out = padded[..., acting_on[0]]
-    for row in acting_on[1:]:
-        out *= padded[..., row]
-    out -= 1.0
-    return out
+    combination of schemes described above, taken in the order of ``acting``'s slots."""
+    if not isinstance(acting_on, Acting):
+        acting_on = Acting.of(acting_on, factors.shape[2])
+    n_lines = len(acting_on.of_line)
+    if not len(acting_on) or not n_lines:
+        return np.zeros(factors.shape[:2] + (n_lines,))
+    patterns, counts = acting_on.patterns, acting_on.counts
+    runs, years, k = factors.shape
+    # Components by row, so that each slot's factors are whole rows, copied as blocks.
+    by_component = np.ascontiguousarray(factors.reshape(runs * years, k).T)  # (components, runs x years)
+    product = np.empty((patterns.shape[1], runs * years))
+    first = counts[0]
+    by_component.take(patterns[0, :first], axis=0, out=product[:first])
+    product[first:] = 1.0
+    for slot in range(1, len(patterns)):
+        n = counts[slot]
+        product[:n] *= by_component.take(patterns[slot, :n], axis=0)
+    product -= 1.0
+    return np.ascontiguousarray(product.T).take(acting_on.of_line, axis=1).reshape(runs, years, n_lines)

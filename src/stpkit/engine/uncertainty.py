@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
-from scipy import special
 
 from stpkit.domain import CostType, Plan
 from stpkit.engine.assumptions import Assumptions
@@ -56,6 +56,10 @@ class Draws:
         return Draws(self.delivery[rows], self.delay_years[rows], self.nonrecurrent[rows],
                      self.capital_overrun[rows], self.national.rows(rows))
 
+    def drawn(self) -> Draws:
+        """These draws (see ``SeededRows.drawn``)."""
+        return self
+
 
 def central_national(runs: int = 1) -> NationalDraws:
     return NationalDraws(np.zeros(runs), np.zeros((runs, len(COST_TYPES))))
@@ -89,17 +93,37 @@ def _beta(mean: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 _QUANTILE_GRID = np.linspace(0.0, 1.0, 4097)
 
 
+def distributions():
+    """scipy's special functions (inverse distribution functions), imported when first needed:
+    most commands never draw. Worker processes forked after this is called share the import."""
+    from scipy import special
+
+    return special
+
+
+@lru_cache(maxsize=1024)
+def _quantile_table(alpha: float, beta: float) -> np.ndarray:
+    """Quantiles of beta(alpha, beta) on ``_QUANTILE_GRID``: the same shapes recur (one per
+    evidence level), across blocks of runs and footprints, so each is tabulated once."""
+    table = distributions().betaincinv(alpha, beta, _QUANTILE_GRID)
+    table.flags.writeable = False
+    return table
+
+
 def _beta_quantiles(alpha: np.ndarray, beta: np.ndarray, u: np.ndarray) -> np.ndarray:
     """``u`` is ``(runs, n)`` probabilities; column j is read off beta(alpha[j], beta[j]) by
     linear interpolation in a table on an even grid (so the cell is found by arithmetic)."""
+    if not len(alpha):  # a plan with no schemes draws no delivery
+        return np.zeros(u.shape)
     shapes, which = np.unique(np.column_stack([alpha, beta]), axis=0, return_inverse=True)
-    table = special.betaincinv(shapes[:, :1], shapes[:, 1:], _QUANTILE_GRID[None, :])  # (shapes, grid)
-    steps = len(_QUANTILE_GRID) - 1
+    table = np.concatenate([_quantile_table(float(a), float(b)) for a, b in shapes])  # shapes x grid, flat
+    points = len(_QUANTILE_GRID)
+    steps = points - 1
     position = u * steps
     cell = np.minimum(position.astype(np.int64), steps - 1)
     weight = position - cell
-    rows = which.ravel()[None, :]
-    return (1.0 - weight) * table[rows, cell] + weight * table[rows, cell + 1]
+    cell += which.ravel() * points  # the cell's place in the flat table
+    return (1.0 - weight) * table.take(cell) + weight * table.take(cell + 1)
 
 
 @dataclass(frozen=True)
@@ -161,11 +185,13 @@ class Uniforms:
 
 
 def national_from_uniforms(unc: Uncertainty, demand: np.ndarray, inflation: np.ndarray) -> NationalDraws:
+    special = distributions()
     return NationalDraws(special.ndtri(demand) * unc.demand_sd, special.ndtri(inflation) * unc.inflation_sd)
 
 
 def from_uniforms(unc: Uncertainty, u: Uniforms) -> Draws:
     """Every input read off its distribution at the given probabilities."""
+    special = distributions()
     rho = unc.correlation
     z = np.sqrt(rho) * special.ndtri(u.common)[:, None] + np.sqrt(1 - rho) * special.ndtri(u.own)
     delivery = _beta_quantiles(unc.delivery_alpha, unc.delivery_beta, special.ndtr(z))
@@ -190,29 +216,68 @@ def draw_national(unc: Uncertainty, seed: int, runs: int) -> NationalDraws:
     return national
 
 
+@dataclass(frozen=True)
+class SeededRows:
+    """Rows ``start`` to ``stop`` of a plan's draws from a seed, drawn only when asked for
+    (``drawn``). A block of runs handed to a worker carries this recipe rather than the numbers,
+    so memory grows with the runs of one block, not with all runs times all schemes. Each
+    quantity's stream is moved on past the rows before ``start`` (every value takes one step of
+    the generator), so the rows are exactly those of ``draw_plan`` for all the runs."""
+
+    uncertainty: Uncertainty
+    key: int  # the footprint's stream (``footprint_key``)
+    seed: int
+    start: int
+    stop: int
+    national: NationalDraws  # rows ``start`` to ``stop``
+
+    @property
+    def runs(self) -> int:
+        return self.stop - self.start
+
+    def drawn(self) -> Draws:
+        unc, runs = self.uncertainty, self.runs
+        n = unc.n_schemes
+
+        def stream(quantity: int, width: int | None) -> np.ndarray:
+            g = _stream(self.seed, FOOTPRINT_STREAM, self.key, quantity)
+            g.bit_generator.advance(self.start * (1 if width is None else width))
+            return _open_unit(g, (runs,) if width is None else (runs, width))
+
+        u = Uniforms(
+            common=stream(0, None),
+            own=stream(1, n),
+            delay=stream(2, n),
+            nonrecurrent=stream(3, n),
+            overrun=stream(4, n),
+            demand=np.full(runs, 0.5),
+            inflation=np.full((runs, len(COST_TYPES)), 0.5),
+        )
+        draws = from_uniforms(unc, u)
+        if self.start == 0 and runs:  # row 0 is the plan as written
+            central = central_draws(n)
+            for name in ("delivery", "delay_years", "nonrecurrent", "capital_overrun"):
+                getattr(draws, name)[0] = getattr(central, name)[0]
+        return replace(draws, national=self.national)
+
+
+def seeded_blocks(
+    plan: Plan, unc: Uncertainty, seed: int, runs: int, block_runs: int, national: NationalDraws | None = None
+) -> list[SeededRows]:
+    """``draw_plan``'s runs in blocks of ``block_runs``, each drawn when asked for."""
+    national = national if national is not None else draw_national(unc, seed, runs)
+    key = footprint_key(plan.footprint.code)
+    return [
+        SeededRows(unc, key, seed, a, min(a + block_runs, runs), national.rows(slice(a, min(a + block_runs, runs))))
+        for a in range(0, runs, block_runs)
+    ]
+
+
 def draw_plan(plan: Plan, unc: Uncertainty, seed: int, runs: int, national: NationalDraws | None = None) -> Draws:
     """Draws of every uncertain input of ``plan`` for ``runs`` runs (row 0 central). Pass the
     national draws to share them with other footprints."""
-    n = unc.n_schemes
-    key = footprint_key(plan.footprint.code)
-
-    def stream(quantity: int, shape: tuple[int, ...]) -> np.ndarray:
-        return _open_unit(_stream(seed, FOOTPRINT_STREAM, key, quantity), shape)
-
-    u = Uniforms(
-        common=stream(0, (runs,)),
-        own=stream(1, (runs, n)),
-        delay=stream(2, (runs, n)),
-        nonrecurrent=stream(3, (runs, n)),
-        overrun=stream(4, (runs, n)),
-        demand=np.full(runs, 0.5),
-        inflation=np.full((runs, len(COST_TYPES)), 0.5),
-    )
-    draws = from_uniforms(unc, u)
-    central = central_draws(n)
-    for name in ("delivery", "delay_years", "nonrecurrent", "capital_overrun"):
-        getattr(draws, name)[0] = getattr(central, name)[0]
-    return replace(draws, national=national if national is not None else draw_national(unc, seed, runs))
+    national = national if national is not None else draw_national(unc, seed, runs)
+    return SeededRows(unc, footprint_key(plan.footprint.code), seed, 0, runs, national).drawn()
 
 
 def drawn_rates(central: Rates, national: NationalDraws) -> Rates:
@@ -244,10 +309,13 @@ def scheme_profiles(schemes: SchemeSet, draws: Draws) -> np.ndarray:
     below = np.floor(t)
     weight = t - below
     padded = np.concatenate([np.zeros((1, phasing.shape[1])), cumulative], axis=0)  # index 0 is year -1
+    flat, column = padded.ravel(), np.arange(phasing.shape[1])
 
     def at(index: np.ndarray) -> np.ndarray:
         clipped = np.clip(index + 1, 0, n_years).astype(np.int64)
-        return np.take_along_axis(np.broadcast_to(padded[None], (t.shape[0],) + padded.shape), clipped, axis=1)
+        clipped *= phasing.shape[1]
+        clipped += column  # the place of (year, scheme) in the flat table
+        return flat.take(clipped)
 
     delayed = (1 - weight) * at(below) + weight * at(below + 1)
     first_delivered = np.diff(delayed, axis=1, prepend=0.0)

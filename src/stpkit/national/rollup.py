@@ -7,8 +7,10 @@ add up to no more than 100%; a warning names any body whose shares do not."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import pickle
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -19,10 +21,13 @@ import pandas as pd
 from stpkit import __version__
 from stpkit.assurance.check import Assessment, assess
 from stpkit.assurance.core import Severity
-from stpkit.domain import Plan
-from stpkit.engine.model import PlanResult, prepare, run_plan
-from stpkit.engine.risk import PERCENTILES, Mapper, RiskSummary, Simulation, simulate, summarise
-from stpkit.reference.footprints import load_footprints
+from stpkit.domain import Plan, fy_range
+from stpkit.engine.model import PlanResult, Prepared, evaluate, prepare
+from stpkit.engine.project import central_rates
+from stpkit.engine.risk import PERCENTILES, Mapper, RiskSummary, Simulation, compact, simulate, summarise
+from stpkit.engine.schemes import central_effect
+from stpkit.engine.uncertainty import distributions
+from stpkit.reference.footprints import Footprint, load_footprints
 from stpkit.reference.illustrative import illustrative_plan
 from stpkit.reference.parameters import ParameterSet
 
@@ -58,11 +63,15 @@ class NationalRisk:
     do_nothing_percentiles: np.ndarray  # (P, years)
 
 
-def _footprint_risk(params: ParameterSet, runs: int, seed: int, plan: Plan) -> Simulation:
-    """One footprint's risk runs, keeping only its totals: all the national view needs.
-    Module-level so that a worker process or a cluster can run it; one footprint is one task,
-    so its own runs stay on one thread."""
-    return simulate(prepare(plan, params), runs, seed, mapper=map, by_org=False)
+def _footprint_risk(runs: int, seed: int, laid_out: bytes | Prepared) -> Simulation:
+    """One footprint's risk runs, keeping only its totals: all the national view needs. The
+    plan comes laid out by the caller (it was laid out for the central case) with its lines
+    merged across organisations, pickled, so the task only runs. Module-level so that a worker
+    process or a cluster can run it; one footprint is one task, so its own runs stay on one
+    thread."""
+    prepared = pickle.loads(laid_out) if isinstance(laid_out, bytes) else laid_out
+    fast = prepared if prepared.ledger.merged else compact(prepared, by_org=False)
+    return simulate(fast, runs, seed, mapper=map, by_org=False)
 
 
 def _local_pool() -> ProcessPoolExecutor:
@@ -72,24 +81,62 @@ def _local_pool() -> ProcessPoolExecutor:
 
 def run_national(
     params: ParameterSet,
-    plans: list[Plan] = (),
+    plans: Iterable[Plan | Prepared] = (),
     runs: int = 0,
     seed: int = 0,
     mapper: Mapper | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> NationalResult:
-    """Run every footprint: the given plans where there is one, the illustrative plan
-    elsewhere. All plans must share a base year and horizon to be added up. With ``runs``,
-    also the risk runs of every footprint, handed out one footprint per task by ``mapper``
-    (by default to worker processes on this machine's cores)."""
-    given = {p.footprint.code: p for p in plans}
+    """Run every footprint: the given plans where there is one (a plan, or a plan already laid
+    out by ``prepare``), the illustrative plan elsewhere. All plans must share a base year and
+    horizon to be added up. With ``runs``, also the risk runs of every footprint, handed out
+    one footprint per task by ``mapper`` (by default to worker processes on this machine's
+    cores); the central cases are worked out here while the tasks run."""
+    given: dict[str, Plan | Prepared] = {}
+    for p in plans:
+        given[_plan(p).footprint.code] = p
     footprints = load_footprints()
     chosen = {code: given.get(code) or illustrative_plan(code, params) for code in footprints}
-    results = {code: run_plan(plan, params) for code, plan in chosen.items()}
-    spans = {(r.years[0], r.years[-1]) for r in results.values()}
+    spans = {(y[0], y[-1]) for y in (fy_range(_plan(p).base_year, _plan(p).horizon) for p in chosen.values())}
     if len(spans) > 1:
         raise ValueError(f"plans cover different years {sorted(spans)}; a national roll-up needs one span")
     ((base_year, horizon),) = spans
+    prepared: dict[str, Prepared] = {}
+
+    def laid_out(code: str) -> Prepared:
+        """Each plan is laid out once, when first needed: by the risk tasks or the central case."""
+        if code not in prepared:
+            p = chosen[code]
+            prepared[code] = p if isinstance(p, Prepared) else prepare(p, params)
+        return prepared[code]
+
+    with ExitStack() as stack:
+        local = runs and mapper is None
+        if local:
+            distributions()  # imported once here, not in every worker process forked below
+            mapper = stack.enter_context(_local_pool()).map
+        pending = _start_risk(chosen, laid_out, runs, seed, mapper, lazily=bool(local)) if runs else None
+        results = {
+            code: evaluate(p, central_rates(p.assumptions), central_effect(p.schemes))
+            for code, p in ((code, laid_out(code)) for code in footprints)
+        }
+        table, totals = _table(results, footprints, given)
+        risk = _national_risk(results, runs, seed, pending, progress) if pending is not None else None
+    if risk is not None:
+        final = {code: summary for code, summary in risk.by_footprint.items()}
+        table["with_plan_p10_gbp000"] = [float(final[c].percentiles[0, -1]) for c in table["code"]]
+        table["with_plan_p50_gbp000"] = [float(final[c].percentiles[1, -1]) for c in table["code"]]
+        table["with_plan_p90_gbp000"] = [float(final[c].percentiles[2, -1]) for c in table["code"]]
+        table["probability_of_balance"] = [float(final[c].p_balance[-1]) for c in table["code"]]
+        table["balances_only_on_paper"] = [final[c].balances_only_on_paper for c in table["code"]]
+        totals["with_plan_p50_gbp000"] = float(risk.percentiles_of_sum[1, -1])
+        totals["probability_of_balance"] = float(risk.p_balance[-1])
+    return NationalResult(base_year, horizon, table, totals, results, _share_warnings(results), risk)
+
+
+def _table(
+    results: dict[str, PlanResult], footprints: dict[str, Footprint], given: dict[str, Plan | Prepared]
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     rows = []
     for code, result in results.items():
         population = footprints[code].population
@@ -115,38 +162,53 @@ def run_national(
         "with_plan_gbp000": float(table["with_plan_gbp000"].sum()),
     }
     totals["with_plan_per_head_gbp"] = 1000 * totals["with_plan_gbp000"] / population
-    risk = None
-    if runs:
-        if mapper is None:
-            with _local_pool() as pool:
-                risk = _national_risk(results, params, runs, seed, pool.map, progress)
-        else:
-            risk = _national_risk(results, params, runs, seed, mapper, progress)
-        final = {code: summary for code, summary in risk.by_footprint.items()}
-        table["with_plan_p10_gbp000"] = [float(final[c].percentiles[0, -1]) for c in table["code"]]
-        table["with_plan_p50_gbp000"] = [float(final[c].percentiles[1, -1]) for c in table["code"]]
-        table["with_plan_p90_gbp000"] = [float(final[c].percentiles[2, -1]) for c in table["code"]]
-        table["probability_of_balance"] = [float(final[c].p_balance[-1]) for c in table["code"]]
-        table["balances_only_on_paper"] = [final[c].balances_only_on_paper for c in table["code"]]
-        totals["with_plan_p50_gbp000"] = float(risk.percentiles_of_sum[1, -1])
-        totals["probability_of_balance"] = float(risk.p_balance[-1])
-    return NationalResult(base_year, horizon, table, totals, results, _share_warnings(results), risk)
+    return table, totals
+
+
+def _plan(p: Plan | Prepared) -> Plan:
+    return p.plan if isinstance(p, Prepared) else p
+
+
+def _start_risk(
+    chosen: dict[str, Plan | Prepared],
+    laid_out: Callable[[str], Prepared],
+    runs: int,
+    seed: int,
+    mapper: Mapper,
+    lazily: bool,
+) -> tuple[list[str], Iterable[Simulation]]:
+    """Hand out every footprint's risk runs; the largest footprints (most organisations, then
+    schemes) go first, so that workers finish together. Mappers that send tasks out at once
+    (worker processes, a cluster) start them here; the answers are read in ``_national_risk``.
+
+    Each plan is laid out, its lines merged across organisations (a quarter of the plan to
+    send) and pickled here, before the central cases fill in what a laid-out plan works out
+    when first asked for: a pool pickles its tasks on a thread of its own, which must not read
+    an object while it changes. ``lazily``, for this machine's worker processes, hands the tasks
+    over as they are ready, so that the workers start on the first while the others are laid
+    out."""
+    order = sorted(chosen, key=lambda code: (-len(_plan(chosen[code]).organisations),
+                                             -len(_plan(chosen[code]).schemes), code))
+
+    def tasks() -> Iterator[bytes]:
+        for code in order:
+            yield pickle.dumps(compact(laid_out(code), by_org=False), protocol=pickle.HIGHEST_PROTOCOL)
+
+    return order, mapper(partial(_footprint_risk, runs, seed), tasks() if lazily else list(tasks()))
 
 
 def _national_risk(
     results: dict[str, PlanResult],
-    params: ParameterSet,
     runs: int,
     seed: int,
-    mapper: Mapper,
+    pending: tuple[list[str], Iterable[Simulation]],
     progress: Callable[[int], None] | None,
 ) -> NationalRisk:
-    # The largest footprints go first, so that workers finish together; the sums below are
-    # taken in footprint order, so the result does not depend on the order tasks ran in.
-    order = sorted(results, key=lambda code: -results[code].ledger.n_lines)
-    task = partial(_footprint_risk, params, runs, seed)
+    # The sums below are taken in footprint order, so the result does not depend on the order
+    # tasks ran in.
+    order, answers = pending
     simulations: dict[str, Simulation] = {}
-    for code, sim in zip(order, mapper(task, [results[code].plan for code in order]), strict=True):
+    for code, sim in zip(order, answers, strict=True):
         simulations[code] = sim
         if progress is not None:
             progress(1)

@@ -5,7 +5,7 @@ one row per organisation, item and year."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -16,11 +16,13 @@ from stpkit.engine.bridge import Bridge
 from stpkit.engine.capital import SOURCES
 from stpkit.engine.model import PlanResult, Prepared
 from stpkit.engine.risk import PERCENTILES, RiskSummary
-from stpkit.engine.sensitivity import Sobol, Tornado
 from stpkit.engine.workforce import STAFF_GROUPS
 from stpkit.reference.ae import AE_REFERENCE_YEAR, type1_departments
 from stpkit.reference.footprints import load_footprints
 from stpkit.reference.illustrative import ILLUSTRATIVE_NOTE
+
+if TYPE_CHECKING:  # the sensitivity module imports SALib and scipy.stats, which `stp run` never needs
+    from stpkit.engine.sensitivity import Sobol, Tornado
 
 RESULTS_FORMAT = "stpkit-results"
 RESULTS_FORMAT_VERSION = 1

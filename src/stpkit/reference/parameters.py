@@ -3,11 +3,16 @@ reference. Loaded from ``data/national_parameters.yaml``; a plan may override an
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import os
+import tempfile
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -123,11 +128,61 @@ def _expand(
     return out
 
 
+#: Marks a date in the cached parse of the parameter file (JSON has no dates).
+_DATE = "__stpkit_date__"
+
+
+def _cache_folder() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "stpkit"
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return {_DATE: value.isoformat()}
+    raise TypeError(f"{type(value).__name__} cannot be cached")
+
+
+def _decode(value: dict[str, Any]) -> Any:
+    return date.fromisoformat(value[_DATE]) if len(value) == 1 and _DATE in value else value
+
+
+def _string_keys(value: Any) -> bool:
+    """Whether every mapping's keys are text, as JSON keeps them."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and k != _DATE and _string_keys(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_string_keys(v) for v in value)
+    return True
+
+
+def _parsed(text: str) -> dict[str, Any]:
+    """The parameter file parsed. YAML is read by a pure-Python parser, which takes longer than
+    the rest of a short command, so the parse is kept (as JSON) in the user's cache folder,
+    named by a digest of the text: a changed file is parsed afresh. A cache that cannot be
+    read or written is passed over."""
+    path = _cache_folder() / f"national_parameters-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:32]}.json"
+    try:
+        return json.loads(path.read_text("utf-8"), object_hook=_decode)
+    except (OSError, ValueError):
+        pass
+    raw = YAML(typ="safe").load(text)
+    if _string_keys(raw):
+        try:
+            encoded = json.dumps(raw, default=_encode)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False) as f:
+                f.write(encoded)
+            os.replace(f.name, path)  # whole or not at all, whoever else writes it
+        except (OSError, TypeError, ValueError):
+            pass
+    return raw
+
+
 @cache
 def load_parameters() -> ParameterSet:
     """The bundled national parameters (read once)."""
     text = files("stpkit.reference").joinpath("data").joinpath(PARAMETERS_FILE).read_text("utf-8")
-    raw = YAML(typ="safe").load(text)
+    raw = _parsed(text)
     years = tuple(fy_range(raw["first_year"], raw["last_year"]))
     params = {}
     for name, spec in raw["parameters"].items():
