@@ -114,3 +114,42 @@ def test_a_line_given_bed_days_in_a_later_year_uses_beds(params):
     assert validate(plan, params) == []
     lines = {line.value for line in cost_behaviour(resolve_assumptions(plan, params)).bedded_lines}
     assert "urgent_care" in lines
+
+
+# The national spreads scale each run's one draw by the spread of each year. On conftest's two
+# organisations the 2017/18 do-nothing (central -14,533.33) moves by 111,666.67 per unit of
+# demand shift and 31,333.33 per unit of "other" inflation shift (see test_risk_handworked);
+# the P10 and P90 of a normal are -/+ 1.2815516 sd.
+Z90 = 1.2815516
+CENTRAL_2017_18 = -14_533.333
+
+
+def _spread_2017_18(assumptions: dict) -> float:
+    data = two_org_data()
+    data["assumptions"].update(assumptions)
+    p10, _, p90 = PlanRun.from_plan(make_plan(data)).risk(runs=4000, seed=3).do_nothing_percentiles[:, 1]
+    return (p90 - p10) / 2
+
+
+def test_the_demand_spread_of_a_later_year_applies_in_that_year():
+    """Inflation held certain; demand's spread 1.5 points in 2017/18 (national 0.75 in 2016/17):
+    the half spread is 111,666.67 x 0.015 x 1.2815516 = 2,146.60."""
+    half = _spread_2017_18({
+        "cost_inflation_sd_pct": {c: {NEXT: 0.0} for c in ("pay", "drugs", "other")},
+        "demand_growth_sd_pct": {NEXT: 1.5},
+    })
+    expected = 111_666.667 * 0.015 * Z90
+    assert expected == pytest.approx(2_146.60, abs=0.01)
+    assert half == pytest.approx(expected, rel=0.04)
+
+
+def test_the_inflation_spread_of_a_later_year_applies_in_that_year():
+    """Demand, pay and drugs held certain in 2017/18; other costs' inflation spread 2 points in
+    2017/18: the half spread is 31,333.33 x 0.02 x 1.2815516 = 803.11."""
+    half = _spread_2017_18({
+        "cost_inflation_sd_pct": {"pay": {NEXT: 0.0}, "drugs": {NEXT: 0.0}, "other": {NEXT: 2.0}},
+        "demand_growth_sd_pct": {NEXT: 0.0},
+    })
+    expected = 31_333.333 * 0.02 * Z90
+    assert expected == pytest.approx(803.11, abs=0.01)
+    assert half == pytest.approx(expected, rel=0.04)

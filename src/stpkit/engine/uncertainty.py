@@ -27,8 +27,9 @@ COST_TYPES = tuple(CostType)
 
 @dataclass(frozen=True)
 class NationalDraws:
-    demand_shift: np.ndarray  # (runs,) added to every line's demand growth each projection year
-    inflation_shift: np.ndarray  # (runs, cost types) added to cost inflation each projection year
+    #: One normal draw per run, scaled by each year's spread (central: one column of zeros).
+    demand_shift: np.ndarray  # (runs, years) added to every line's demand growth in each projection year
+    inflation_shift: np.ndarray  # (runs, years, cost types) added to cost inflation in each projection year
 
     @property
     def runs(self) -> int:
@@ -64,7 +65,7 @@ class Draws:
 
 
 def central_national(runs: int = 1) -> NationalDraws:
-    return NationalDraws(np.zeros(runs), np.zeros((runs, len(COST_TYPES))))
+    return NationalDraws(np.zeros((runs, 1)), np.zeros((runs, 1, len(COST_TYPES))))
 
 
 def central_draws(n_schemes: int, runs: int = 1) -> Draws:
@@ -141,8 +142,8 @@ class Uncertainty:
     nonrecurrent_beta: float
     overrun_lower: np.ndarray  # (years, schemes) fraction of the capital spent in the year
     overrun_upper: np.ndarray
-    demand_sd: float  # national, fraction a year
-    inflation_sd: np.ndarray  # (cost types,) national, fraction a year
+    demand_sd: np.ndarray  # (years,) national, fraction a year, the spread in each year
+    inflation_sd: np.ndarray  # (years, cost types) national, fraction a year
 
     @property
     def n_schemes(self) -> int:
@@ -157,7 +158,8 @@ def _by_year(assumptions: Assumptions, name: str, members: list[str]) -> np.ndar
 def plan_uncertainty(plan: Plan, assumptions: Assumptions) -> Uncertainty:
     """Parameters a scheme or run draws once are read at the base year (``SINGLE_VALUE`` in
     reference/parameters.py refuses other values in later years); the optimism-bias bounds
-    are read in each year, for the capital spent in that year."""
+    are read in each year, for the capital spent in that year, and the national spreads in
+    each year, scaling the run's one draw."""
     evidence = [s.evidence.value for s in plan.schemes]
     mean = np.array([s.delivery_pct / 100.0 if s.delivery_pct is not None
                      else assumptions.series("delivery_mean_pct", e)[0] / 100.0
@@ -176,8 +178,8 @@ def plan_uncertainty(plan: Plan, assumptions: Assumptions) -> Uncertainty:
         nonrecurrent_beta=float(nr_beta),
         overrun_lower=_by_year(assumptions, "optimism_bias_capital_lower_pct", kinds) / 100.0,
         overrun_upper=_by_year(assumptions, "optimism_bias_capital_upper_pct", kinds) / 100.0,
-        demand_sd=assumptions.series("demand_growth_sd_pct")[0] / 100.0,
-        inflation_sd=np.array([assumptions.series("cost_inflation_sd_pct", c.value)[0] for c in COST_TYPES]) / 100.0,
+        demand_sd=assumptions.series("demand_growth_sd_pct") / 100.0,
+        inflation_sd=_by_year(assumptions, "cost_inflation_sd_pct", [c.value for c in COST_TYPES]) / 100.0,
     )
 
 
@@ -197,7 +199,9 @@ class Uniforms:
 
 def national_from_uniforms(unc: Uncertainty, demand: np.ndarray, inflation: np.ndarray) -> NationalDraws:
     special = distributions()
-    return NationalDraws(special.ndtri(demand) * unc.demand_sd, special.ndtri(inflation) * unc.inflation_sd)
+    # One shift per run (and cost type), scaled by the spread of each year.
+    return NationalDraws(special.ndtri(demand)[:, None] * unc.demand_sd[None],
+                         special.ndtri(inflation)[:, None, :] * unc.inflation_sd[None])
 
 
 def from_uniforms(unc: Uncertainty, u: Uniforms) -> Draws:
@@ -297,8 +301,8 @@ def drawn_rates(central: Rates, national: NationalDraws) -> Rates:
     runs = national.runs
     projection = np.ones(central.demand.shape[1])
     projection[0] = 0.0
-    demand = central.demand + national.demand_shift[:, None, None] * projection[None, :, None]
-    inflation = central.cost_inflation + national.inflation_shift[:, None, :] * projection[None, :, None]
+    demand = central.demand + national.demand_shift[:, :, None] * projection[None, :, None]
+    inflation = central.cost_inflation + national.inflation_shift * projection[None, :, None]
 
     def widen(a: np.ndarray) -> np.ndarray:
         return np.broadcast_to(a, (runs,) + a.shape[1:])

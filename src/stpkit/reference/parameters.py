@@ -60,8 +60,6 @@ SINGLE_VALUE: dict[str, str] = {
     "slippage_mean_years": "each scheme's slippage is drawn once for the whole plan",
     "nonrecurrent_share_mean_pct": "each scheme's non-recurrent share is drawn once for the whole plan",
     "nonrecurrent_share_sd_pct": "each scheme's non-recurrent share is drawn once for the whole plan",
-    "demand_growth_sd_pct": "each risk run draws one shift in demand growth, added in every year",
-    "cost_inflation_sd_pct": "each risk run draws one shift in cost inflation, added in every year",
     "cost_variable_share_pct": "a provider's costs are split by behaviour once, in the base-year ledger",
     "cost_semi_fixed_share_pct": "a provider's costs are split by behaviour once, in the base-year ledger",
     "national_unit_cost_gbp": "it prices the base-year activity that schemes move between providers",
