@@ -96,3 +96,10 @@ def test_every_command_defaults_to_the_assurance_runs_and_seed():
     for command in ("run", "check", "report", "public", "national"):
         options = {p.name: p for p in cli.typer.main.get_command(cli.app).commands[command].params}
         assert (options["runs"].default, options["seed"].default) == (DEFAULT_RUNS, DEFAULT_SEED), command
+
+
+def test_every_parameter_read_once_is_listed_as_such():
+    from stpkit.reference.parameters import SINGLE_VALUE
+
+    text = _read("parameters.md").split("### Parameters read once", 1)[1].split("Read in the year", 1)[0]
+    assert [name for name in SINGLE_VALUE if f"`{name}`" not in text] == []

@@ -87,7 +87,7 @@ def test_draws_follow_their_documented_distributions(params, lincolnshire):
     assert overrun.mean() == pytest.approx(0.13, abs=0.003)
     # Row 0 is the plan as written.
     assert (draws.delivery[0] == 1).all() and (draws.delay_years[0] == 0).all()
-    assert draws.national.demand_shift[0] == 0 and (draws.national.inflation_shift[0] == 0).all()
+    assert (draws.national.demand_shift[0] == 0).all() and (draws.national.inflation_shift[0] == 0).all()
 
 
 def test_footprints_share_national_draws(params):

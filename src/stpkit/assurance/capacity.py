@@ -54,7 +54,7 @@ def _closes_wards(ctx: Context, o: int) -> bool:
 def _uses_beds(ctx: Context, line: ServiceLine | None) -> bool:
     if line is None:
         return False
-    return bool(ctx.result.assumptions.series("bed_days_per_unit", line.value)[-1] > 0)
+    return bool((ctx.result.assumptions.series("bed_days_per_unit", line.value) > 0).any())
 
 
 @rule(

@@ -227,8 +227,9 @@ class PlanResult:
 def cost_behaviour(assumptions: Assumptions) -> CostBehaviour:
     variable = {k: assumptions.series("cost_variable_share_pct", k.value)[0] / 100.0 for k in OrgKind if k.is_provider}
     semi = {k: assumptions.series("cost_semi_fixed_share_pct", k.value)[0] / 100.0 for k in OrgKind if k.is_provider}
-    per_unit = bed_days_per_unit(assumptions)[0]
-    bedded = frozenset(line for i, line in enumerate(SERVICE_LINES) if per_unit[i] > 0)
+    # A line uses beds if it does in any year, as the beds model counts it (capacity.bed_layout).
+    per_unit = bed_days_per_unit(assumptions)
+    bedded = frozenset(line for i, line in enumerate(SERVICE_LINES) if (per_unit[:, i] > 0).any())
     return CostBehaviour(variable=variable, semi_fixed=semi, bedded_lines=bedded)
 
 

@@ -334,7 +334,8 @@ def _positions(fast: Prepared, central: Rates, by_org: bool, block: Draws) -> di
             parts[name].append(values if by_org else values.sum(axis=-1, keepdims=True))
     out = {name: np.concatenate(arrays) for name, arrays in parts.items() if arrays}
     out["profile_sum"] = profile_sum
-    out["capital"] = np.einsum("ts,rs->rt", fast.schemes.capital_gbp000, 1.0 + block.capital_overrun)
+    # Each year's capital carries the overrun drawn between that year's optimism-bias bounds.
+    out["capital"] = (fast.schemes.capital_gbp000[None] * (1.0 + block.capital_overrun)).sum(axis=2)
     return out
 
 

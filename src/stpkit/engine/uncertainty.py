@@ -27,8 +27,9 @@ COST_TYPES = tuple(CostType)
 
 @dataclass(frozen=True)
 class NationalDraws:
-    demand_shift: np.ndarray  # (runs,) added to every line's demand growth each projection year
-    inflation_shift: np.ndarray  # (runs, cost types) added to cost inflation each projection year
+    #: One normal draw per run, scaled by each year's spread (central: one column of zeros).
+    demand_shift: np.ndarray  # (runs, years) added to every line's demand growth in each projection year
+    inflation_shift: np.ndarray  # (runs, years, cost types) added to cost inflation in each projection year
 
     @property
     def runs(self) -> int:
@@ -45,7 +46,9 @@ class Draws:
     delivery: np.ndarray  # (runs, schemes) share of the planned effect achieved
     delay_years: np.ndarray  # (runs, schemes) slippage of the phasing
     nonrecurrent: np.ndarray  # (runs, schemes) share of a recurrent scheme's effect that does not recur
-    capital_overrun: np.ndarray  # (runs, schemes) fraction added to the scheme's capital
+    #: (runs, years, schemes) fraction added to the scheme's capital spent in each year; one
+    #: draw per scheme, read between the optimism-bias bounds of each year (central: (runs, 1, schemes))
+    capital_overrun: np.ndarray
     national: NationalDraws
 
     @property
@@ -62,12 +65,13 @@ class Draws:
 
 
 def central_national(runs: int = 1) -> NationalDraws:
-    return NationalDraws(np.zeros(runs), np.zeros((runs, len(COST_TYPES))))
+    return NationalDraws(np.zeros((runs, 1)), np.zeros((runs, 1, len(COST_TYPES))))
 
 
 def central_draws(n_schemes: int, runs: int = 1) -> Draws:
     zeros = np.zeros((runs, n_schemes))
-    return Draws(np.ones((runs, n_schemes)), zeros, zeros.copy(), zeros.copy(), central_national(runs))
+    return Draws(np.ones((runs, n_schemes)), zeros, zeros.copy(), np.zeros((runs, 1, n_schemes)),
+                 central_national(runs))
 
 
 def _stream(seed: int, *key: int) -> np.random.Generator:
@@ -136,17 +140,26 @@ class Uncertainty:
     slippage_mean: np.ndarray  # (schemes,) years
     nonrecurrent_alpha: float
     nonrecurrent_beta: float
-    overrun_lower: np.ndarray  # (schemes,) fraction of capital cost
+    overrun_lower: np.ndarray  # (years, schemes) fraction of the capital spent in the year
     overrun_upper: np.ndarray
-    demand_sd: float  # national, fraction a year
-    inflation_sd: np.ndarray  # (cost types,) national, fraction a year
+    demand_sd: np.ndarray  # (years,) national, fraction a year, the spread in each year
+    inflation_sd: np.ndarray  # (years, cost types) national, fraction a year
 
     @property
     def n_schemes(self) -> int:
         return len(self.slippage_mean)
 
 
+def _by_year(assumptions: Assumptions, name: str, members: list[str]) -> np.ndarray:
+    """``(years, len(members))``: the parameter for each member in every year of the plan."""
+    return np.array([assumptions.series(name, m) for m in members]).reshape(len(members), len(assumptions.years)).T
+
+
 def plan_uncertainty(plan: Plan, assumptions: Assumptions) -> Uncertainty:
+    """Parameters a scheme or run draws once are read at the base year (``SINGLE_VALUE`` in
+    reference/parameters.py refuses other values in later years); the optimism-bias bounds
+    are read in each year, for the capital spent in that year, and the national spreads in
+    each year, scaling the run's one draw."""
     evidence = [s.evidence.value for s in plan.schemes]
     mean = np.array([s.delivery_pct / 100.0 if s.delivery_pct is not None
                      else assumptions.series("delivery_mean_pct", e)[0] / 100.0
@@ -163,10 +176,10 @@ def plan_uncertainty(plan: Plan, assumptions: Assumptions) -> Uncertainty:
         slippage_mean=np.array([assumptions.series("slippage_mean_years", e)[0] for e in evidence]),
         nonrecurrent_alpha=float(nr_alpha),
         nonrecurrent_beta=float(nr_beta),
-        overrun_lower=np.array([assumptions.series("optimism_bias_capital_lower_pct", k)[0] for k in kinds]) / 100.0,
-        overrun_upper=np.array([assumptions.series("optimism_bias_capital_upper_pct", k)[0] for k in kinds]) / 100.0,
-        demand_sd=assumptions.series("demand_growth_sd_pct")[0] / 100.0,
-        inflation_sd=np.array([assumptions.series("cost_inflation_sd_pct", c.value)[0] for c in COST_TYPES]) / 100.0,
+        overrun_lower=_by_year(assumptions, "optimism_bias_capital_lower_pct", kinds) / 100.0,
+        overrun_upper=_by_year(assumptions, "optimism_bias_capital_upper_pct", kinds) / 100.0,
+        demand_sd=assumptions.series("demand_growth_sd_pct") / 100.0,
+        inflation_sd=_by_year(assumptions, "cost_inflation_sd_pct", [c.value for c in COST_TYPES]) / 100.0,
     )
 
 
@@ -186,7 +199,9 @@ class Uniforms:
 
 def national_from_uniforms(unc: Uncertainty, demand: np.ndarray, inflation: np.ndarray) -> NationalDraws:
     special = distributions()
-    return NationalDraws(special.ndtri(demand) * unc.demand_sd, special.ndtri(inflation) * unc.inflation_sd)
+    # One shift per run (and cost type), scaled by the spread of each year.
+    return NationalDraws(special.ndtri(demand)[:, None] * unc.demand_sd[None],
+                         special.ndtri(inflation)[:, None, :] * unc.inflation_sd[None])
 
 
 def from_uniforms(unc: Uncertainty, u: Uniforms) -> Draws:
@@ -198,7 +213,8 @@ def from_uniforms(unc: Uncertainty, u: Uniforms) -> Draws:
     delay = -np.log1p(-u.delay) * unc.slippage_mean  # exponential
     nonrecurrent = _beta_quantiles(np.full(unc.n_schemes, unc.nonrecurrent_alpha),
                                    np.full(unc.n_schemes, unc.nonrecurrent_beta), u.nonrecurrent)
-    overrun = unc.overrun_lower + (unc.overrun_upper - unc.overrun_lower) * u.overrun
+    # One draw per scheme, placed between each year's bounds: (runs, years, schemes).
+    overrun = unc.overrun_lower[None] + (unc.overrun_upper - unc.overrun_lower)[None] * u.overrun[:, None, :]
     return Draws(delivery, delay, nonrecurrent, overrun, national_from_uniforms(unc, u.demand, u.inflation))
 
 
@@ -285,8 +301,8 @@ def drawn_rates(central: Rates, national: NationalDraws) -> Rates:
     runs = national.runs
     projection = np.ones(central.demand.shape[1])
     projection[0] = 0.0
-    demand = central.demand + national.demand_shift[:, None, None] * projection[None, :, None]
-    inflation = central.cost_inflation + national.inflation_shift[:, None, :] * projection[None, :, None]
+    demand = central.demand + national.demand_shift[:, :, None] * projection[None, :, None]
+    inflation = central.cost_inflation + national.inflation_shift * projection[None, :, None]
 
     def widen(a: np.ndarray) -> np.ndarray:
         return np.broadcast_to(a, (runs,) + a.shape[1:])

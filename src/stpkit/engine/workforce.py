@@ -60,8 +60,8 @@ def plan_workforce(
 
     cost = np.array([assumptions.series("cost_per_wte_gbp", g.value) for g in STAFF_GROUPS]).T  # (years, groups)
     wte0 = np.zeros((n_orgs, n_groups))
-    vacancy = np.zeros((n_orgs, n_groups))
-    agency = np.zeros((n_orgs, n_groups))
+    vacancy = np.zeros((n_years, n_orgs, n_groups))  # rates in each year: the plan's, else national
+    agency = np.zeros((n_years, n_orgs, n_groups))
     for o, org in enumerate(plan.organisations):
         if not org.kind.is_provider or base[o] <= 0:
             continue
@@ -73,15 +73,15 @@ def plan_workforce(
             else:
                 # Pay in £000 at the footprint's share, back to the whole organisation's WTE.
                 wte0[o, g] = 1000 * base[o] * shares[group] / ledger.org_share[o] / cost[0, g]
-            vacancy[o, g] = (
+            vacancy[:, o, g] = (
                 given.vacancy_pct[group]
                 if given and group in given.vacancy_pct
-                else assumptions.series("vacancy_rate_pct", group.value)[0]
+                else assumptions.series("vacancy_rate_pct", group.value)
             ) / 100.0
-            agency[o, g] = (
+            agency[:, o, g] = (
                 given.agency_share_pct[group]
                 if given and group in given.agency_share_pct
-                else assumptions.series("agency_share_of_vacancies_pct", group.value)[0]
+                else assumptions.series("agency_share_of_vacancies_pct", group.value)
             ) / 100.0
     with np.errstate(divide="ignore", invalid="ignore"):
         index_dn = np.where(base > 0, volume_dn / base, 0.0)
@@ -100,8 +100,8 @@ def plan_workforce(
             g = STAFF_GROUPS.index(scheme.acts_on.staff_group)
             converted = (scheme.size_pct or 0.0) / 100.0 * schemes.profile[:, component.scheme]
             agency_left[:, component.owner, g] *= 1.0 - converted
-    vacant_before = establishment_wp * vacancy[None]  # the posts vacant without the schemes
-    agency_before = vacant_before * agency[None]
+    vacant_before = establishment_wp * vacancy  # the posts vacant without the schemes
+    agency_before = vacant_before * agency
     recruited = agency_before * (1.0 - agency_left)
     vacancies = vacant_before - recruited
     agency_wte = agency_before - recruited

@@ -50,6 +50,23 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
 
 PARAMETERS_FILE = "national_parameters.yaml"
 
+#: Model parameters that take one value for the whole plan, read at the base year, and what
+#: that one value sets. A plan may give them in later years only to repeat the base-year value:
+#: any other value in a later year is refused rather than ignored.
+SINGLE_VALUE: dict[str, str] = {
+    "delivery_mean_pct": "each scheme's delivery is drawn once for the whole plan",
+    "delivery_sd_pct": "each scheme's delivery is drawn once for the whole plan",
+    "delivery_correlation_pct": "the delivery of the plan's schemes is drawn once for the whole plan",
+    "slippage_mean_years": "each scheme's slippage is drawn once for the whole plan",
+    "nonrecurrent_share_mean_pct": "each scheme's non-recurrent share is drawn once for the whole plan",
+    "nonrecurrent_share_sd_pct": "each scheme's non-recurrent share is drawn once for the whole plan",
+    "cost_variable_share_pct": "a provider's costs are split by behaviour once, in the base-year ledger",
+    "cost_semi_fixed_share_pct": "a provider's costs are split by behaviour once, in the base-year ledger",
+    "national_unit_cost_gbp": "it prices the base-year activity that schemes move between providers",
+    "ae_admission_rate_pct": "it sizes the emergency admissions an A&E scheme moves, once for the plan",
+    "pay_share_pct": "it splits the base-year pay bill between staff groups",
+}
+
 
 @dataclass(frozen=True)
 class Reference:
@@ -208,6 +225,23 @@ def load_parameters() -> ParameterSet:
     )
 
 
+def _single_value_problem(
+    param: Parameter, member: str, series: dict[Any, Any], year: str, value: float, base: str, loc: Loc
+) -> Problem | None:
+    """A later-year override of a one-value parameter that does not repeat its base-year value."""
+    given = {str(y): v for y, v in series.items()}.get(base)
+    number = isinstance(given, int | float) and not isinstance(given, bool)
+    in_force = given if number else param.values[member].get(base)
+    if in_force is None or math.isclose(float(value), float(in_force), rel_tol=1e-12, abs_tol=1e-12):
+        return None
+    return Problem(
+        loc,
+        f"{param.name} takes one value for the whole plan, read at the base year {base} "
+        f"({SINGLE_VALUE[param.name]}); {year} may only repeat that value ({float(in_force):g}): "
+        f"give {float(value):g} for {base} to change it",
+    )
+
+
 def check_overrides(
     assumptions: dict[str, dict[str, Any]], plan_years: list[str], params: ParameterSet
 ) -> list[Problem]:
@@ -253,6 +287,10 @@ def check_overrides(
                     )
                 if isinstance(value, bool) or not isinstance(value, int | float):
                     problems.append(Problem(yloc, f"expected a number in {param.unit}, got {value!r}"))
+                elif name in SINGLE_VALUE and str(year) in plan_years and str(year) != plan_years[0]:
+                    problem = _single_value_problem(param, member, series, str(year), value, plan_years[0], yloc)
+                    if problem is not None:
+                        problems.append(problem)
     missing: dict[str, list[str]] = {}
     for param in params:
         if param.used_by != "model":
