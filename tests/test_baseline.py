@@ -179,3 +179,15 @@ def test_a_baseline_that_leaves_the_plan_unsound_is_located(tmp_path, params):
     problems = _problems(tmp_path, f"REF,2016/17,income.nhs_england.{line},100\n")
     assert len(problems) == 1
     assert ":2: organisation: with this baseline, E54000036's plan has a problem at organisations[" in problems[0]
+
+
+def test_a_shared_body_is_given_once_and_counts_in_every_footprint(tmp_path, params):
+    # South Western Ambulance Service serves seven footprints; its figures are for the whole trust.
+    from stpkit.reference.footprints import load_footprints
+
+    members = [c for c in load_footprints() if "RYF" in {o.code for o in illustrative_plan(c, params).organisations}]
+    assert len(members) == 7
+    folder = _folder(tmp_path, "RYF,2016/17,expenditure.drugs,1234\n")
+    table = NationalRun.run(runs=0, params=params, baseline=folder).result.table.set_index("code")
+    supplied = table.index[table["source"] == "bundled illustrative plan with a supplied baseline"]
+    assert sorted(supplied) == sorted(members)
