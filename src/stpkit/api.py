@@ -120,13 +120,22 @@ class PlanRun:
         return cls(plan, params, laid_out.prepared)
 
     @classmethod
-    def illustrative(cls, code: str, params: ParameterSet | None = None) -> PlanRun:
-        """The bundled illustrative plan of footprint ``code`` (e.g. ``E54000036``)."""
+    def illustrative(
+        cls, code: str, params: ParameterSet | None = None, baseline: str | Path | None = None
+    ) -> PlanRun:
+        """The bundled illustrative plan of footprint ``code`` (e.g. ``E54000036``); with
+        ``baseline``, a folder of baseline CSV files (docs/baseline.md), the organisations it
+        covers have its figures instead. Raises InputError naming every problem with its place."""
         from stpkit.reference.illustrative import illustrative_plan
 
         params = params or load_parameters()
         plan = illustrative_plan(code, params)
-        return cls(plan, params, prepare(plan, params))
+        if baseline is None:
+            return cls(plan, params, prepare(plan, params))
+        from stpkit.inputs.baseline import apply_baseline, read_baseline
+
+        (plan,) = apply_baseline([plan], read_baseline(baseline), f"footprint {code}")
+        return cls.from_plan(plan, params)
 
     # Results.
 
@@ -248,14 +257,21 @@ class NationalRun:
         params: ParameterSet | None = None,
         mapper: Mapper | None = None,
         progress: Callable[[int], None] | None = None,
+        baseline: str | Path | None = None,
     ) -> NationalRun:
-        """With ``runs``, every footprint's risk runs share the same national draws in each run."""
+        """With ``runs``, every footprint's risk runs share the same national draws in each run.
+        ``baseline``, a folder of baseline CSV files (docs/baseline.md), replaces the illustrative
+        figures of the organisations it covers; InputError names every problem with its place."""
+        from stpkit.inputs.baseline import read_baseline
         from stpkit.national.rollup import run_national
 
+        supplied = read_baseline(baseline) if baseline is not None else None
         params = params or load_parameters()
         # A plan read with these parameters goes as it was laid out then, so it is laid out once.
         given = [p.prepared if p.params is params else p.plan for p in plans]
-        result = run_national(params, given, runs=runs, seed=seed, mapper=mapper, progress=progress)
+        result = run_national(
+            params, given, runs=runs, seed=seed, mapper=mapper, progress=progress, baseline=supplied
+        )
         return cls(params, result)
 
     @cached_property

@@ -260,6 +260,13 @@ def national(
             "--plan", "-p", help="use this plan instead of the illustrative one for its footprint (repeatable)"
         ),
     ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            help="folder of baseline CSV files: these organisations' own accounts replace the illustrative figures",
+        ),
+    ] = None,
     format: FormatOption = Format.TABLE,
     output: OutputOption = None,
     runs: RunsOption = DEFAULT_RUNS,
@@ -279,7 +286,9 @@ def national(
     given = [PlanRun.load(p) for p in plan or []]
     bar = _progress("footprints", footprint_count() if runs else 0, "footprints")
     with _mapper(scheduler) as mapper, bar as progress:
-        everyone = NationalRun.run(given, runs=runs, seed=seed, mapper=mapper, progress=progress)
+        everyone = NationalRun.run(
+            given, runs=runs, seed=seed, mapper=mapper, progress=progress, baseline=baseline
+        )
     # The map goes with the table a person reads, with files written to a folder, or where asked.
     if map_file is None and output is not None:
         map_file = output / "england_map.svg"

@@ -27,6 +27,7 @@ from stpkit.engine.project import central_rates
 from stpkit.engine.risk import PERCENTILES, Mapper, RiskSummary, Simulation, compact, simulate, summarise
 from stpkit.engine.schemes import central_effect
 from stpkit.engine.uncertainty import distributions
+from stpkit.inputs.baseline import SuppliedBaseline, apply_baseline
 from stpkit.reference.footprints import Footprint, load_footprints
 from stpkit.reference.illustrative import illustrative_plan
 from stpkit.reference.parameters import ParameterSet
@@ -86,17 +87,30 @@ def run_national(
     seed: int = 0,
     mapper: Mapper | None = None,
     progress: Callable[[int], None] | None = None,
+    baseline: SuppliedBaseline | None = None,
 ) -> NationalResult:
     """Run every footprint: the given plans where there is one (a plan, or a plan already laid
     out by ``prepare``), the illustrative plan elsewhere. All plans must share a base year and
     horizon to be added up. With ``runs``, also the risk runs of every footprint, handed out
     one footprint per task by ``mapper`` (by default to worker processes on this machine's
-    cores); the central cases are worked out here while the tasks run."""
+    cores); the central cases are worked out here while the tasks run. A ``baseline`` replaces the
+    illustrative figures of the organisations it covers (plans given keep their own); InputError
+    when it names an organisation of none of the illustrative plans."""
     given: dict[str, Plan | Prepared] = {}
     for p in plans:
         given[_plan(p).footprint.code] = p
     footprints = load_footprints()
     chosen = {code: given.get(code) or illustrative_plan(code, params) for code in footprints}
+    supplied: set[str] = set()
+    if baseline is not None:
+        codes = [code for code in footprints if code not in given]
+        applied = apply_baseline(
+            [_plan(chosen[c]) for c in codes], baseline, "any footprint's illustrative plan"
+        )
+        for code, plan in zip(codes, applied, strict=True):
+            if plan is not chosen[code]:
+                chosen[code] = plan
+                supplied.add(code)
     spans = {(y[0], y[-1]) for y in (fy_range(_plan(p).base_year, _plan(p).horizon) for p in chosen.values())}
     if len(spans) > 1:
         raise ValueError(f"plans cover different years {sorted(spans)}; a national roll-up needs one span")
@@ -120,7 +134,7 @@ def run_national(
             code: evaluate(p, central_rates(p.assumptions), central_effect(p.schemes))
             for code, p in ((code, laid_out(code)) for code in footprints)
         }
-        table, totals = _table(results, footprints, given)
+        table, totals = _table(results, footprints, given, supplied)
         risk = _national_risk(results, runs, seed, pending, progress) if pending is not None else None
     if risk is not None:
         final = {code: summary for code, summary in risk.by_footprint.items()}
@@ -135,7 +149,10 @@ def run_national(
 
 
 def _table(
-    results: dict[str, PlanResult], footprints: dict[str, Footprint], given: dict[str, Plan | Prepared]
+    results: dict[str, PlanResult],
+    footprints: dict[str, Footprint],
+    given: dict[str, Plan | Prepared],
+    supplied: frozenset[str] | set[str] = frozenset(),
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     rows = []
     for code, result in results.items():
@@ -146,7 +163,11 @@ def _table(
                 "name": footprints[code].name,
                 "population": population,
                 "illustrative": result.plan.illustrative,
-                "source": "plan file" if code in given else "bundled illustrative plan",
+                "source": "plan file"
+                if code in given
+                else "bundled illustrative plan with a supplied baseline"
+                if code in supplied
+                else "bundled illustrative plan",
                 "base_gbp000": float(result.do_nothing[0, 0]),
                 "do_nothing_gbp000": float(result.do_nothing[0, -1]),
                 "with_plan_gbp000": float(result.with_plan[0, -1]),
