@@ -3,7 +3,7 @@
 ``plans()`` draws one to three CCGs and one to three acute trusts, their baseline, and up to
 ``max_schemes`` schemes of the kinds in ``kinds``: activity, shift (to one to three member
 providers, whole-number shares adding up to 100, optional units per unit and lead time),
-unit cost, cost type, income and workforce. Options narrow what is drawn, so that a property
+unit cost, cost type, income, workforce and length of stay. Options narrow what is drawn, so that a property
 can be stated on the plans it holds for:
 
 - ``shares``: organisations may belong to the footprint in part (``share_pct`` below 100);
@@ -30,7 +30,7 @@ YEARS = ["2016/17", "2017/18", "2018/19", "2019/20"]
 TRUST_LINES = sorted(line.value for line in PROVIDER_LINES)
 OTHER_LINES = ["prescribing", "primary_care", "continuing_care", "other"]
 STAFF_GROUPS = ["nursing", "medical", "other_clinical", "support"]
-SCHEME_KINDS = ("activity", "shift", "unit_cost", "cost_type", "income", "workforce")
+SCHEME_KINDS = ("activity", "shift", "unit_cost", "cost_type", "income", "workforce", "length_of_stay")
 money = st.integers(min_value=1, max_value=500_000).map(float)
 
 
@@ -219,6 +219,12 @@ def _scheme(
         owner = draw(st.sampled_from(trusts))
         scheme["acts_on"] = {"kind": "income", "income_source": "education_training"}
         scheme["size_pct"] = min(scheme["size_pct"], 50)
+    elif kind == "length_of_stay":
+        owner = draw(st.sampled_from(trusts))
+        lines = sorted(set(paid[owner]) & {"elective", "non_elective"})
+        if not lines:
+            return None
+        scheme["acts_on"] = {"kind": kind, "service_line": draw(st.sampled_from(lines))}
     elif kind == "workforce":
         owner = draw(st.sampled_from(trusts))
         scheme["acts_on"] = {"kind": "workforce", "staff_group": draw(st.sampled_from(STAFF_GROUPS))}

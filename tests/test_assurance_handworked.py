@@ -131,6 +131,32 @@ def test_a05_stranded_cost(params):
     assert "T1 closes no wards" in found.message
 
 
+def test_a05_stranded_cost_of_shorter_stays(params):
+    # 10% shorter emergency stays take 10% x 50% (the cost per bed day) of the 95,200 attributed
+    # to the spells off on paper, 4,760; 80% of it, 3,808, stays while the trust keeps its wards.
+    stays = {
+        "id": "LOS",
+        "name": "Shorter stays",
+        "category": "service_reconfiguration",
+        "owner": "T1",
+        "acts_on": {"kind": "length_of_stay", "service_line": "non_elective"},
+        "size_pct": 10,
+        "phasing_pct": {NEXT: 100},
+        "evidence": "moderate",
+    }
+    data = with_schemes(stays)
+    data["assumptions"]["cost_variable_share_pct"] = {"acute_trust": {BASE: 20.0, NEXT: 20.0}}
+    data["assumptions"]["cost_semi_fixed_share_pct"] = {"acute_trust": {BASE: 50.0, NEXT: 50.0}}
+    (found,) = findings(params, "A05", data)
+    assert found.subject == "LOS"
+    assert found.numbers["saving_on_paper_gbp000"] == pytest.approx(4_760.0)
+    assert found.numbers["stranded_gbp000"] == pytest.approx(3_808.0)
+    assert "T1 closes no wards" in found.message
+    # Keeping 460 beds of the do-nothing's 546 closes wards: their semi-fixed cost goes.
+    data["organisations"][1]["capacity"] = {"beds": {BASE: 520, NEXT: 460}}
+    assert findings(params, "A05", data) == []
+
+
 def test_a06_and_a07_beds_cut_above_target_with_nothing_in_the_community(params):
     # 40,000 emergency spells x 1.05 x 3.9 bed days = 163,800 bed days in 2017/18. Doing nothing
     # the trust's 500 beds grow with them to 525; the plan keeps 480, so 45 fewer (one 28-bed

@@ -336,3 +336,97 @@ def test_capital_need_against_what_is_available(params):
     # 900 needed against 200 + 500 available: 200 short by 2017/18; the 300 with no source is all short.
     assert np.allclose(capital.shortfall[:, fund], [0, 200])
     assert np.allclose(capital.shortfall[:, none], [0, 300])
+
+
+# ---- Shorter stays ----------------------------------------------------------------------------
+# No emergency growth, so that 2017/18 has the base year's 40,000 spells and 156,000 bed days.
+# The trust's cost attributed to the spells (8/9 of its cost, by income) is then 54,400 pay +
+# 9,333.33 drugs + 26,933.33 other = 90,666.67; its do-nothing position is -12,000.
+FLAT_EMERGENCY = {
+    "demand_growth_demographic_pct": {"non_elective": {NEXT: 0.0}, "prescribing": {NEXT: 0.0}},
+    "demand_growth_non_demographic_pct": {"non_elective": {NEXT: 0.0}, "prescribing": {NEXT: 0.0}},
+}
+ATTRIBUTED_FLAT = 90_666.667
+
+
+def shorter_stays(**changes):
+    scheme = {
+        "id": "LOS",
+        "name": "Shorter emergency stays",
+        "category": "service_reconfiguration",
+        "owner": "T1",
+        "acts_on": {"kind": "length_of_stay", "service_line": "non_elective"},
+        "size_pct": 10,
+        "phasing_pct": {NEXT: 100},
+        "evidence": "moderate",
+    }
+    scheme.update(changes)
+    return scheme
+
+
+def flat_plan_with(*schemes, beds=None):
+    data = plan_with(*schemes)
+    data["assumptions"].update(copy.deepcopy(FLAT_EMERGENCY))
+    if beds is not None:
+        data["organisations"][1]["capacity"] = {"beds": beds}
+    return data
+
+
+def test_shorter_stays_cut_bed_days_and_beds_but_not_admissions_or_income(params):
+    result = run(params, flat_plan_with(shorter_stays()))
+    beds = result.beds
+    # 40,000 spells x 3.9 = 156,000 bed days; 10% shorter stays save 15,600 of them.
+    assert beds.bed_days_do_nothing[0, 1, TRUST] == pytest.approx(156_000)
+    assert beds.bed_days_with_plan[0, 1, TRUST] == pytest.approx(140_400)
+    # Beds needed at 85%: 15,600 / (365 x 0.85) = 50.3 fewer.
+    fewer = beds.required_with_plan[0, 1, TRUST] - 156_000 / (365 * 0.85)
+    assert fewer == pytest.approx(-15_600 / (365 * 0.85)) and round(-fewer, 1) == 50.3
+    # The beds stay (the plan does not give fewer), so occupancy falls: 140,400 / (365 x 502.82).
+    assert beds.beds_with_plan[0, 1, TRUST] == pytest.approx(156_000 / (365 * 0.85))
+    assert beds.occupancy_with_plan_pct[0, 1, TRUST] == pytest.approx(85 * 0.9)
+    assert beds.wards_removed[0, 1, TRUST] == 0
+    # Admissions, the trust's income and the CCG's spend are unchanged.
+    assert result.activity_with_plan[0, 1] == pytest.approx(result.activity_do_nothing[0, 1])
+    assert result.with_plan_by_org[0, 1, CCG] == pytest.approx(result.do_nothing_by_org[0, 1, CCG])
+    # On paper the cost per bed day of the bed days saved goes: 10% x 50% of 90,666.67 = 4,533.33.
+    # Only its variable 20% goes at once: 906.67; the other 3,626.67 is stranded until wards close.
+    assert result.scheme_effect[0, 1, 0] == pytest.approx(0.10 * 0.50 * ATTRIBUTED_FLAT, abs=0.01)
+    assert result.stranded[0, 1] == pytest.approx(-0.8 * 0.10 * 0.50 * ATTRIBUTED_FLAT, abs=0.01)
+    assert result.capacity[0, 1] == pytest.approx(0.0)
+    assert result.with_plan_by_org[0, 1, TRUST] == pytest.approx(-12_000 + 906.667, abs=0.01)
+    assert np.abs(result.to_with_plan.unexplained_by_org()).max() < 1e-6
+
+
+def test_shorter_stays_close_the_wards_they_empty(params):
+    result = run(params, flat_plan_with(shorter_stays(), beds={BASE: 520, NEXT: 460}))
+    beds = result.beds
+    # The plan keeps 460 of 520 beds; 140,400 bed days need 140,400 / (365 x 0.92) = 418.1 at
+    # the ceiling, so 520 - 460 = 60 beds are freed: 2 wards of 28, 2 x 1,530 released.
+    assert beds.beds_with_plan[0, 1, TRUST] == pytest.approx(460)
+    assert beds.wards_removed[0, 1, TRUST] == 2
+    assert result.capacity[0, 1] == pytest.approx(2 * 1_530.0)
+    assert result.with_plan_by_org[0, 1, TRUST] == pytest.approx(-12_000 + 906.667 + 3_060, abs=0.01)
+    assert np.abs(result.to_with_plan.unexplained_by_org()).max() < 1e-6
+    # Without the shorter stays the 156,000 bed days need 464.6 beds at the ceiling: one ward.
+    assert run(params, flat_plan_with(beds={BASE: 520, NEXT: 460})).beds.wards_removed[0, 1, TRUST] == 1
+
+
+def test_in_risk_runs_stays_follow_each_runs_delivery(params):
+    data = flat_plan_with(shorter_stays(), beds={BASE: 520, NEXT: 460})
+    prepared = compact(prepare(make_plan(data), params))
+    central = central_rates(prepared.assumptions)
+    rates = Rates(**{f.name: np.repeat(getattr(central, f.name), 2, axis=0) for f in fields(Rates)})
+    delivered = central_effect(prepared.schemes)
+    stages = Stages(prepared, rates, np.concatenate([delivered, np.zeros_like(delivered)]), all_cells=False)
+    assert stages.beds.bed_days_with_plan[:, 1, TRUST] == pytest.approx([140_400, 156_000])
+    assert list(stages.beds.wards_removed[:, 1, TRUST]) == [2, 1]
+
+
+def test_shorter_stays_are_a_providers_share_of_bed_days(params):
+    problems = check_plan(make_plan(flat_plan_with(shorter_stays(owner="C1"), shorter_stays(
+        id="LOS2", size_pct=None, size_gbp000=1_000))))
+    messages = {p.loc: p.message for p in problems}
+    assert "must be owned by a provider" in messages[("schemes", 0, "owner")]
+    assert "size_pct" in messages[("schemes", 1, "size_gbp000")]
+    with pytest.raises(ValueError, match="length_of_stay"):
+        make_plan(flat_plan_with(shorter_stays(acts_on={"kind": "length_of_stay", "service_line": "outpatient"})))

@@ -141,7 +141,7 @@ EXPECTED: dict[str, Expect] = {
                                                  "acting on cost_type must be owned by a provider; 11N is a ccg"),
     "acts_on_kind_unknown.yaml":    Expect(64, "schemes[0].acts_on.kind",
                                            "Input should be 'activity', 'unit_cost', 'cost_type', 'income', 'shift', "
-                                           "'ae_downgrade' or 'workforce' (got 'unit_costs')"),
+                                           "'ae_downgrade', 'workforce' or 'length_of_stay' (got 'unit_costs')"),
     "acts_on_field_of_another_kind.yaml": Expect(65, "schemes[0].acts_on.cost_type",
                                                  "a scheme acting on unit_cost does not take cost_type (only one "
                                                  "acting on cost_type does); it takes service_line"),

@@ -22,6 +22,8 @@ from stpkit.assurance.core import (
 from stpkit.domain import (
     ActsOnActivity,
     ActsOnAeDowngrade,
+    ActsOnKind,
+    ActsOnLengthOfStay,
     ActsOnShift,
     CostType,
     OrgKind,
@@ -72,20 +74,23 @@ def stranded_cost(ctx: Context, me: Rule) -> list[Finding]:
     threshold = ctx.national("stranded_cost_share_max_pct")
     findings = []
     for s, scheme in enumerate(ctx.plan.schemes):
-        if scheme.acts_on.kind not in ACTIVITY_KINDS or scheme.capacity_removed_from is not None:
+        kind = scheme.acts_on.kind
+        if kind not in ACTIVITY_KINDS | {ActsOnKind.LENGTH_OF_STAY} or scheme.capacity_removed_from is not None:
             continue
         stranded = float(ctx.result.stranded_by_scheme[0, -1, s])
         saving = float(ctx.saving_by_scheme[-1, s])
         if stranded <= GBP000_TOLERANCE or saving <= GBP000_TOLERANCE:
             continue
         providers = sorted(ctx.providers_reduced(s))
-        if _uses_beds(ctx, moved_line(scheme)) and any(_closes_wards(ctx, p) for p in providers):
+        # Shorter stays leave the admissions and free the beds of their line.
+        line = scheme.acts_on.service_line if isinstance(scheme.acts_on, ActsOnLengthOfStay) else moved_line(scheme)
+        if _uses_beds(ctx, line) and any(_closes_wards(ctx, p) for p in providers):
             continue  # the wards its providers close release the semi-fixed cost of bedded activity
         share = 100 * stranded / saving
         if share <= threshold:
             continue
         names = listed([ctx.result.ledger.org_codes[p] for p in providers]) or "its providers"
-        if _uses_beds(ctx, moved_line(scheme)):
+        if _uses_beds(ctx, line):
             removed = f"{names} {'closes' if len(providers) == 1 else 'close'} no wards"
         else:
             removed = "no clinics, teams or sessions are removed"

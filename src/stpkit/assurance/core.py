@@ -219,11 +219,12 @@ class Context:
         return self._lines_by_org(LineKind.SUSTAINABILITY_FUND, self.result.lines_with_plan[0])
 
     def providers_reduced(self, s: int) -> set[int]:
-        """Providers whose activity scheme ``s`` reduces."""
+        """Providers whose activity scheme ``s`` reduces (or, a length of stay scheme, whose
+        bed days per spell)."""
         schemes, ledger = self.result.schemes, self.result.ledger
         out: set[int] = set()
         for k in np.flatnonzero(schemes.scheme_of == s):
-            for c in np.flatnonzero(schemes.cells[k]):
+            for c in np.flatnonzero(schemes.cells[k] + schemes.stays[k]):
                 if ledger.cells[c].provider >= 0:
                     out.add(int(ledger.cells[c].provider))
         return out

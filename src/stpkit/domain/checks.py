@@ -14,6 +14,7 @@ from stpkit.domain.plan import (
     ActsOnAeDowngrade,
     ActsOnCostType,
     ActsOnIncome,
+    ActsOnLengthOfStay,
     ActsOnShift,
     ActsOnUnitCost,
     ActsOnWorkforce,
@@ -282,6 +283,9 @@ def _check_scheme(
         add(Problem((*loc, "size_gbp000"), "give size_pct or size_gbp000, not both"))
     elif scheme.size_pct is None and scheme.size_gbp000 is None:
         add(Problem(loc, "missing: give the scheme's size as size_pct or size_gbp000"))
+    elif isinstance(scheme.acts_on, ActsOnLengthOfStay) and scheme.size_gbp000 is not None:
+        message = "a length_of_stay scheme's size is size_pct, the fall in bed days per spell"
+        add(Problem((*loc, "size_gbp000"), message))
     delivery_years = years[1:]
     problems += _years_within(scheme.phasing_pct, (*loc, "phasing_pct"), delivery_years, "delivery years")
     total = sum(scheme.phasing_pct.values())
@@ -315,7 +319,7 @@ def _check_scheme(
         message = f"a scheme acting on {act.kind.value} must be owned by a provider; {owner.code} is {_a(owner.kind)}"
         return [*problems, Problem((*loc, "owner"), message)]
     b = owner.baseline
-    if isinstance(act, ActsOnUnitCost):
+    if isinstance(act, ActsOnUnitCost | ActsOnLengthOfStay):
         if act.service_line is not None and act.service_line not in paid[owner.code]:
             add(
                 Problem(

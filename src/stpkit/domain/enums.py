@@ -90,6 +90,7 @@ class ActsOnKind(StrEnum):
     SHIFT = "shift"  # activity moves to other providers or settings
     AE_DOWNGRADE = "ae_downgrade"  # a type 1 A&E department closes; its patients go elsewhere
     WORKFORCE = "workforce"  # vacant shifts covered by bank or permanent staff instead of agency
+    LENGTH_OF_STAY = "length_of_stay"  # shorter stays: fewer bed days per spell, the same admissions
 
 
 class SiteKind(StrEnum):

@@ -278,6 +278,17 @@ class ActsOnWorkforce(_ActsOnBase):
     staff_group: StaffGroup = Field(description="the group whose agency shifts are replaced")
 
 
+class ActsOnLengthOfStay(_ActsOnBase):
+    """Shorter stays in a provider's beds: fewer bed days per spell of one line, the same
+    admissions and income; the scheme's size is the share by which bed days per spell fall."""
+
+    model_config = ConfigDict(title="acts_on: length_of_stay")
+    kind: Literal[ActsOnKind.LENGTH_OF_STAY]
+    service_line: Literal[ServiceLine.ELECTIVE, ServiceLine.NON_ELECTIVE] = Field(
+        description="elective or non_elective: the spells whose stays shorten"
+    )
+
+
 #: What a scheme changes: one type per kind, each with only the fields that kind takes.
 ActsOn = Annotated[
     ActsOnActivity
@@ -286,7 +297,8 @@ ActsOn = Annotated[
     | ActsOnIncome
     | ActsOnShift
     | ActsOnAeDowngrade
-    | ActsOnWorkforce,
+    | ActsOnWorkforce
+    | ActsOnLengthOfStay,
     Field(discriminator="kind"),
 ]
 
@@ -299,6 +311,7 @@ ACTS_ON_TYPES: dict[ActsOnKind, type[_ActsOnBase]] = {
     ActsOnKind.SHIFT: ActsOnShift,
     ActsOnKind.AE_DOWNGRADE: ActsOnAeDowngrade,
     ActsOnKind.WORKFORCE: ActsOnWorkforce,
+    ActsOnKind.LENGTH_OF_STAY: ActsOnLengthOfStay,
 }
 
 
@@ -317,7 +330,7 @@ class Scheme(_Strict):
     size_pct: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] | None = Field(
         default=None,
         description="full effect as a share of what it acts on: a reduction for activity "
-        "and costs, an increase for income",
+        "and costs, an increase for income; for length_of_stay, the fall in bed days per spell",
     )
     size_gbp000: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
         default=None,

@@ -4,7 +4,10 @@ Most schemes are one component. A shift of care is one component that takes acti
 from its cells and brings it to other providers (arrivals). An A&E downgrade is two: the
 attendances that move, and the emergency admissions that follow them to the receiving type 1
 departments. A workforce scheme is a reduction of pay worked out from vacancies, agency use and
-the agency premium. All components of a scheme share its phasing."""
+the agency premium. A length of stay scheme is two: the bed days per spell that fall in the
+owner's cells of its line (its ``stays``; activity is unchanged), and the cost that goes with
+them, the share of the line's cost that is per bed day (``bed_day_cost_share_pct``) times the
+fall. All components of a scheme share its phasing."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from stpkit.domain import (
     ActsOnCostType,
     ActsOnIncome,
     ActsOnKind,
+    ActsOnLengthOfStay,
     ActsOnShift,
     ActsOnUnitCost,
     ActsOnWorkforce,
@@ -44,13 +48,16 @@ class Destination:
 @dataclass(frozen=True)
 class Component:
     scheme: int  # index of the scheme in the plan
-    kind: ActsOnKind  # ACTIVITY (incl. the legs of a shift or downgrade), UNIT_COST, COST_TYPE or INCOME
+    #: ACTIVITY (incl. the legs of a shift or downgrade), UNIT_COST, COST_TYPE, INCOME or LENGTH_OF_STAY
+    kind: ActsOnKind
     owner: int
     size_fraction: float | None  # full effect as a fraction, or None to measure size_gbp000 on the ledger
     size_gbp000: float | None = None
     cells: frozenset[int] = frozenset()  # activity cells it reduces
+    stays: frozenset[int] = frozenset()  # activity cells whose bed days per unit it reduces
     destinations: tuple[Destination, ...] = ()
-    service_line: ServiceLine | None = None  # unit_cost: limit to this line's cost
+    #: unit_cost: limit to this line's cost; length_of_stay: the line whose cost falls (None for its bed days leg)
+    service_line: ServiceLine | None = None
     cost_type: CostType | None = None
     income_source: str | None = None
     capacity_from: int | None = None  # year index from which the semi-fixed capacity behind avoided activity goes
@@ -195,6 +202,9 @@ def compile_schemes(
                         **common,
                     )
                 )
+            case ActsOnLengthOfStay():
+                for component in _length_of_stay(act, owner, cells, size or 0.0, assumptions, common):
+                    add(component)
             case ActsOnUnitCost():
                 add(Component(kind=act.kind, service_line=act.service_line, **sized, **common))
             case ActsOnCostType():
@@ -255,6 +265,26 @@ def _ae_downgrade(scheme, plan, cells, index, size, ae_rates, assumptions, commo
         **common,
     )
     return [attendances, admissions]
+
+
+def _length_of_stay(
+    act: ActsOnLengthOfStay, owner: int, cells: list[Cell], size: float, assumptions: Assumptions, common: dict
+) -> list[Component]:
+    """Bed days per spell fall by ``size`` in every cell of the line the owner is paid for; the
+    line's cost falls by the share of it that is per bed day times ``size``."""
+    line = act.service_line
+    stays = frozenset(c for c, cell in enumerate(cells) if cell.provider == owner and cell.service_line is line)
+    per_bed_day = assumptions.series("bed_day_cost_share_pct", line.value)[0] / 100.0
+    return [
+        Component(kind=act.kind, size_fraction=size, stays=stays, label=f"{line.value} bed days", **common),
+        Component(
+            kind=act.kind,
+            size_fraction=size * per_bed_day,
+            service_line=line,
+            label=f"{line.value} cost per bed day",
+            **common,
+        ),
+    ]
 
 
 def _agency_premium_share(org: Organisation, group: StaffGroup, assumptions: Assumptions) -> float:

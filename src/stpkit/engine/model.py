@@ -373,7 +373,7 @@ class Stages:
         units = np.array([a.units for a in ledger.arrivals])
         return units * self.volume[..., leaving] * self.arrival_share
 
-    # Stage 5: beds and wards.
+    # Stage 5: beds and wards. Bed days come from activity and from stays, shorter with the plan.
 
     @cached_property
     def _cells(self) -> slice | np.ndarray:
@@ -393,6 +393,13 @@ class Stages:
         return self.activity_do_nothing * (1.0 + combined_change(np.exp(self.log_change), acting_on))
 
     @cached_property
+    def stays_with_plan(self) -> np.ndarray:
+        """``(runs, years, cells)`` bed days per unit with the plan, as a share of the do-nothing's
+        (shorter stays; only the bedded cells for risk runs)."""
+        acting_on = self.schemes.stays_acting[:, self._cells]
+        return 1.0 + combined_change(np.exp(self.log_change), acting_on)
+
+    @cached_property
     def _semi_fixed_bedded(self) -> np.ndarray:
         ledger = self.ledger
         is_cost = ledger.kind == LineKind.COST
@@ -403,9 +410,11 @@ class Stages:
         semi = np.flatnonzero(self._semi_fixed_bedded)
         semi_cost = -self.ledger.by_org(self._do_nothing_of(semi), semi)
         bedded = self.prepared.beds_layout.cells if self.all_cells else slice(None)
+        # Shorter stays count as fewer units at today's bed days per unit.
+        stayed = self.activity_with_plan[..., bedded] * self.stays_with_plan[..., bedded]
         return plan_beds(
-            self.prepared.beds_layout, self.rates, self.activity_do_nothing[..., bedded],
-            self.activity_with_plan[..., bedded], self.arrivals_with_plan, semi_cost,
+            self.prepared.beds_layout, self.rates, self.activity_do_nothing[..., bedded], stayed,
+            self.arrivals_with_plan, semi_cost,
         )
 
     # Stage 6: capacity released. Closing wards releases semi-fixed cost of bedded activity,

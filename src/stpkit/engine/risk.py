@@ -85,15 +85,18 @@ def _groups(key: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return first, group.ravel()
 
 
-def _compact_cells(prepared: Prepared) -> tuple[tuple[Cell, ...], np.ndarray, tuple[Arrival, ...], np.ndarray]:
+def _compact_cells(
+    prepared: Prepared,
+) -> tuple[tuple[Cell, ...], np.ndarray, np.ndarray, tuple[Arrival, ...], np.ndarray]:
     """The activity cells risk runs read (those using beds at a member provider, and those
     activity moves from), with cells of the same provider and service line that the same
-    components reduce merged; and the arrivals, with those of the same component from the same
-    merged cell to the same provider and service line merged. Everything risk runs work out
-    from cells and arrivals (activity, bed days, the share of activity moved) is linear in
-    their units or depends only on the service line and the components acting, so merging
-    changes nothing but the time. Returns the cells, the schemes' ``(components, cells)``
-    incidence, the arrivals and, for each old arrival, its new index."""
+    components reduce (and whose stays the same components shorten) merged; and the arrivals,
+    with those of the same component from the same merged cell to the same provider and service
+    line merged. Everything risk runs work out from cells and arrivals (activity, bed days, the
+    share of activity moved) is linear in their units or depends only on the service line and
+    the components acting, so merging changes nothing but the time. Returns the cells, the
+    schemes' ``(components, cells)`` incidences (activity reduced, stays shortened), the
+    arrivals and, for each old arrival, its new index."""
     ledger, schemes = prepared.ledger, prepared.schemes
     cells, arrivals = ledger.cells, ledger.arrivals
     needed = np.zeros(len(cells), dtype=bool)
@@ -101,9 +104,12 @@ def _compact_cells(prepared: Prepared) -> tuple[tuple[Cell, ...], np.ndarray, tu
     needed[ledger.arrival_cell] = True
     kept = np.flatnonzero(needed)
     if not len(kept):
-        return (), np.zeros((schemes.n_components, 0)), (), np.zeros(0, dtype=np.int64)
+        none = np.zeros((schemes.n_components, 0))
+        return (), none, none, (), np.zeros(0, dtype=np.int64)
     provider = np.array([cells[c].provider for c in kept], dtype=np.int64)
-    first, group = _groups([provider, ledger.cell_line[kept], _pattern_ids(schemes.cells[:, kept])])
+    first, group = _groups(
+        [provider, ledger.cell_line[kept], _pattern_ids(schemes.cells[:, kept]), _pattern_ids(schemes.stays[:, kept])]
+    )
     activity = np.bincount(group, weights=ledger.cell_activity[kept], minlength=len(first))
     value = np.bincount(group, weights=[cells[c].value_gbp000 for c in kept], minlength=len(first))
     merged_cells = tuple(
@@ -113,8 +119,9 @@ def _compact_cells(prepared: Prepared) -> tuple[tuple[Cell, ...], np.ndarray, tu
     )
     new_cell = np.full(len(cells), NONE, dtype=np.int64)
     new_cell[kept] = group
+    cell_incidence, stay_incidence = schemes.cells[:, kept[first]], schemes.stays[:, kept[first]]
     if not arrivals:
-        return merged_cells, schemes.cells[:, kept[first]], (), np.zeros(0, dtype=np.int64)
+        return merged_cells, cell_incidence, stay_incidence, (), np.zeros(0, dtype=np.int64)
     line_of = {line: i for i, line in enumerate(SERVICE_LINES)}
     key = np.array([(a.component, new_cell[a.cell], a.provider, line_of[a.service_line]) for a in arrivals])
     first_arrival, arrival_group = _groups(list(key.T))
@@ -132,7 +139,7 @@ def _compact_cells(prepared: Prepared) -> tuple[tuple[Cell, ...], np.ndarray, tu
                 price_gbp000=float(price[g]), cost_gbp000=float(cost[g]))
         for g, f in enumerate(first_arrival)
     )
-    return merged_cells, schemes.cells[:, kept[first]], merged_arrivals, arrival_group
+    return merged_cells, cell_incidence, stay_incidence, merged_arrivals, arrival_group
 
 
 def compact(prepared: Prepared, by_org: bool = True) -> Prepared:
@@ -196,7 +203,7 @@ def compact(prepared: Prepared, by_org: bool = True) -> Prepared:
         """NONE for attributes the merged lines need not share: nothing the model reads."""
         return np.full(n_groups, NONE, dtype=values.dtype)
 
-    cells, cell_incidence, arrivals, new_arrival = _compact_cells(prepared)
+    cells, cell_incidence, stay_incidence, arrivals, new_arrival = _compact_cells(prepared)
     arrival = ledger.arrival[first]
     arrival = np.where(arrival != NONE, new_arrival[np.maximum(arrival, 0)] if len(new_arrival) else NONE, NONE)
     merged = MixedLedger(
@@ -229,7 +236,7 @@ def compact(prepared: Prepared, by_org: bool = True) -> Prepared:
     )
     merged_schemes = replace(
         schemes, paper=paper[:, first], real=schemes.real[:, first], capacity=schemes.capacity[:, first],
-        cells=cell_incidence,
+        cells=cell_incidence, stays=stay_incidence,
     )
     return replace(prepared, ledger=merged, schemes=merged_schemes)
 

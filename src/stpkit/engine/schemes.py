@@ -9,7 +9,11 @@ Activity that falls is seen two ways. On paper, every cost of the activity goes 
 average cost, as plans usually assume). In reality only the variable part goes at once; the
 semi-fixed part goes when the capacity behind it is removed (from ``capacity_removed_from`` for
 clinics and teams; for beds, when wards close) and the fixed part when a site closes. The
-difference is stranded cost."""
+difference is stranded cost.
+
+Shorter stays leave activity alone: they lower bed days per unit in their cells (``stays``) and
+the share of the line's cost that is per bed day. Of that cost the variable part goes at once;
+the semi-fixed part when wards close, the fixed part when a site closes."""
 
 from __future__ import annotations
 
@@ -54,6 +58,7 @@ class SchemeSet:
     capacity: np.ndarray  # (components, lines) semi-fixed lines released once capacity is removed
     capacity_mask: np.ndarray  # (years, components) 1 once the capacity is removed
     cells: np.ndarray  # (components, cells) activity cells it reduces
+    stays: np.ndarray  # (components, cells) activity cells whose bed days per unit it reduces
     lead_years: np.ndarray  # (components,) years the receiving service's cost comes early
 
     @property
@@ -87,6 +92,11 @@ class SchemeSet:
         """``acting`` over the activity cells."""
         return Acting.of(acting(self.cells), self.n_components)
 
+    @cached_property
+    def stays_acting(self) -> Acting:
+        """``acting`` over the activity cells, for bed days per unit."""
+        return Acting.of(acting(self.stays), self.n_components)
+
     def by_scheme(self) -> np.ndarray:
         """``(components, schemes)``: sums component results into scheme results."""
         out = np.zeros((self.n_components, self.n))
@@ -106,7 +116,7 @@ class SchemeSet:
 
 
 #: The ``SchemeSet`` fields that say which lines or cells a component acts on, as 0 and 1.
-INCIDENCE = ("paper", "real", "capacity", "cells")
+INCIDENCE = ("paper", "real", "capacity", "cells", "stays")
 
 
 @dataclass(frozen=True)
@@ -139,6 +149,14 @@ def _lines(component: Component, ledger: Ledger) -> tuple[np.ndarray, np.ndarray
             with_capacity = np.zeros_like(with_capacity)
         return touched, at_once, with_capacity
     own_costs = baseline & (ledger.org == component.owner) & (ledger.kind == LineKind.COST)
+    if component.kind is ActsOnKind.LENGTH_OF_STAY:
+        # The bed days leg changes no money line; the cost leg changes the line's cost, its
+        # variable part at once (the semi-fixed part goes as wards close, in the beds stage).
+        if component.service_line is None:  # the bed days leg
+            none = np.zeros_like(own_costs)
+            return none, none, none
+        lines = own_costs & (ledger.service_line == SERVICE_LINES.index(component.service_line))
+        return lines, lines & (ledger.behaviour == Behaviour.VARIABLE), np.zeros_like(lines)
     if component.kind is ActsOnKind.UNIT_COST:
         lines = own_costs
         if component.service_line is not None:
@@ -171,6 +189,7 @@ def build_schemes(plan: Plan, ledger: Ledger, components: tuple[Component, ...])
     real = np.zeros((k, ledger.n_lines))
     capacity = np.zeros((k, ledger.n_lines))
     cells = np.zeros((k, len(ledger.cells)))
+    stays = np.zeros((k, len(ledger.cells)))
     size = np.zeros(k)
     direction = np.full(k, -1.0)
     mask = np.zeros((n_years, k))
@@ -178,6 +197,7 @@ def build_schemes(plan: Plan, ledger: Ledger, components: tuple[Component, ...])
     for j, component in enumerate(components):
         paper[j], real[j], capacity[j] = _lines(component, ledger)
         cells[j, list(component.cells)] = 1.0
+        stays[j, list(component.stays)] = 1.0
         if component.kind is ActsOnKind.INCOME:
             direction[j] = 1.0
         if component.capacity_from is not None:
@@ -227,6 +247,7 @@ def build_schemes(plan: Plan, ledger: Ledger, components: tuple[Component, ...])
         capacity=capacity,
         capacity_mask=mask,
         cells=cells,
+        stays=stays,
         lead_years=np.array([c.lead_years for c in components], dtype=np.int64),
     )
 
