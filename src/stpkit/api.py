@@ -24,10 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 from stpkit.assurance import DEFAULT_RUNS, DEFAULT_SEED, Assessment, assess
 from stpkit.domain import Plan, Problem, format_loc
-from stpkit.engine.model import PlanResult, Prepared, evaluate, prepare
-from stpkit.engine.project import central_rates
+from stpkit.engine.model import PlanResult, Prepared, central_case, prepare
 from stpkit.engine.risk import Mapper, Progress, RiskSummary, simulate, summarise
-from stpkit.engine.schemes import SchemeProblems, central_effect
+from stpkit.engine.schemes import SchemeProblems
 from stpkit.examples import DEFAULT_EXAMPLE, example_paths
 from stpkit.inputs.located import InputError, LocatedProblem
 from stpkit.inputs.plan_file import load_plan
@@ -142,7 +141,7 @@ class PlanRun:
     @cached_property
     def central(self) -> PlanResult:
         """The central case: every uncertain input at its central value."""
-        return evaluate(self.prepared, central_rates(self.prepared.assumptions), central_effect(self.prepared.schemes))
+        return central_case(self.prepared)
 
     def risk(
         self,

@@ -249,10 +249,14 @@ def prepare(plan: Plan, params: ParameterSet) -> Prepared:
     return Prepared(plan, assumptions, ledger, schemes)
 
 
+def central_case(prepared: Prepared) -> PlanResult:
+    """The central case of a laid-out plan: every uncertain input at its central value."""
+    return evaluate(prepared, central_rates(prepared.assumptions), central_effect(prepared.schemes))
+
+
 def run_plan(plan: Plan, params: ParameterSet) -> PlanResult:
     """The central case of a plan that has passed validation."""
-    prepared = prepare(plan, params)
-    return evaluate(prepared, central_rates(prepared.assumptions), central_effect(prepared.schemes))
+    return central_case(prepare(plan, params))
 
 
 class Stages:

@@ -22,10 +22,8 @@ from stpkit import __version__
 from stpkit.assurance.check import Assessment, assess
 from stpkit.assurance.core import Severity
 from stpkit.domain import Plan, fy_range
-from stpkit.engine.model import PlanResult, Prepared, evaluate, prepare
-from stpkit.engine.project import central_rates
+from stpkit.engine.model import PlanResult, Prepared, central_case, prepare
 from stpkit.engine.risk import PERCENTILES, Mapper, RiskSummary, Simulation, compact, simulate, summarise
-from stpkit.engine.schemes import central_effect
 from stpkit.engine.uncertainty import distributions
 from stpkit.inputs.baseline import SuppliedBaseline, apply_baseline
 from stpkit.reference.footprints import Footprint, load_footprints
@@ -131,7 +129,7 @@ def run_national(
             mapper = stack.enter_context(_local_pool()).map
         pending = _start_risk(chosen, laid_out, runs, seed, mapper, lazily=bool(local)) if runs else None
         results = {
-            code: evaluate(p, central_rates(p.assumptions), central_effect(p.schemes))
+            code: central_case(p)
             for code, p in ((code, laid_out(code)) for code in footprints)
         }
         table, totals = _table(results, footprints, given, supplied)
