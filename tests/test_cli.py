@@ -88,7 +88,8 @@ def test_csv_to_stdout_and_files(cornwall, tmp_path):
     out = tmp_path / "out"
     stp("run", str(cornwall), "--format", "csv", "--output", str(out))
     assert sorted(p.name for p in out.iterdir()) == [
-        "accounts.csv", "activity.csv", "beds.csv", "bridge.csv", "capital.csv", "moves.csv", "organisation_bridge.csv",
+        "accounts.csv", "activity.csv", "backlog_maintenance.csv", "beds.csv", "bridge.csv", "capital.csv", "moves.csv",
+        "organisation_bridge.csv",
         "positions.csv", "risk_balance.csv", "risk_bridge.csv", "risk_percentiles.csv", "schemes.csv", "type1_ae.csv",
         "workforce.csv"]  # risk runs are made by default
     positions = pd.read_csv(out / "positions.csv")

@@ -53,11 +53,14 @@ def test_revenue_loans_drawn_in_2016_17_add_up_to_the_published_total():
     assert load_trusts()["RGT"].revenue_loans_drawn_gbp000 == pytest.approx(189_738)  # Cambridge University Hospitals
 
 
-def test_bed_days_estimated_from_inpatient_food_only_where_the_figures_are_plausible():
+def test_bed_days_follow_the_inpatient_meals_each_trust_requested():
     trusts = load_trusts()
-    # Royal Cornwall 2016/17 in the estates return: inpatient food service cost £3,225,665 at
-    # £38.61 to feed one inpatient for a day, so 3,225,665 / 38.61 = 83,544.8 occupied bed days.
-    assert trusts["REF"].occupied_bed_days_signal == pytest.approx(83_544.8, abs=0.05)
+    # Royal Cornwall's wards requested 732,974 inpatient main meals in 2016/17 (estates return).
+    assert trusts["REF"].occupied_bed_days_signal == pytest.approx(732_974)
+    # The cost route would have given 3,225,665 / 38.61 = 83,545 costed days: a ninth of the meals,
+    # where the median acute trust requests about five and a half meals per costed day.
+    assert trusts["RX8"].occupied_bed_days_signal is None  # an ambulance trust feeds no inpatients
+    # Moorfields left meals blank in 2016/17; its 2015/16 return counts 26,718.
+    assert trusts["RP6"].occupied_bed_days_signal == pytest.approx(26_718)
     low, high = PLAUSIBLE_MEAL_DAY_GBP
     assert low < 38.61 < high
-    assert trusts["RX8"].occupied_bed_days_signal is None  # an ambulance trust feeds no inpatients

@@ -28,6 +28,9 @@ class Assessment:
     findings: tuple[Finding, ...]
     checked: tuple[str, ...]  # ids of the rules that were run
     not_checked: tuple[str, ...]  # ids of rules that need risk runs, when none were made
+    # ids of rules on what a plan records about agreement and engagement, not applied to an
+    # illustrative plan (a bundled stand-in records none)
+    not_applicable: tuple[str, ...]
     gaps: Gaps
     rating: Rating
 
@@ -55,10 +58,13 @@ def assess(
         risk = summarise(simulate(prepare(plan, params), runs, seed), result)
     context = Context(plan, result, params, risk)
     findings: list[Finding] = []
-    checked, not_checked = [], []
+    checked, not_checked, not_applicable = [], [], []
     for rule in RULES:
         if rule.needs_risk and risk is None:
             not_checked.append(rule.id)
+            continue
+        if rule.on_records and plan.illustrative:
+            not_applicable.append(rule.id)
             continue
         checked.append(rule.id)
         findings += rule.check(context)
@@ -70,6 +76,7 @@ def assess(
         findings=tuple(findings),
         checked=tuple(checked),
         not_checked=tuple(not_checked),
+        not_applicable=tuple(not_applicable),
         gaps=gaps,
         rating=rate(context, findings, gaps),
     )

@@ -63,6 +63,9 @@ class Rule:
     check: Callable[[Context], list[Finding]] = field(repr=False)
     needs_risk: bool = False  # fires only on risk runs; not checked without them
     severe: Severity | None = None  # of its findings past a second, documented threshold
+    # Looks at what the plan records about its members' agreement and engagement, which an
+    # illustrative plan (a bundled stand-in, not a footprint's submission) cannot record.
+    on_records: bool = False
 
     @property
     def severities(self) -> tuple[Severity, ...]:
@@ -101,6 +104,7 @@ def rule(
     reports: tuple[str, ...],
     needs_risk: bool = False,
     severe: Severity | None = None,
+    on_records: bool = False,
 ) -> Callable[[Callable[[Context, Rule], list[Finding]]], Rule]:
     """Register a check: ``check(context, rule)`` returns the rule's findings (empty when the
     plan passes). A rule with ``severe`` gives that severity to the findings it marks severe
@@ -119,6 +123,7 @@ def rule(
             check=lambda context: check(context, _RULES[id]),
             needs_risk=needs_risk,
             severe=severe,
+            on_records=on_records,
         )
         _RULES[id] = made
         return made

@@ -22,7 +22,7 @@ from stpkit.assurance.core import (
     position,
     rule,
 )
-from stpkit.domain import ActsOnKind, CapitalSource, EvidenceLevel, OrgKind, Severity
+from stpkit.domain import ActsOnKind, BacklogRisk, CapitalSource, EvidenceLevel, OrgKind, Severity
 from stpkit.engine.capital import SOURCES
 from stpkit.engine.ledger import COST_TYPES, LineKind
 from stpkit.reference.footprints import footprints_served
@@ -309,6 +309,39 @@ def capital_shortfall(ctx: Context, me: Rule) -> list[Finding]:
                 {"need_gbp000": need, "available_gbp000": available, "shortfall_gbp000": float(shortfall[-1, i])},
                 subject=source.value,
                 year=ctx.years[first],
+            )
+        )
+    return findings
+
+
+@rule(
+    "A30",
+    "Urgent backlog maintenance is a capital need beside the plan",
+    Severity.INFO,
+    why="""Trusts' estates carried maintenance left undone, graded by the risk of leaving it:
+    high-risk backlog can harm patients or staff and must be put right at once, significant risk
+    soon. It competes for the same capital as the plan's schemes, so a plan whose providers carry
+    it has less capital for change than its schemes suggest.""",
+    references=(src.NHS_DIGITAL_ERIC, src.NAYLOR_REVIEW),
+    reports=("high_gbp000", "significant_gbp000", "scheme_capital_gbp000"),
+)
+def urgent_backlog(ctx: Context, me: Rule) -> list[Finding]:
+    findings = []
+    for o, org in enumerate(ctx.plan.organisations):
+        backlog = org.capacity.backlog_maintenance_gbp000 if org.capacity else {}
+        share = float(ctx.result.ledger.org_share[o])
+        high = share * backlog.get(BacklogRisk.HIGH, 0.0)
+        significant = share * backlog.get(BacklogRisk.SIGNIFICANT, 0.0)
+        if high + significant <= GBP000_TOLERANCE:
+            continue
+        capital = share * sum(sum(s.capital_gbp000.values()) for s in ctx.plan.schemes if s.owner == org.code)
+        findings.append(
+            me.finding(
+                f"{ctx.org_label(o)} starts the plan with {money(high)} of high-risk and {money(significant)} of "
+                f"significant-risk backlog maintenance to put right, beside {money(capital)} of capital for the "
+                "plan's own schemes.",
+                {"high_gbp000": high, "significant_gbp000": significant, "scheme_capital_gbp000": capital},
+                subject=org.code,
             )
         )
     return findings

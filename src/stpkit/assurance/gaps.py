@@ -24,6 +24,10 @@ GAPS_NOTE = (
 )
 
 
+#: How a trajectory the plan does not give is described (held at the baseline).
+HELD = "held at the baseline"
+
+
 @dataclass(frozen=True)
 class Standard:
     name: str
@@ -69,6 +73,12 @@ class IndicatorResult:
     trajectory: tuple[float | None, ...]  # one value per plan year; the base year is the baseline
     source: str  # where the baseline comes from
     trajectory_source: str  # where the values after the base year come from
+
+    @property
+    def projected(self) -> bool:
+        """Whether the years after the base year come from the plan or the model, rather than
+        being held at the baseline (or unknown)."""
+        return self.baseline is not None and not self.trajectory_source.startswith(HELD)
 
     @property
     def final(self) -> float | None:
@@ -236,7 +246,7 @@ def _standard(ctx: Context, measure: Measure, given: Indicator | None) -> Indica
     else:
         baseline, source = float(given.baseline), given.source or "the plan"
     trajectory = _held(years, baseline, given_trajectory)
-    how = "the plan" if given_trajectory else "held at the baseline: the plan gives no trajectory"
+    how = "the plan" if given_trajectory else f"{HELD}: the plan gives no trajectory"
     return IndicatorResult(**common, baseline=baseline, trajectory=trajectory, source=source, trajectory_source=how)
 
 
@@ -266,7 +276,7 @@ def work_out_gaps(ctx: Context) -> Gaps:
                 target=float(indicator.target),
                 trajectory=_held(ctx.years, float(indicator.baseline), indicator.trajectory),
                 source=indicator.source or "the plan",
-                trajectory_source="the plan" if indicator.trajectory else "held at the baseline: the plan gives none",
+                trajectory_source="the plan" if indicator.trajectory else f"{HELD}: the plan gives none",
             )
         )
     return Gaps(

@@ -173,6 +173,7 @@ def _sign_off(ctx: Context) -> tuple[dict[str, SignOffStatus], dict[str, int]]:
     its part, and any scheme it owns or pays for is in doubt.""",
     references=(src.KINGS_FUND_STPS_IN_PRACTICE, src.KINGS_FUND_CREDIBLE_PLANS),
     reports=("members", "signed_off", "declined"),
+    on_records=True,
 )
 def member_declined(ctx: Context, me: Rule) -> list[Finding]:
     status, counts = _sign_off(ctx)
@@ -203,6 +204,7 @@ def member_declined(ctx: Context, me: Rule) -> list[Finding]:
     tell whether the schemes it owns or pays for will happen.""",
     references=(src.KINGS_FUND_STPS_IN_PRACTICE,),
     reports=("members", "signed_off", "declined", "not_signed"),
+    on_records=True,
 )
 def member_not_signed(ctx: Context, me: Rule) -> list[Finding]:
     status, counts = _sign_off(ctx)
@@ -233,6 +235,7 @@ def member_not_signed(ctx: Context, me: Rule) -> list[Finding]:
     committees, deliver much of the care that is meant to move out of hospital.""",
     references=(src.KINGS_FUND_STPS_IN_PRACTICE, src.NHSE_PLANNING_GUIDANCE),
     reports=("local_authorities", "health_and_wellbeing_boards", "local_medical_committees"),
+    on_records=True,
 )
 def partners_left_out(ctx: Context, me: Rule) -> list[Finding]:
     counts = _partner_counts(ctx)
@@ -257,6 +260,7 @@ def partners_left_out(ctx: Context, me: Rule) -> list[Finding]:
     heard from the people it changes services for.""",
     references=(src.NHSE_ENGAGING_LOCAL_PEOPLE, src.NHS_ACT_DUTY_TO_INVOLVE),
     reports=("engagement_events", "events_before_plan"),
+    on_records=True,
 )
 def public_left_out(ctx: Context, me: Rule) -> list[Finding]:
     events = ctx.plan.governance.engagement
@@ -287,6 +291,7 @@ JOINT_LEVELS = frozenset({DecisionLevel.PLACE, DecisionLevel.FOOTPRINT, Decision
     that did not say where such decisions would be taken left them to no one.""",
     references=(src.KINGS_FUND_STPS_IN_PRACTICE, src.KINGS_FUND_CREDIBLE_PLANS),
     reports=("organisations",),
+    on_records=True,
 )
 def cross_organisation_without_decision(ctx: Context, me: Rule) -> list[Finding]:
     decisions = ctx.plan.governance.decisions

@@ -17,6 +17,11 @@ making progress, needs most improvement), from a score out of 100 over six parts
 The weights, thresholds and penalties are national parameters (``rating_weight_pct``,
 ``rating_threshold_pct``, ``finding_penalty_pct``).
 
+An illustrative plan (a bundled stand-in, not a footprint's own submission) records no sign-off,
+partners or engagement and no health and wellbeing indicators: those parts are not known rather
+than failed, so they are left out and their weight shared among the other parts in proportion,
+and the rules on those records are not applied. Its rating says what its numbers show.
+
 A plan's rating never improves by skipping the risk runs: without them, the parts that depend
 on them are scored as unproven — risk and finance 0, and each rule that needs the runs counted
 as if it fired — so every part scores no more than it would with them."""
@@ -94,26 +99,36 @@ def combine(parts: dict[RatingComponent, float | None], weights: dict[RatingComp
 def rate(ctx: Context, findings: list[Finding], gaps: Gaps) -> Rating:
     governance = governance_parts(ctx)
     no_runs = ctx.risk is None
+    stand_in = ctx.plan.illustrative
+    # an indicator the plan does not project counts as failed in a plan, unknown in a stand-in
+    care = [i for i in gaps.care_quality if not stand_in or i.projected]
     unproven = tuple(rule for rule in all_rules() if rule.needs_risk) if no_runs else ()
     found, by_severity = findings_score(ctx, findings, unproven)
     parts: dict[RatingComponent, float | None] = {
-        RatingComponent.HEALTH_WELLBEING: _average([i.score for i in gaps.health_wellbeing]),
-        RatingComponent.CARE_QUALITY: _average([i.score for i in gaps.care_quality]),
+        RatingComponent.HEALTH_WELLBEING: None
+        if stand_in and not gaps.health_wellbeing
+        else _average([i.score for i in gaps.health_wellbeing]),
+        RatingComponent.CARE_QUALITY: _average([i.score for i in care]),
         RatingComponent.FINANCE: 0.0 if no_runs else gaps.finance.score,
-        RatingComponent.GOVERNANCE: 100 * _average(list(governance.values())),
+        RatingComponent.GOVERNANCE: None if stand_in else 100 * _average(list(governance.values())),
         RatingComponent.FINDINGS: found,
         RatingComponent.RISK: 0.0 if no_runs else 100 * float(ctx.risk.p_balance[-1]),
     }
     weights = {c: ctx.national("rating_weight_pct", member=c.value) for c in RatingComponent}
     score, used = combine(parts, weights)
     unscored = "not scored without risk runs, so counted as 0: skipping the runs never raises the rating"
+    unknown = "not known for an illustrative plan, which records none: left out, its weight shared among the others"
     basis = {
-        RatingComponent.HEALTH_WELLBEING: _indicators_basis(len(gaps.health_wellbeing)),
-        RatingComponent.CARE_QUALITY: _indicators_basis(len(gaps.care_quality)),
+        RatingComponent.HEALTH_WELLBEING: unknown
+        if parts[RatingComponent.HEALTH_WELLBEING] is None
+        else _indicators_basis(len(gaps.health_wellbeing)),
+        RatingComponent.CARE_QUALITY: _indicators_basis(len(care)),
         RatingComponent.FINANCE: unscored
         if no_runs
         else f"share of the do-nothing gap closed in {ctx.horizon}, P50 of the risk runs",
-        RatingComponent.GOVERNANCE: "sign-off {signed_off:.0%}, partners {partners:.0%}, public {public:.0%}, "
+        RatingComponent.GOVERNANCE: unknown
+        if stand_in
+        else "sign-off {signed_off:.0%}, partners {partners:.0%}, public {public:.0%}, "
         "joint decisions {decisions:.0%}".format(**governance),
         RatingComponent.FINDINGS: f"{by_severity[Severity.ERROR]} error and {by_severity[Severity.WARNING]} warning "
         "rules fired" + (f", counting the {len(unproven)} not checked without risk runs" if unproven else ""),

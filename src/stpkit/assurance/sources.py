@@ -161,3 +161,15 @@ NHSE_AE_STATISTICS = Reference(
     2017,
     "https://www.england.nhs.uk/statistics/statistical-work-areas/ae-waiting-times-and-activity/",
 )
+NHS_DIGITAL_ERIC = Reference(
+    "Estates Returns Information Collection (ERIC), 2016/17",
+    "NHS Digital",
+    2017,
+    "https://digital.nhs.uk/data-and-information/publications/statistical/estates-returns-information-collection",
+)
+NAYLOR_REVIEW = Reference(
+    "NHS property and estates: why the estate matters for patients (the Naylor review)",
+    "Department of Health",
+    2017,
+    "https://www.gov.uk/government/publications/nhs-property-and-estates-naylor-review",
+)

@@ -302,7 +302,7 @@ def national(
 
         def draw(console: Console) -> None:
             render.print_national(everyone.result, console)
-            render.print_ranking(everyone.ranking, everyone.result.horizon, console)
+            render.print_ranking(everyone.ranking, everyone.result.horizon, everyone.result.base_year, console)
 
         if output is not None:
             _emit(output, {"national.txt": _recorded(draw)})

@@ -272,24 +272,39 @@ def print_capacity(result: PlanResult, console: Console) -> None:
 TORNADO_ROWS = 20
 
 
-def print_ranking(ranking: pd.DataFrame, year: str, console: Console) -> None:
-    table = Table(title=f"Footprints ranked (1 is best) in {year}", title_justify="left")
-    columns = ["Code", "Footprint", "With plan £ per head", "Rank"]
-    with_risk = "rank_probability_of_balance" in ranking
-    if with_risk:
-        columns += ["Chance of balance", "Rank"]
-    columns += ["Rating", "Score", "Rank", "Serious findings"]
+def print_ranking(ranking: pd.DataFrame, year: str, base_year: str, console: Console) -> None:
+    """The league table as a person reads it: best position per head first, with each
+    footprint's hospitals beside its money (the ranks themselves are in the CSV and JSON)."""
+    with_risk = "probability_of_balance" in ranking
+    table = Table(title=f"Footprints ranked by position with the plan per head in {year} (best first)",
+                  title_justify="left")
+    columns = ["Code", "Footprint", "£ per head"] + (["Chance of balance"] if with_risk else [])
+    columns += ["Beds per 1,000", f"Occupancy {base_year}", f"Occupancy {year}", f"A&E 4 hours {base_year}",
+                "Rating", "Score", "Serious findings"]
     for name in columns:
         table.add_column(name, justify="left" if name in ("Code", "Footprint", "Rating") else "right",
-                         no_wrap=True, max_width=44 if name == "Footprint" else None, overflow="ellipsis")
+                         no_wrap=name in ("Code", "Footprint", "Rating"),
+                         max_width=36 if name == "Footprint" else None, overflow="ellipsis")
+
+    def share(value: float | None) -> str:
+        return "" if value is None or value != value else f"{value:.1f}%"
+
     for row in ranking.itertuples():
-        cells = [row.code, row.name, f"{row.with_plan_per_head_gbp:,.0f}", str(row.rank_per_head)]
+        cells = [row.code, row.name, f"{row.with_plan_per_head_gbp:,.0f}"]
         if with_risk:
-            cells += [f"{100 * row.probability_of_balance:.0f}%", str(row.rank_probability_of_balance)]
-        cells += [row.rating.replace("_", " "), f"{row.rating_score:.0f}", str(row.rank_rating),
+            cells.append(f"{100 * row.probability_of_balance:.0f}%")
+        cells += [f"{row.beds_per_1000:.2f}", share(row.occupancy_pct), share(row.occupancy_final_pct),
+                  share(row.ae_within_4_hours_pct), row.rating.replace("_", " "), f"{row.rating_score:.0f}",
                   str(row.serious_findings)]
         table.add_row(*cells)
     console.print(table)
+
+
+#: The national table's sources, short enough for a terminal column.
+SOURCE_SHORT = {
+    "bundled illustrative plan": "illustrative",
+    "bundled illustrative plan with a supplied baseline": "illustrative, supplied baseline",
+}
 
 
 def print_national(result: NationalResult, console: Console) -> None:
@@ -312,7 +327,8 @@ def print_national(result: NationalResult, console: Console) -> None:
             money_m(row.do_nothing_gbp000),
             money_m(row.with_plan_gbp000),
             f"{row.with_plan_per_head_gbp:,.0f}",
-            row.source + (" (illustrative baseline)" if row.illustrative and row.source == "plan file" else ""),
+            SOURCE_SHORT.get(row.source, row.source)
+            + (" (illustrative baseline)" if row.illustrative and row.source == "plan file" else ""),
         )
     t = result.totals
     table.add_row(
@@ -413,6 +429,8 @@ def print_check(assessment: Assessment, console: Console) -> None:
             )
         console.print(table)
     skipped = f"; not checked without risk runs: {', '.join(assessment.not_checked)}" if assessment.not_checked else ""
+    if assessment.not_applicable:
+        skipped += f"; not applied to an illustrative plan: {', '.join(assessment.not_applicable)}"
     console.print(
         f"{assessment.count(Severity.ERROR)} errors, {assessment.count(Severity.WARNING)} warnings, "
         f"{assessment.count(Severity.INFO)} for information, from {len(assessment.checked)} rules checked{skipped}."

@@ -3,6 +3,7 @@
 from stpkit.domain.checks import PROVIDER_LINES, check_plan
 from stpkit.domain.enums import (
     ActsOnKind,
+    BacklogRisk,
     Better,
     CapitalProjectType,
     CapitalSource,
@@ -91,6 +92,7 @@ __all__ = [
     "Site",
     "SiteKind",
     "StaffGroup",
+    "BacklogRisk",
     "Workforce",
     "PLAN_SCHEMA_VERSION",
     "PROVIDER_LINES",

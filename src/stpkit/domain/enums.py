@@ -100,6 +100,15 @@ class SiteKind(StrEnum):
     OTHER = "other"
 
 
+class BacklogRisk(StrEnum):
+    """The estates return's grades of backlog maintenance, by the risk of leaving it undone."""
+
+    HIGH = "high"  # must be put right urgently: risk of serious injury, failure or prosecution
+    SIGNIFICANT = "significant"  # should be put right in the short term
+    MODERATE = "moderate"
+    LOW = "low"
+
+
 class StaffGroup(StrEnum):
     NURSING = "nursing"  # registered nurses, midwives and health visitors
     MEDICAL = "medical"

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from stpkit.domain.enums import (
     ActsOnKind,
+    BacklogRisk,
     Better,
     CapitalProjectType,
     CapitalSource,
@@ -139,6 +140,12 @@ class Capacity(_Strict):
         "Years not given follow the activity at today's occupancy",
     )
     sites: list[Site] = Field(default_factory=list)
+    backlog_maintenance_gbp000: dict[BacklogRisk, NonNegativeGbp000] = Field(
+        default_factory=dict,
+        description="the cost of putting right the estate's backlog maintenance at the start of the plan, "
+        "by risk (high, significant, moderate, low; the estates return ERIC): a capital need beside the "
+        "plan's schemes",
+    )
 
 
 class Workforce(_Strict):

@@ -21,7 +21,7 @@ import pandas as pd
 from stpkit import __version__
 from stpkit.assurance.check import Assessment, assess
 from stpkit.assurance.core import Severity
-from stpkit.domain import Plan, fy_range
+from stpkit.domain import Measure, OrgKind, Plan, fy_range
 from stpkit.engine.model import PlanResult, Prepared, central_case, prepare
 from stpkit.engine.risk import PERCENTILES, Mapper, RiskSummary, Simulation, compact, simulate, summarise
 from stpkit.engine.uncertainty import distributions
@@ -285,7 +285,34 @@ def rank(result: NationalResult, assessments: dict[str, Assessment]) -> pd.DataF
     table["rating_score"] = [assessments[c].rating.score for c in table["code"]]
     table["rank_rating"] = ranked(table["rating_score"].round(1))
     table["serious_findings"] = [assessments[c].count(Severity.ERROR) for c in table["code"]]
+    measures = [_capacity_and_performance(result.results[c], assessments[c], p) for c, p in
+                zip(table["code"], table["population"], strict=True)]
+    for name in CAPACITY_AND_PERFORMANCE:
+        table[name] = [m[name] for m in measures]
     return table.sort_values(["rank_per_head", "code"]).reset_index(drop=True)
+
+
+#: What the ranking shows of each footprint's hospitals beside its money, base year unless named.
+CAPACITY_AND_PERFORMANCE = (
+    "beds_per_1000",  # general and acute beds of its acute trusts (each at its share) per 1,000 people
+    "occupancy_pct",  # general and acute occupancy of those beds
+    "occupancy_final_pct",  # the same at the horizon with the plan
+    "ae_within_4_hours_pct",  # A&E patients seen within four hours at its providers, all types
+)
+
+
+def _capacity_and_performance(result: PlanResult, assessment: Assessment, population: int) -> dict[str, float | None]:
+    indicators = {i.id: i for i in assessment.gaps.care_quality}
+    acute = [o for o, kind in enumerate(result.ledger.org_kinds) if kind is OrgKind.ACUTE_TRUST]
+    beds = float((result.beds.beds_do_nothing[0, 0, acute] * result.ledger.org_share[acute]).sum())
+    occupancy = indicators.get(Measure.BED_OCCUPANCY_PCT.value)
+    ae = indicators.get(Measure.AE_WITHIN_4_HOURS_PCT.value)
+    return {
+        "beds_per_1000": 1000 * beds / population,
+        "occupancy_pct": occupancy.baseline if occupancy else None,
+        "occupancy_final_pct": occupancy.final if occupancy else None,
+        "ae_within_4_hours_pct": ae.baseline if ae else None,
+    }
 
 
 def _share_warnings(results: dict[str, PlanResult]) -> tuple[str, ...]:

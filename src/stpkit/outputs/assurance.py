@@ -67,6 +67,7 @@ def assurance_document(assessment: Assessment) -> dict[str, Any]:
             "info": assessment.count(Severity.INFO),
             "rules_checked": list(assessment.checked),
             "rules_not_checked": list(assessment.not_checked),
+            "rules_not_applicable": list(assessment.not_applicable),
         },
         "findings": [
             {

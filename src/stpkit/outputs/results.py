@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from stpkit import __version__
-from stpkit.domain import ActsOnAeDowngrade, ActsOnCostType, ActsOnIncome, ActsOnWorkforce, Plan
+from stpkit.domain import ActsOnAeDowngrade, ActsOnCostType, ActsOnIncome, ActsOnWorkforce, BacklogRisk, Plan
 from stpkit.engine.bridge import Bridge
 from stpkit.engine.capital import SOURCES
 from stpkit.engine.model import PlanResult, Prepared
@@ -366,6 +366,23 @@ def capital_table(result: PlanResult) -> pd.DataFrame:
     )
 
 
+def backlog_table(result: PlanResult) -> pd.DataFrame:
+    """Each provider's backlog maintenance at the start of the plan by risk, at its share of the
+    footprint (£000): a capital need beside the plan's schemes."""
+    shares = dict(zip(result.ledger.org_codes, result.ledger.org_share, strict=True))
+    rows = []
+    for org in result.plan.organisations:
+        backlog = org.capacity.backlog_maintenance_gbp000 if org.capacity else {}
+        if not backlog:
+            continue
+        share = float(shares[org.code])
+        by_risk = {f"{risk.value}_gbp000": share * backlog.get(risk, 0.0) for risk in BacklogRisk}
+        rows.append({"organisation": org.code, "name": org.name, "share_pct": 100 * share, **by_risk,
+                     "total_gbp000": sum(by_risk.values())})
+    columns = ["organisation", "name", "share_pct", *(f"{r.value}_gbp000" for r in BacklogRisk), "total_gbp000"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def long_csv(result: PlanResult) -> str:
     """Positions and the bridge in one long CSV (what `stp run --format csv` prints)."""
     positions = positions_table(result).rename(columns={"scenario": "item", "position_gbp000": "value_gbp000"})
@@ -404,6 +421,7 @@ def result_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
         "type1_ae.csv": type1_table(result),
         "workforce.csv": workforce_table(result),
         "capital.csv": capital_table(result),
+        "backlog_maintenance.csv": backlog_table(result),
     }
 
 
@@ -496,6 +514,7 @@ def results_document(result: PlanResult, run: int = 0, risk: RiskSummary | None 
         "type1_ae": _records(type1_table(result)),
         "workforce": _records(workforce_table(result)),
         "capital": _records(capital_table(result)),
+        "backlog_maintenance": _records(backlog_table(result)),
         "risk": risk_document(result, risk) if risk is not None else None,
     }
 

@@ -21,6 +21,7 @@ from stpkit.domain import (
     ActsOnActivity,
     ActsOnKind,
     ActsOnUnitCost,
+    BacklogRisk,
     Baseline,
     Capacity,
     CostType,
@@ -40,7 +41,7 @@ from stpkit.domain import (
     fy_start,
 )
 from stpkit.domain.years import STP_BASE_YEAR, STP_HORIZON
-from stpkit.reference.ae import AE_REFERENCE_YEAR, type1_attendances
+from stpkit.reference.ae import AE_REFERENCE_YEAR, type1_attendances, type1_departments
 from stpkit.reference.footprints import load_footprints
 from stpkit.reference.parameters import ParameterSet
 from stpkit.reference.trusts import Trust, footprint_trusts, load_trusts
@@ -214,13 +215,47 @@ def _general_acute_scale() -> float:
     return occupied / signal
 
 
+@cache
+def _starting_occupancy() -> dict[str, float]:
+    """Each acute trust's estimated general and acute occupancy in 2016/17. Trust-level occupancy
+    is not bundled, so it follows the trust's real type 1 four-hour performance (the fuller a
+    hospital, the more patients wait): ``occupancy_per_four_hour_point`` above or below England's
+    performance, within a floor and ceiling, and all shifted together so that England's beds,
+    weighted by their occupied bed days, are at England's published occupancy. Trusts without a
+    type 1 department take England's occupancy."""
+    beds = national_totals()["beds"]["values"]
+    england = beds["general_acute_occupancy"]["value"]
+    slope = beds["occupancy_per_four_hour_point"]["value"]
+    floor, ceiling = beds["trust_occupancy_floor"]["value"], beds["trust_occupancy_ceiling"]["value"]
+    departments = type1_departments(AE_REFERENCE_YEAR)
+    england_pct = 100 * (1 - departments["breaches"].sum() / departments["attendances"].sum())
+    performance = {code: float(v) for code, v in departments["four_hour_pct"].items() if v == v}
+    days = {t.code: t.occupied_bed_days_signal for t in load_trusts().values()
+            if t.kind is OrgKind.ACUTE_TRUST and t.occupied_bed_days_signal}
+
+    def occupancy(level: float) -> dict[str, float]:
+        return {code: min(ceiling, max(floor, level + slope * (england_pct - performance.get(code, england_pct))))
+                for code in days}
+
+    def england_at(level: float) -> float:
+        occ = occupancy(level)
+        return sum(days.values()) / sum(d / occ[c] for c, d in days.items())
+
+    low, high = floor, ceiling  # England's occupancy rises with the level: bisect for it
+    for _ in range(60):
+        mid = (low + high) / 2
+        low, high = (mid, high) if england_at(mid) < england else (low, mid)
+    return occupancy((low + high) / 2)
+
+
 def _provider(trust, share, from_members, specialised, outside, price, params, totals, type1) -> Organisation:
     """A trust's whole-organisation accounts, consistent with what this footprint pays it (a
     shared trust's payments are grossed up to the whole trust). Money is apportioned; an acute
     trust's admitted activity is set so that its bed days equal its occupied bed days estimated
-    from the estates return, its beds follow at England's occupancy, and its type 1 A&E
+    from the estates return, its beds follow at its estimated occupancy, and its type 1 A&E
     attendances are its real ones. Its deficit before sustainability funding is its part of
-    England's, shared out by the revenue support loans it drew in the year."""
+    England's, shared out by the revenue support loans it drew in the year. Its backlog
+    maintenance is its real one from the estates return."""
     income_lines: list[IncomeLine] = []
     activity: dict[ServiceLine, float] = {}
     clinical = 0.0
@@ -244,9 +279,12 @@ def _provider(trust, share, from_members, specialised, outside, price, params, t
         )
         activity[ServiceLine.SPECIALISED] = whole / price["specialised"]
         clinical += whole
-    capacity = None
+    backlog = {BacklogRisk(risk): _round(value) for risk, value in trust.backlog_gbp000.items() if value > 0}
+    capacity = Capacity(backlog_maintenance_gbp000=backlog) if backlog else None
     if trust.kind is OrgKind.ACUTE_TRUST:
-        activity, capacity = _acute_activity_and_beds(trust, activity, params, totals, type1)
+        activity, beds = _acute_activity_and_beds(trust, activity, params, totals, type1)
+        if beds is not None:
+            capacity = Capacity(beds=beds, backlog_maintenance_gbp000=backlog)
     shares = totals["shares"]
     other = clinical * shares["provider_other_income_to_clinical"]["value"]
     education = totals["illustrative_schemes"]["values"]["education_training_share_of_other_income"]["value"]
@@ -274,7 +312,8 @@ def _provider(trust, share, from_members, specialised, outside, price, params, t
 
 def _acute_activity_and_beds(trust, activity, params, totals, type1):
     """Admitted activity scaled so that its bed days are the trust's estimated occupied bed
-    days, the beds those need at England's occupancy, and the real type 1 attendances."""
+    days, the beds those need at its estimated starting occupancy, and the real type 1
+    attendances."""
     activity = dict(activity)
     if type1:
         activity[ServiceLine.AE] = type1
@@ -287,8 +326,8 @@ def _acute_activity_and_beds(trust, activity, params, totals, type1):
         for line in BEDDED_ACUTE_LINES:
             if line in activity:
                 activity[line] *= occupied / modelled
-    occupancy = totals["beds"]["values"]["general_acute_occupancy"]["value"]
-    return activity, Capacity(beds={BASE_YEAR: round(occupied / (365 * occupancy))})
+    occupancy = _starting_occupancy()[trust.code]
+    return activity, {BASE_YEAR: round(occupied / (365 * occupancy))}
 
 
 @cache

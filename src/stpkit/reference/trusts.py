@@ -13,9 +13,16 @@ Membership, in order of preference:
    mapped back to the 2017 footprint (``boundary_codes_2021_to_2017.csv``).
 
 The signals come from the estates return ERIC 2016/17 (falling back to 2015/16 where a trust
-left a figure blank): the trust's type, its backlog maintenance by risk, and an estimate of its
-occupied bed days (inpatient food service cost divided by the cost of feeding one inpatient for
-a day); and from the Department of Health's revenue support loans drawn in 2016/17."""
+left a figure blank): the trust's type, its backlog maintenance by risk, and a signal of its
+occupied bed days; and from the Department of Health's revenue support loans drawn in 2016/17.
+
+The bed-day signal is the inpatient main meals the trust's wards requested in the year: patients
+in bed are the ones fed. ERIC's other route, food service cost divided by the cost of feeding one
+inpatient for a day, was tried first and is used only where a trust gave no meal count (scaled by
+the median number of meals per costed day): the costs are accounted so differently between trusts
+(catering contracts, PFI) that it put Royal Cornwall at a third of its beds and University Hospitals
+Birmingham at twice its own, where meals put both within a fifth of their published beds. Either
+way the signal only shares out England's published occupied bed days: it is an estimate."""
 
 from __future__ import annotations
 
@@ -58,7 +65,7 @@ class Trust:
     eric_type: str  # e.g. "ACUTE - LARGE"
     region: str  # NHS England commissioning region in ERIC
     memberships: tuple[Membership, ...]
-    occupied_bed_days_signal: float | None  # ERIC food cost / cost per inpatient day: an estimate
+    occupied_bed_days_signal: float | None  # ERIC inpatient main meals requested: shares out bed days
     backlog_gbp000: dict[str, float]  # cost to eradicate backlog maintenance, by risk
     revenue_loans_drawn_gbp000: float  # Department of Health revenue loans drawn in 2016/17
 
@@ -79,12 +86,27 @@ def _number(text: str) -> float | None:
         return None
 
 
-def _bed_days(row: dict[str, str]) -> float | None:
+def _costed_days(row: dict[str, str]) -> float | None:
+    """Inpatient food service cost over the cost of feeding one inpatient for a day."""
     food, meal_day = _number(row["inpatient_food_cost_gbp"]), _number(row["cost_per_inpatient_day_gbp"])
     low, high = PLAUSIBLE_MEAL_DAY_GBP
     if not food or not meal_day or not low <= meal_day <= high:
         return None
     return food / meal_day
+
+
+def _bed_day_signals(rows: list[dict[str, str]]) -> dict[str, float]:
+    """Each trust's bed-day signal in main meals: meals requested, or where a trust gave none its
+    costed days times the median meals per costed day of the acute trusts that gave both."""
+    meals = {r["org_code"]: _number(r["inpatient_main_meals"]) or 0.0 for r in rows}
+    costed = {r["org_code"]: _costed_days(r) for r in rows}
+    ratios = sorted(meals[c] / d for c, d in costed.items() if d and meals[c] > 0)
+    per_costed_day = ratios[len(ratios) // 2] if ratios else 1.0
+    return {
+        code: meals[code] if meals[code] > 0 else (costed[code] or 0.0) * per_costed_day
+        for code in meals
+        if meals[code] > 0 or costed[code]
+    }
 
 
 def _title(name: str) -> str:
@@ -112,12 +134,12 @@ def load_trusts() -> dict[str, Trust]:
         if row["year"] == "2016/17" and row["loan_type"] == "revenue":
             loans[row["org_code"]] = loans.get(row["org_code"], 0.0) + (_number(row["drawn_in_year_gbp000"]) or 0.0)
     places, names, kinds = _memberships(set(eric))
+    signals = _bed_day_signals(list(eric.values()))
+    earlier_signals = _bed_day_signals(list(earlier.values()))
     out = {}
     for code, row in sorted(eric.items()):
         kind = kinds.get(code) or ERIC_KINDS[row["org_type"].split(" - ")[0]]
-        bed_days = _bed_days(row)
-        if bed_days is None and code in earlier:
-            bed_days = _bed_days(earlier[code])
+        bed_days = signals.get(code, earlier_signals.get(code))
         backlog = {}
         for risk in BACKLOG_RISKS:
             value = _number(row[f"backlog_{risk}_gbp"])

@@ -20,6 +20,7 @@ from openpyxl.utils import quote_sheetname
 from stpkit.domain import (
     PROVIDER_LINES,
     ActsOnKind,
+    BacklogRisk,
     Better,
     CapitalProjectType,
     CapitalSource,
@@ -499,14 +500,18 @@ SHEETS: tuple[Sheet, ...] = (
     ),
     Sheet(
         "Beds",
-        "Providers: beds available by year",
+        "Providers: beds available by year, and backlog maintenance at the start",
         "The base year sets today's occupancy (blank: the beds its bed days need at the target occupancy). "
-        "A later year sets the plan's beds from that year on; years left blank keep the do-nothing beds.",
+        "A later year sets the plan's beds from that year on; years left blank keep the do-nothing beds. "
+        "Backlog maintenance is the cost of putting right the estate's maintenance left undone, by risk "
+        "(£000, as in the estates return ERIC): a capital need shown beside the plan's.",
         Owned("organisation", ("capacity",), every="providers"),
         (
             _org("Provider (code)"),
             _name(),
             Block("beds", YEARS, "{} beds", "int", fmt=COUNT, check="count", width=12),
+            _money_by_year("backlog_maintenance_gbp000", _values(BacklogRisk),
+                           lambda risk: f"Backlog maintenance, {risk} risk (£000)"),
         ),
         baseline=True,
     ),

@@ -221,7 +221,9 @@ def _assurance_section(a: Assessment) -> str:
                             for k, v in f.numbers.items())
         rows.append((f.rule, f.severity.value, f.title, f.message, numbers))
     note = paragraph(f"{len(a.checked)} checks were run" + (
-        f"; {len(a.not_checked)} need risk runs and were not" if a.not_checked else "") + ".")
+        f"; {len(a.not_checked)} need risk runs and were not" if a.not_checked else "") + (
+        f"; {len(a.not_applicable)} on sign-off and engagement do not apply to an illustrative plan"
+        if a.not_applicable else "") + ".")
     return section("Assurance findings", note,
                    table(("Rule", "Severity", "Check", "Finding", "The numbers"), rows,
                          caption="What the assurance checks found, most serious first"))
