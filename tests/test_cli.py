@@ -187,7 +187,7 @@ def test_check_lists_findings_the_three_gaps_and_the_rating():
         "Care and quality gap",
         "Health and wellbeing gap: the plan gives no indicators.",
         "Rating: needs most improvement",
-        "from 29 rules checked.",
+        "from 30 rules checked.",
     ):
         assert expected in text, expected
 

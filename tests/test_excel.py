@@ -528,7 +528,7 @@ def test_exported_figures_equal_the_json_results(plan, two_org_file, tmp_path):
     stp("export", str(path), "--output", str(tmp_path / "results.xlsx"))
     book = openpyxl.load_workbook(tmp_path / "results.xlsx")
     assert book.sheetnames == ["README", "positions", "accounts", "bridge", "organisation_bridge", "schemes", "beds",
-                               "activity", "moves", "type1_ae", "workforce", "capital"]
+                               "activity", "moves", "type1_ae", "workforce", "capital", "backlog_maintenance"]
     years = document["years"]
 
     orgs = {o["code"]: o for o in document["organisations"]}

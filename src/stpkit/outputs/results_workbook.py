@@ -47,6 +47,8 @@ TITLES = {
     "type1_ae": "The footprint's type 1 A&E departments (NHS England A&E attendances data)",
     "workforce": "Workforce by provider and staff group (WTE; agency premium £000)",
     "capital": "Capital needed and available by source and year, and the cumulative shortfall (£000)",
+    "backlog_maintenance": "Backlog maintenance by provider and risk at the start of the plan, at the footprint's "
+    "share (£000): a capital need beside the plan's",
 }
 MONEY, PERCENT, NUMBER, DECIMAL = EXCEL_GBP000, "0.0", "#,##0", "0.00"
 
