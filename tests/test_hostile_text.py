@@ -15,9 +15,9 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from runner import run_stp, stp
 from stpkit.api import PlanRun
 from stpkit.domain.formatting import plain
-from tests.runner import run_stp, stp
 
 CORPUS = Path(__file__).parent / "hostile" / "text"
 PLANS = sorted(p for p in CORPUS.glob("*.yaml") if p.name != "problem_escape.yaml")
@@ -121,7 +121,8 @@ def test_problem_on_line_100_of_a_bracketed_file_keeps_its_prefix(tmp_path):
     size_line = next(i for i, line in enumerate(lines) if line.strip() == "size_pct: 4")
     lines[size_line] = lines[size_line].replace("size_pct: 4", "size_pct: lots")
     lines[2:2] = ["# padding"] * (99 - size_line)
-    path = tmp_path / "[red]x[/red].yaml"
+    path = tmp_path / "[red]x[/red].yaml"  # a folder "[red]x[" holding "red].yaml": "/" cannot be in a name
+    path.parent.mkdir()
     path.write_text("\n".join(lines) + "\n", "utf-8")
     assert path.read_text("utf-8").splitlines()[99].strip() == "size_pct: lots"
     result = run_stp("validate", path)
@@ -163,7 +164,10 @@ def test_csv_text_helper_leaves_numbers_and_plain_text_alone():
     from stpkit.outputs.results import to_csv
 
     frame = pd.DataFrame(
-        {"name": ["=1+1", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "Kernow", "-"], "value_gbp000": [-5, 1, -2.5, 0, 3, 4, 5, 6]}
+        {
+            "name": ["=1+1", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "Kernow", "-"],
+            "value_gbp000": [-5, 1, -2.5, 0, 3, 4, 5, 6],
+        }
     )
     rows = list(csv.reader(io.StringIO(to_csv(frame))))
     assert [r[0] for r in rows[1:]] == ["'=1+1", "'+1", "'-2+3", "'@SUM(A1)", "'\tx", "'\rx", "Kernow", "'-"]
@@ -272,6 +276,7 @@ def test_terminal_copy_of_the_run_is_plain_too(tmp_path):
 
 def test_copy_of_the_corpus_plan_with_brackets_in_its_name_exports(tmp_path):
     path = tmp_path / "[red]x[/red].yaml"
+    path.parent.mkdir()
     shutil.copy(CORPUS / "mixed.yaml", path)
     result = stp("export", path, "--output", tmp_path / "out.xlsx")
     assert f"wrote {tmp_path / 'out.xlsx'}" in result.stderr
