@@ -153,7 +153,6 @@ def test_formula_leading_names_are_kept_readable_in_csv(tmp_path):
     stp("run", CORPUS / "formula_leading.yaml", "--runs", "0", "--format", "csv", "--output", tmp_path)
     rows = list(csv.DictReader((tmp_path / "schemes.csv").open(encoding="utf-8", newline="")))
     assert rows[0]["name"] == "'+1+cmd|' /C calc'!A0"
-    assert rows[0]["programme"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
     rows = list(csv.DictReader((tmp_path / "positions.csv").open(encoding="utf-8", newline="")))
     assert "'=HYPERLINK(\"https://evil.invalid\",\"click\")" in {r["name"] for r in rows}
 
@@ -170,7 +169,8 @@ def test_csv_text_helper_leaves_numbers_and_plain_text_alone():
         }
     )
     rows = list(csv.reader(io.StringIO(to_csv(frame))))
-    assert [r[0] for r in rows[1:]] == ["'=1+1", "'+1", "'-2+3", "'@SUM(A1)", "'\tx", "'\rx", "Kernow", "'-"]
+    # A carriage return is a formula trigger, and is kept as a (quoted) line break.
+    assert [r[0] for r in rows[1:]] == ["'=1+1", "'+1", "'-2+3", "'@SUM(A1)", "'\tx", "'\nx", "Kernow", "'-"]
     assert [r[1] for r in rows[1:]] == ["-5.0", "1.0", "-2.5", "0.0", "3.0", "4.0", "5.0", "6.0"]
 
 

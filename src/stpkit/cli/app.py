@@ -176,7 +176,9 @@ def run(
     if format is Format.JSON:
         _emit(output, {"results.json": json.dumps(loaded.results_document(risk), indent=2) + "\n"})
     elif format is Format.CSV and output:
-        _emit(output, {name: t.to_csv(index=False) for name, t in loaded.result_tables(risk).items()})
+        from stpkit.outputs.results import to_csv
+
+        _emit(output, {name: to_csv(t) for name, t in loaded.result_tables(risk).items()})
     elif format is Format.CSV:
         from stpkit.outputs.results import long_csv
 
@@ -208,10 +210,10 @@ def sensitivity(
     if format is Format.JSON:
         _emit(output, {"sensitivity.json": json.dumps(loaded.sensitivity_document(found), indent=2) + "\n"})
     elif format is Format.CSV:
-        from stpkit.outputs.results import sensitivity_tables
+        from stpkit.outputs.results import sensitivity_tables, to_csv
 
         tables = sensitivity_tables(found.tornado, found.sobol)
-        _emit(output, {name: t.to_csv(index=False) for name, t in tables.items()})
+        _emit(output, {name: to_csv(t) for name, t in tables.items()})
     else:
         render.print_sensitivity(found, loaded.central.years[-1], out)
 
@@ -306,7 +308,9 @@ def national(
     if format is Format.JSON:
         _emit(output, {"national.json": json.dumps(everyone.document(), indent=2) + "\n"})
     elif format is Format.CSV:
-        _emit(output, {"national.csv": everyone.ranking.to_csv(index=False)})
+        from stpkit.outputs.results import to_csv
+
+        _emit(output, {"national.csv": to_csv(everyone.ranking)})
     else:
 
         def draw(console: Console) -> None:
