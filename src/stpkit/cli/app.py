@@ -382,7 +382,7 @@ def template(
             content, default = prefilled_submission_workbook(code), f"{code}_submission.xlsx"
         else:
             content, default = empty_submission_workbook(base_year, horizon), "submission.xlsx"
-    except ValueError as exc:  # years that are not financial years, or text a workbook cannot hold
+    except ValueError as exc:  # years that are not financial years
         _say(f"stp template: {exc}")
         raise typer.Exit(2) from None
     path = _xlsx_output(output, default)
