@@ -29,8 +29,10 @@ app = typer.Typer(
     no_args_is_help=True,
     help="stpkit: Sustainability and Transformation Plans as data. Money in £000 unless marked.",
 )
-out = Console(highlight=False, soft_wrap=False, width=160)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# No emoji codes: ":100:" in "plan.yaml:100:" is a line number, not a picture. Text that came from
+# a plan or a path is printed with markup=False and through ``plain`` (no escape sequences).
+out = Console(highlight=False, soft_wrap=False, width=160, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 #: The risk runs and seed every command makes unless told otherwise, so that a plan gets the
@@ -111,18 +113,25 @@ def _emit(output: Path | None, files: dict[str, str | bytes]) -> None:
     from stpkit.outputs.atomic import write_files
 
     for path in write_files(output, files):
-        err.print(f"wrote {path}")
+        _say(f"wrote {path}")
 
 
 def _write_one(path: Path, content: str | bytes) -> None:
     from stpkit.outputs.atomic import write_file
 
-    err.print(f"wrote {write_file(path, content)}")
+    _say(f"wrote {write_file(path, content)}")
+
+
+def _say(message: str) -> None:
+    """A message on standard error that may hold a path or plan text: shown as written."""
+    from stpkit.domain.formatting import plain
+
+    err.print(plain(message), markup=False)
 
 
 def _recorded(draw: Callable[[Console], None]) -> str:
     """What a renderer would print, as plain text for a file."""
-    recorder = Console(record=True, width=160, file=open(os.devnull, "w"))  # noqa: SIM115
+    recorder = Console(record=True, width=160, file=open(os.devnull, "w"), emoji=False)  # noqa: SIM115
     draw(recorder)
     return recorder.export_text()
 
@@ -167,7 +176,9 @@ def run(
     if format is Format.JSON:
         _emit(output, {"results.json": json.dumps(loaded.results_document(risk), indent=2) + "\n"})
     elif format is Format.CSV and output:
-        _emit(output, {name: t.to_csv(index=False) for name, t in loaded.result_tables(risk).items()})
+        from stpkit.outputs.results import to_csv
+
+        _emit(output, {name: to_csv(t) for name, t in loaded.result_tables(risk).items()})
     elif format is Format.CSV:
         from stpkit.outputs.results import long_csv
 
@@ -199,10 +210,10 @@ def sensitivity(
     if format is Format.JSON:
         _emit(output, {"sensitivity.json": json.dumps(loaded.sensitivity_document(found), indent=2) + "\n"})
     elif format is Format.CSV:
-        from stpkit.outputs.results import sensitivity_tables
+        from stpkit.outputs.results import sensitivity_tables, to_csv
 
         tables = sensitivity_tables(found.tornado, found.sobol)
-        _emit(output, {name: t.to_csv(index=False) for name, t in tables.items()})
+        _emit(output, {name: to_csv(t) for name, t in tables.items()})
     else:
         render.print_sensitivity(found, loaded.central.years[-1], out)
 
@@ -297,7 +308,9 @@ def national(
     if format is Format.JSON:
         _emit(output, {"national.json": json.dumps(everyone.document(), indent=2) + "\n"})
     elif format is Format.CSV:
-        _emit(output, {"national.csv": everyone.ranking.to_csv(index=False)})
+        from stpkit.outputs.results import to_csv
+
+        _emit(output, {"national.csv": to_csv(everyone.ranking)})
     else:
 
         def draw(console: Console) -> None:
@@ -369,13 +382,12 @@ def template(
             content, default = prefilled_submission_workbook(code), f"{code}_submission.xlsx"
         else:
             content, default = empty_submission_workbook(base_year, horizon), "submission.xlsx"
-    except ValueError as exc:  # years that are not financial years, or text a workbook cannot hold
-        err.print(f"stp template: {exc}", markup=False)
+    except ValueError as exc:  # years that are not financial years
+        _say(f"stp template: {exc}")
         raise typer.Exit(2) from None
     path = _xlsx_output(output, default)
     if path.exists() and not force:
-        err.print(f"{path} exists and may hold a filled-in plan: choose another --output, or add --force to "
-                  "replace it.", markup=False)
+        _say(f"{path} exists and may hold a filled-in plan: choose another --output, or add --force to replace it.")
         raise typer.Exit(2)
     _write_one(path, content)
 
@@ -429,11 +441,15 @@ def export(
 def validate(plan: Annotated[Path, typer.Argument(metavar="PLAN", help="plan file to check")]) -> None:
     """Check a plan file and report every problem with its line and field."""
     from stpkit.api import PlanRun
+    from stpkit.domain.formatting import plain
 
     loaded = PlanRun.load(plan).plan
     out.print(
-        f"{plan}: valid plan for {loaded.footprint.code} ({len(loaded.organisations)} organisations, "
-        f"{len(loaded.schemes)} schemes, {loaded.base_year} to {loaded.horizon})"
+        plain(
+            f"{plan}: valid plan for {loaded.footprint.code} ({len(loaded.organisations)} organisations, "
+            f"{len(loaded.schemes)} schemes, {loaded.base_year} to {loaded.horizon})"
+        ),
+        markup=False,
     )
 
 
@@ -523,7 +539,7 @@ def examples(
         _emit(copy, {f"{name}.yaml": p.read_text("utf-8") for name, p in paths.items()})
         return
     for name, path in paths.items():
-        out.print(f"{name}: {path}")
+        out.print(f"{name}: {path}", markup=False)
 
 
 def _version(value: bool) -> None:
@@ -550,6 +566,6 @@ def main() -> None:
         app()
     except InputError as exc:
         for problem in exc.problems:
-            err.print(str(problem), markup=False)
+            _say(str(problem))
         err.print(f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found; nothing was written.")
         sys.exit(2)

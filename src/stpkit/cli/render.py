@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from stpkit.assurance import GAPS_NOTE, Assessment, IndicatorResult
 from stpkit.domain import Plan, RatingComponent, Severity
-from stpkit.domain.formatting import gbp000, money_m, plain_number
+from stpkit.domain.formatting import gbp000, money_m, plain, plain_number
 from stpkit.engine.bridge import Bridge
 from stpkit.engine.model import PlanResult
 from stpkit.engine.risk import PERCENTILES, RiskSummary
@@ -36,14 +37,25 @@ if TYPE_CHECKING:
     from stpkit.national.rollup import NationalResult
 
 
+def shown(value: object) -> Text:
+    """Text for the terminal as data: never Rich markup or an emoji code, and without control or
+    escape sequences (``plain``). A ``Text`` the renderer styled itself passes unchanged."""
+    return value if isinstance(value, Text) else Text(plain(str(value)))
+
+
+def add_row(table: Table, *cells: object, style: str | None = None) -> None:
+    """A table row whose every cell is shown as written: names, codes and labels come from plans."""
+    table.add_row(*(shown(cell) for cell in cells), style=style)
+
+
 def print_run(result: PlanResult, console: Console, risk: RiskSummary | None = None) -> None:
     plan = result.plan
     years = result.years
-    console.print(f"[bold]{plan.title}[/bold]")
-    console.print(
+    console.print(shown(plan.title), style="bold")
+    console.print(shown(
         f"Footprint {plan.footprint.code} {footprint_name(result)}  ·  base year {years[0]}, "
         f"horizon {years[-1]}  ·  surplus +, deficit −"
-    )
+    ))
     if plan.illustrative:
         console.print(f"[bold yellow]{ILLUSTRATIVE_NOTE}[/bold yellow]")
 
@@ -51,9 +63,9 @@ def print_run(result: PlanResult, console: Console, risk: RiskSummary | None = N
     summary.add_column("")
     for year in years:
         summary.add_column(year, justify="right")
-    summary.add_row("Do nothing", *[money_m(v) for v in result.do_nothing[0]])
-    summary.add_row("With the plan", *[money_m(v) for v in result.with_plan[0]])
-    summary.add_row("Closed by the plan", *[money_m(v) for v in result.with_plan[0] - result.do_nothing[0]])
+    add_row(summary, "Do nothing", *[money_m(v) for v in result.do_nothing[0]])
+    add_row(summary, "With the plan", *[money_m(v) for v in result.with_plan[0]])
+    add_row(summary, "Closed by the plan", *[money_m(v) for v in result.with_plan[0] - result.do_nothing[0]])
     console.print(summary)
 
     ledger = result.ledger
@@ -68,10 +80,11 @@ def print_run(result: PlanResult, console: Console, risk: RiskSummary | None = N
         for year in years:
             table.add_column(year, justify="right")
         for o, code in enumerate(ledger.org_codes):
-            table.add_row(
+            add_row(
+                table,
                 code, ledger.org_names[o], f"{100 * ledger.org_share[o]:.0f}%", *[gbp000(v) for v in by_org[0, :, o]]
             )
-        table.add_row("", "Footprint (consolidated)", "", *[gbp000(v) for v in total[0]], style="bold")
+        add_row(table, "", "Footprint (consolidated)", "", *[gbp000(v) for v in total[0]], style="bold")
         console.print(table)
 
     console.print(bridge_table_view(
@@ -89,7 +102,7 @@ def bridge_table_view(title: str, bridge: Bridge, plan: Plan, years: tuple[str, 
     for step in bridge_steps(bridge, plan=plan):
         label = f"{step['id']} {step['label']}" if "category" in step else step["label"]
         style = "bold" if step["section"] in ("start", "total") else None
-        table.add_row(label, *[gbp000(v) for v in step["values"][1:]], style=style)
+        add_row(table, label, *[gbp000(v) for v in step["values"][1:]], style=style)
     return table
 
 
@@ -98,16 +111,16 @@ def print_risk(result: PlanResult, risk: RiskSummary, console: Console) -> None:
     table = year_table(
         f"How likely the plan is to hold: {risk.runs:,} runs, seed {risk.seed} (consolidated, £m)", years, [""]
     )
-    table.add_row("Central case (as planned)", *[money_m(v) for v in risk.central])
+    add_row(table, "Central case (as planned)", *[money_m(v) for v in risk.central])
     for i, p in enumerate(PERCENTILES):
-        table.add_row(f"P{p}", *[money_m(v) for v in risk.percentiles[i]], style="bold" if p == 50 else None)
-    table.add_row("Average of runs", *[money_m(v) for v in risk.mean])
-    table.add_row("Do nothing P50", *[money_m(v) for v in risk.do_nothing_percentiles[1]])
-    table.add_row("Chance of balance or better", *[f"{100 * v:.0f}%" for v in risk.p_balance])
-    table.add_row("Expected shortfall", *[money_m(v) for v in risk.expected_shortfall])
-    table.add_row("Shortfall, worst tenth of runs", *[money_m(v) for v in risk.tail_shortfall])
+        add_row(table, f"P{p}", *[money_m(v) for v in risk.percentiles[i]], style="bold" if p == 50 else None)
+    add_row(table, "Average of runs", *[money_m(v) for v in risk.mean])
+    add_row(table, "Do nothing P50", *[money_m(v) for v in risk.do_nothing_percentiles[1]])
+    add_row(table, "Chance of balance or better", *[f"{100 * v:.0f}%" for v in risk.p_balance])
+    add_row(table, "Expected shortfall", *[money_m(v) for v in risk.expected_shortfall])
+    add_row(table, "Shortfall, worst tenth of runs", *[money_m(v) for v in risk.tail_shortfall])
     for k, (_, with_plan) in risk.kept_runs.items():
-        table.add_row(f"Run {k}", *[money_m(v) for v in with_plan])
+        add_row(table, f"Run {k}", *[money_m(v) for v in with_plan])
     console.print(table)
     final = years[-1]
     chance = f"{100 * risk.p_balance[-1]:.0f}%"
@@ -126,7 +139,7 @@ def print_risk(result: PlanResult, risk: RiskSummary, console: Console) -> None:
         orgs.add_column(name, justify="left" if name in ("Code", "Organisation") else "right",
                         no_wrap=True, max_width=46 if name == "Organisation" else None, overflow="ellipsis")
     for o, code in enumerate(ledger.org_codes):
-        orgs.add_row(code, ledger.org_names[o], gbp000(result.with_plan_by_org[0, -1, o]),
+        add_row(orgs, code, ledger.org_names[o], gbp000(result.with_plan_by_org[0, -1, o]),
                      *[gbp000(risk.percentiles_by_org[i, -1, o]) for i in range(len(PERCENTILES))])
     console.print(orgs)
 
@@ -138,10 +151,10 @@ def print_risk(result: PlanResult, risk: RiskSummary, console: Console) -> None:
         named = [f"{ledger.org_names[o]} {100 * paid[-1, o]:.0f}%"
                  for o in range(ledger.n_orgs) if paid is not None and paid[-1, o] == paid[-1, o]]
         chances = "; chance of being paid: " + ", ".join(named) if named else ""
-        console.print(
+        console.print(shown(
             f"Sustainability and Transformation Fund withheld for missed control totals in {final}: "
             f"{money_m(risk.fund_withheld_mean[-1])} on average{chances}."
-        )
+        ))
     capital = risk.capital_need_percentiles
     if capital[-1].sum() > 0.5:
         console.print(
@@ -167,9 +180,9 @@ def print_capacity(result: PlanResult, console: Console) -> None:
     )
     for o, code in enumerate(ledger.org_codes):
         if np.abs(result.stranded_by_org[0, :, o]).max() > 0.5:
-            stranded.add_row(code, ledger.org_names[o], *[gbp000(-v) for v in result.stranded_by_org[0, :, o]])
-    stranded.add_row("", "Footprint", *[gbp000(-v) for v in result.stranded[0]], style="bold")
-    stranded.add_row("", "Released by closing wards and sites", *[gbp000(v) for v in result.capacity[0]])
+            add_row(stranded, code, ledger.org_names[o], *[gbp000(-v) for v in result.stranded_by_org[0, :, o]])
+    add_row(stranded, "", "Footprint", *[gbp000(-v) for v in result.stranded[0]], style="bold")
+    add_row(stranded, "", "Released by closing wards and sites", *[gbp000(v) for v in result.capacity[0]])
     console.print(stranded)
 
     beds = beds_table(result)
@@ -181,16 +194,14 @@ def print_capacity(result: PlanResult, console: Console) -> None:
         )
         for code, rows in beds.groupby("organisation", sort=False):
             name = rows["name"].iloc[0]
-            table.add_row(code, name, "beds available", *[f"{v:,.0f}" for v in rows["beds_with_plan"]])
-            table.add_row("", "", "beds needed", *[f"{v:,.0f}" for v in rows["beds_needed_with_plan"]])
+            add_row(table, code, name, "beds available", *[f"{v:,.0f}" for v in rows["beds_with_plan"]])
+            add_row(table, "", "", "beds needed", *[f"{v:,.0f}" for v in rows["beds_needed_with_plan"]])
             flags = []
             for occupancy, target in zip(rows["occupancy_with_plan_pct"], rows["occupancy_target_pct"], strict=True):
-                flags.append(
-                    f"[bold red]{occupancy:.0f}%[/bold red]" if occupancy > target + 0.5 else f"{occupancy:.0f}%"
-                )
-            table.add_row("", "", "occupancy", *flags)
+                flags.append(Text(f"{occupancy:.0f}%", style="bold red" if occupancy > target + 0.5 else ""))
+            add_row(table, "", "", "occupancy", *flags)
             if rows["wards_removed"].max() > 0:
-                table.add_row("", "", "wards closed", *[f"{v:,.0f}" for v in rows["wards_removed"]])
+                add_row(table, "", "", "wards closed", *[f"{v:,.0f}" for v in rows["wards_removed"]])
         console.print(table)
         console.print("Occupancy in red is above the target: the plan keeps fewer beds than its own activity needs.")
 
@@ -202,7 +213,8 @@ def print_capacity(result: PlanResult, console: Console) -> None:
         for name in ("Code", "Trust", "Attendances", "Admissions", "Admitted", "Within 4 hours"):
             table.add_column(name, justify="left" if name in ("Code", "Trust") else "right")
         for row in departments.itertuples():
-            table.add_row(
+            add_row(
+                table,
                 row.organisation,
                 row.name,
                 f"{row.attendances:,}",
@@ -218,7 +230,7 @@ def print_capacity(result: PlanResult, console: Console) -> None:
         for (scheme, source, line, target, to_line), rows in moves.groupby(
             ["scheme", "from", "from_service_line", "to", "to_service_line"], sort=False
         ):
-            table.add_row(scheme, f"{source} {line}", f"{target} {to_line}", *[f"{v:,.0f}" for v in rows["units"]])
+            add_row(table, scheme, f"{source} {line}", f"{target} {to_line}", *[f"{v:,.0f}" for v in rows["units"]])
         console.print(table)
 
     workforce = workforce_table(result)
@@ -246,7 +258,8 @@ def print_capacity(result: PlanResult, console: Console) -> None:
                 overflow="ellipsis",
             )
         for (code, name), row in final.iterrows():
-            table.add_row(
+            add_row(
+                table,
                 code,
                 name,
                 f"{row.establishment_wte_do_nothing:,.0f}",
@@ -261,9 +274,10 @@ def print_capacity(result: PlanResult, console: Console) -> None:
     if not capital.empty:
         table = year_table("Capital (£000): need against what is available, by source", years, ["Source", ""])
         for source, rows in capital.groupby("source", sort=False):
-            table.add_row(source, "need", *[gbp000(v) for v in rows["need_gbp000"]])
-            table.add_row("", "available", *[gbp000(v) for v in rows["available_gbp000"]])
-            table.add_row(
+            add_row(table, source, "need", *[gbp000(v) for v in rows["need_gbp000"]])
+            add_row(table, "", "available", *[gbp000(v) for v in rows["available_gbp000"]])
+            add_row(
+                table,
                 "", "shortfall (cumulative)", *[gbp000(v) for v in rows["cumulative_shortfall_gbp000"]], style="bold"
             )
         console.print(table)
@@ -296,7 +310,7 @@ def print_ranking(ranking: pd.DataFrame, year: str, base_year: str, console: Con
         cells += [f"{row.beds_per_1000:.2f}", share(row.occupancy_pct), share(row.occupancy_final_pct),
                   share(row.ae_within_4_hours_pct), row.rating.replace("_", " "), f"{row.rating_score:.0f}",
                   str(row.serious_findings)]
-        table.add_row(*cells)
+        add_row(table, *cells)
     console.print(table)
 
 
@@ -319,7 +333,8 @@ def print_national(result: NationalResult, console: Console) -> None:
     table.add_column("With plan £ per head", justify="right")
     table.add_column("Source")
     for row in result.table.itertuples():
-        table.add_row(
+        add_row(
+            table,
             row.code,
             row.name,
             f"{row.population:,}",
@@ -331,8 +346,9 @@ def print_national(result: NationalResult, console: Console) -> None:
             + (" (illustrative baseline)" if row.illustrative and row.source == "plan file" else ""),
         )
     t = result.totals
-    table.add_row(
-        "[bold]England[/bold]",
+    add_row(
+        table,
+        Text("England", style="bold"),
         "",
         f"{t['population']:,}",
         money_m(t["base_gbp000"]),
@@ -347,7 +363,7 @@ def print_national(result: NationalResult, console: Console) -> None:
     if result.any_illustrative:
         console.print(f"[bold yellow]{ILLUSTRATIVE_NOTE}[/bold yellow]")
     for warning in result.warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning}")
+        console.print(Text("warning: ", style="yellow") + shown(warning))
 
 
 def print_national_risk(result: NationalResult, console: Console) -> None:
@@ -360,11 +376,11 @@ def print_national_risk(result: NationalResult, console: Console) -> None:
         [""],
     )
     for i, p in enumerate(PERCENTILES):
-        table.add_row(f"P{p} of the summed runs", *[money_m(v) for v in risk.percentiles_of_sum[i]],
+        add_row(table, f"P{p} of the summed runs", *[money_m(v) for v in risk.percentiles_of_sum[i]],
                       style="bold" if p == 50 else None)
     for i, p in enumerate(PERCENTILES):
-        table.add_row(f"P{p} of each footprint, added up (wrong)", *[money_m(v) for v in risk.sum_of_percentiles[i]])
-    table.add_row("Chance England balances", *[f"{100 * v:.0f}%" for v in risk.p_balance])
+        add_row(table, f"P{p} of each footprint, added up (wrong)", *[money_m(v) for v in risk.sum_of_percentiles[i]])
+    add_row(table, "Chance England balances", *[f"{100 * v:.0f}%" for v in risk.p_balance])
     console.print(table)
     spread = risk.percentiles_of_sum[2, -1] - risk.percentiles_of_sum[0, -1]
     added = risk.sum_of_percentiles[2, -1] - risk.sum_of_percentiles[0, -1]
@@ -378,7 +394,7 @@ def print_national_risk(result: NationalResult, console: Console) -> None:
         chances.add_column(name, justify="left" if name in ("Code", "Footprint") else "right", no_wrap=True,
                            max_width=48 if name == "Footprint" else None, overflow="ellipsis")
     for row in ranked.itertuples():
-        chances.add_row(row.code, row.name, money_m(row.with_plan_p10_gbp000), money_m(row.with_plan_p50_gbp000),
+        add_row(chances, row.code, row.name, money_m(row.with_plan_p10_gbp000), money_m(row.with_plan_p50_gbp000),
                         money_m(row.with_plan_p90_gbp000), f"{100 * row.probability_of_balance:.0f}%",
                         "yes" if row.balances_only_on_paper else "")
     console.print(chances)
@@ -408,8 +424,8 @@ def indicator_text(value: float | None) -> str:
 
 def print_check(assessment: Assessment, console: Console) -> None:
     plan, gaps, rating = assessment.plan, assessment.gaps, assessment.rating
-    console.print(f"[bold]Assurance: {plan.title}[/bold]")
-    console.print(f"Footprint {plan.footprint.code}  ·  {plan.base_year} to {plan.horizon}")
+    console.print(shown(f"Assurance: {plan.title}"), style="bold")
+    console.print(shown(f"Footprint {plan.footprint.code}  ·  {plan.base_year} to {plan.horizon}"))
     if plan.illustrative:
         console.print(f"[bold yellow]{ILLUSTRATIVE_NOTE}[/bold yellow]")
     colour = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -420,12 +436,13 @@ def print_check(assessment: Assessment, console: Console) -> None:
         table.add_column("Finding", ratio=3)
         table.add_column("Numbers", ratio=1)
         for f in assessment.findings:
-            numbers = "\n".join(f"{name}: {number_text(name, value)}" for name, value in f.numbers.items())
-            table.add_row(
+            numbers = "\n".join(plain(f"{name}: {number_text(name, value)}") for name, value in f.numbers.items())
+            add_row(
+                table,
                 f.rule,
-                f"[{colour[f.severity]}]{f.severity.value}[/{colour[f.severity]}]",
-                f"[bold]{f.title}[/bold]\n{f.message}",
-                numbers,
+                Text(f.severity.value, style=colour[f.severity]),
+                Text.assemble((plain(f.title), "bold"), "\n", plain(f.message)),
+                Text(numbers),
             )
         console.print(table)
     skipped = f"; not checked without risk runs: {', '.join(assessment.not_checked)}" if assessment.not_checked else ""
@@ -441,8 +458,8 @@ def print_check(assessment: Assessment, console: Console) -> None:
     finance.add_column("")
     for year in years:
         finance.add_column(year, justify="right")
-    finance.add_row("Do nothing", *[money_m(v) for v in gaps.finance.do_nothing_gbp000])
-    finance.add_row("With the plan", *[money_m(v) for v in gaps.finance.with_plan_gbp000])
+    add_row(finance, "Do nothing", *[money_m(v) for v in gaps.finance.do_nothing_gbp000])
+    add_row(finance, "With the plan", *[money_m(v) for v in gaps.finance.with_plan_gbp000])
     console.print(finance)
     if gaps.finance.final_percentiles_gbp000 is not None:
         p10, p50, p90 = gaps.finance.final_percentiles_gbp000
@@ -465,18 +482,18 @@ def print_check(assessment: Assessment, console: Console) -> None:
     for name in ("Part", "Score", "Weight", "Basis"):
         parts.add_column(name, justify="right" if name in ("Score", "Weight") else "left")
     for c in rating.components:
-        shown = "–" if c.score is None else f"{c.score:.0f}"
-        parts.add_row(PART_LABELS[c.component], shown, f"{c.weight_pct:.0f}%", c.basis)
+        score = "–" if c.score is None else f"{c.score:.0f}"
+        add_row(parts, PART_LABELS[c.component], score, f"{c.weight_pct:.0f}%", c.basis)
     console.print(parts)
     thresholds = ", ".join(f"{k.value.replace('_', ' ')} {v:.0f}" for k, v in rating.thresholds.items())
-    console.print(f"Thresholds: {thresholds}; below that, needs most improvement.")
+    console.print(shown(f"Thresholds: {thresholds}; below that, needs most improvement."))
 
 
 def print_indicators(
     title: str, indicators: tuple[IndicatorResult, ...], years: tuple[str, ...], console: Console
 ) -> None:
     if not indicators:
-        console.print(f"{title}: the plan gives no indicators.")
+        console.print(shown(f"{title}: the plan gives no indicators."))
         return
     table = Table(title=f"{title}: base year, the plan's trajectory, target and gap", title_justify="left")
     table.add_column("Indicator", max_width=44)
@@ -487,7 +504,8 @@ def print_indicators(
     table.add_column(f"Gap {years[-1]}", justify="right")
     table.add_column("Source", max_width=40)
     for i in indicators:
-        table.add_row(
+        add_row(
+            table,
             i.name,
             i.unit,
             *[indicator_text(v) for v in i.trajectory],
@@ -509,7 +527,7 @@ def print_sensitivity(found: Sensitivity, year: str, console: Console) -> None:
         table.add_column(name, justify="left" if name == "Input" else "right", no_wrap=name == "Input",
                          max_width=70 if name == "Input" else None, overflow="ellipsis")
     for bar in bars.bars[:TORNADO_ROWS]:
-        table.add_row(bar.label, gbp000(bar.low), gbp000(bar.high), gbp000(bar.swing))
+        add_row(table, bar.label, gbp000(bar.low), gbp000(bar.high), gbp000(bar.swing))
     console.print(table)
     if len(bars.bars) > TORNADO_ROWS:
         console.print(f"{len(bars.bars) - TORNADO_ROWS} inputs with smaller swings not shown (see --format csv).")
@@ -522,7 +540,7 @@ def print_sensitivity(found: Sensitivity, year: str, console: Console) -> None:
         ranking.add_column(name, justify="left" if name.startswith("Input") else "right", no_wrap=True,
                            max_width=70, overflow="ellipsis")
     for index in indices.indices:
-        ranking.add_row(index.group, f"{100 * index.first_order:.1f}%", f"{100 * index.total:.1f}%",
+        add_row(ranking, index.group, f"{100 * index.first_order:.1f}%", f"{100 * index.total:.1f}%",
                         f"{100 * index.total_conf:.1f}")
     console.print(ranking)
     console.print("Shares of the variance of the final-year position; 'with interactions' is the total-order index.")
@@ -541,7 +559,7 @@ def print_parameters(params: ParameterSet, console: Console) -> None:
         for year in params.years:
             table.add_column(year, justify="right")
         for member in param.members:
-            table.add_row(member, *[plain_number(v) for v in param.values[member].values()])
+            add_row(table, member, *[plain_number(v) for v in param.values[member].values()])
         console.print(table)
         for ref in param.references:
             console.print(f"  source: {ref.cite()}")
@@ -558,14 +576,14 @@ def print_footprint_members(code: str, console: Console) -> None:
     for name in ("Code", "CCG", "Region", "Population"):
         ccgs.add_column(name, justify="right" if name == "Population" else "left")
     for ccg in footprint.ccgs:
-        ccgs.add_row(ccg.code, ccg.name, ccg.region, f"{ccg.population:,}")
+        add_row(ccgs, ccg.code, ccg.name, ccg.region, f"{ccg.population:,}")
     console.print(ccgs)
     trusts = Table(title="NHS trusts (2016/17)", title_justify="left")
     for name in ("Code", "Trust", "Kind", "Share", "Placed by"):
         trusts.add_column(name, justify="right" if name == "Share" else "left", overflow="fold")
     for trust, share in footprint_trusts(code):
         basis = next(m.basis for m in trust.memberships if m.footprint == code)
-        trusts.add_row(trust.code, trust.name, trust.kind.value.replace("_", " "), f"{100 * share:.0f}%", basis)
+        add_row(trusts, trust.code, trust.name, trust.kind.value.replace("_", " "), f"{100 * share:.0f}%", basis)
     console.print(trusts)
 
 
@@ -575,5 +593,5 @@ def print_footprints(console: Console) -> None:
     for name in ("Code", "Footprint", "Population (mid-2018)", "CCGs", "Acute trusts"):
         table.add_column(name, justify="right" if name.startswith(("Pop", "CCG", "Acute")) else "left")
     for f in footprints.values():
-        table.add_row(f.code, f.name, f"{f.population:,}", str(len(f.ccgs)), str(len(f.acute_trusts)))
+        add_row(table, f.code, f.name, f"{f.population:,}", str(len(f.ccgs)), str(len(f.acute_trusts)))
     console.print(table)

@@ -4,6 +4,8 @@ of NHS finance; summaries show £m or £bn."""
 
 from __future__ import annotations
 
+import re
+
 #: Excel number format for £000: whole thousands with separators, as NHS finance templates show them.
 EXCEL_GBP000 = "#,##0"
 
@@ -52,3 +54,24 @@ def plain_number(value: float) -> str:
 def share_pct(fraction: float) -> str:
     """A fraction as a whole percentage: ``0.427`` -> ``43%``."""
     return f"{100 * fraction:.0f}%"
+
+
+#: Terminal control from text: ESC or 8-bit CSI/OSC sequences whole (an OSC runs to BEL or ST,
+#: so a window title or a hidden link target goes with it), then any other C0 or C1 control,
+#: DEL, and the bidi embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069)
+#: that can show a name backwards. Marks that only join or order characters (ZWJ, LRM, RLM)
+#: stay: scripts and emoji need them and they cannot reorder what follows.
+_CONTROL = re.compile(
+    r"(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC ... BEL or ST
+    r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"  # CSI parameters, intermediates, final byte
+    r"|\x1b[ -/]*[0-~]?"  # other ESC sequences
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
+_BREAKS = re.compile(r"\r\n|[\t\n\r\u2028\u2029]")
+
+
+def plain(text: str) -> str:
+    """Text from a plan as the terminal should show it: every line break and tab a space, and no
+    control or escape sequence, so that a name can colour, retitle, clear or rewrite nothing.
+    Rich markup is not this function's job: renderers show the result as ``rich.text.Text``."""
+    return _CONTROL.sub("", _BREAKS.sub(" ", str(text)))

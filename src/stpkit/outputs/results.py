@@ -392,7 +392,31 @@ def long_csv(result: PlanResult) -> str:
     bridge.insert(0, "table", "bridge")
     bridge["organisation"], bridge["name"] = "FOOTPRINT", footprint_name(result)
     columns = ["table", "organisation", "name", "item", "label", "year", "value_gbp000"]
-    return pd.concat([positions[columns], bridge[columns]]).to_csv(index=False)
+    return to_csv(pd.concat([positions[columns], bridge[columns]]))
+
+
+#: What makes a spreadsheet read a cell as a formula (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def to_csv(frame: pd.DataFrame) -> str:
+    """A table as CSV for people to open in a spreadsheet: a text cell that starts like a formula
+    gets a leading single quote, so that it shows as text and never runs. Numbers, negative ones
+    included, are written as numbers; only text columns are looked at. A lone carriage return in
+    text becomes a line break, which is quoted (pandas leaves a bare one unquoted, and a reader
+    would start a new row there). Every CSV stpkit writes comes through here."""
+
+    def safe_text(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        quoted = "'" + value if value.startswith(FORMULA_START) else value
+        return quoted.replace("\r\n", "\n").replace("\r", "\n")
+
+    safe = frame.copy()
+    for column in safe.columns:
+        if pd.api.types.is_object_dtype(safe[column]) or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(safe_text)
+    return safe.to_csv(index=False)
 
 
 def internal_payments(result: PlanResult, run: int = 0) -> np.ndarray:

@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from stpkit import __version__
 from stpkit.domain.formatting import EXCEL_GBP000
 from stpkit.engine.model import PlanResult
-from stpkit.inputs.submission import put_number
+from stpkit.inputs.submission import EXCEL_CELL_CHARACTERS, put_number, put_text
 from stpkit.outputs.results import (
     ILLUSTRATIVE_NOTE,
     RESULTS_FORMAT,
@@ -80,6 +80,17 @@ def results_workbook(result: PlanResult) -> bytes:
         ("made by", f"stpkit {__version__} ({RESULTS_FORMAT} version {RESULTS_FORMAT_VERSION} as JSON)"),
     ]
     items += [(f"sheet {name}", f"{TITLES.get(name, name)}; {len(frame):,} rows") for name, frame in tables.items()]
+    # The tables first, to count the cells whose text a workbook could not hold as it was.
+    changed = sum(_write(book.create_sheet(name), TITLES.get(name, name), note, frame)
+                  for name, frame in tables.items())
+    changed += _write(Workbook().active, "", "", pd.DataFrame(items, columns=["item", "value"]))
+    if changed:
+        items.append((
+            "text changed",
+            f"{changed:,} cells: control characters a workbook cannot store were replaced with U+FFFD, or text "
+            f"over {EXCEL_CELL_CHARACTERS:,} characters shortened; each such cell has a comment. The CSV and JSON "
+            "outputs hold the text as written.",
+        ))
     _write(
         readme,
         f"stpkit results: {plan.title}",
@@ -87,8 +98,6 @@ def results_workbook(result: PlanResult) -> bytes:
         pd.DataFrame(items, columns=["item", "value"]),
         widths={"item": 24, "value": 110},
     )
-    for name, frame in tables.items():
-        _write(book.create_sheet(name), TITLES.get(name, name), note, frame)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -113,14 +122,15 @@ def _format(column: str, values: pd.Series) -> str | None:
     return NUMBER if column != "admissions_per_attendance" else DECIMAL
 
 
-def _write(ws: Worksheet, title: str, note: str, frame: pd.DataFrame, widths: dict[str, int] | None = None) -> None:
-    ws["A1"] = title
+def _write(ws: Worksheet, title: str, note: str, frame: pd.DataFrame, widths: dict[str, int] | None = None) -> int:
+    """Writes one sheet; returns how many cells hold text changed to fit a workbook (``put_text``)."""
+    changed = put_text(ws["A1"], title)
     ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = note
+    changed += put_text(ws["A2"], note)
     columns = list(frame.columns)
     if not columns:
         ws.cell(HEADER_ROW, 1, "(no rows: nothing of this kind in the plan)")
-        return
+        return changed
     for c, column in enumerate(columns, start=1):
         cell = ws.cell(HEADER_ROW, c, column)
         cell.font = Font(bold=True)
@@ -131,8 +141,7 @@ def _write(ws: Worksheet, title: str, note: str, frame: pd.DataFrame, widths: di
             cell = ws.cell(r, c)
             value = _plain(value)
             if isinstance(value, str):
-                cell.value = value
-                cell.data_type = "s"  # text such as 2016/17 or a name starting "=" stays text
+                changed += put_text(cell, value)  # text such as 2016/17 or a name starting "=" stays text
             else:
                 put_number(cell, value)
                 if formats[column] and value is not None:
@@ -150,3 +159,4 @@ def _write(ws: Worksheet, title: str, note: str, frame: pd.DataFrame, widths: di
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    return changed

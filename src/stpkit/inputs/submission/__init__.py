@@ -26,10 +26,18 @@ from stpkit.inputs.submission.layout import (
     Sheet,
 )
 from stpkit.inputs.submission.read import MAX_WORKBOOK_BYTES, CellProblem, read_workbook, sheet_reference
-from stpkit.inputs.submission.write import empty_workbook, plan_workbook, prefilled_plan, put_number
+from stpkit.inputs.submission.write import (
+    EXCEL_CELL_CHARACTERS,
+    empty_workbook,
+    plan_workbook,
+    prefilled_plan,
+    put_number,
+    put_text,
+)
 
 __all__ = [
     "DEFAULT_BASE_YEAR",
+    "EXCEL_CELL_CHARACTERS",
     "DEFAULT_HORIZON",
     "FIRST_ROW",
     "MAX_WORKBOOK_BYTES",
@@ -49,6 +57,7 @@ __all__ = [
     "plan_workbook",
     "prefilled_plan",
     "put_number",
+    "put_text",
     "read_workbook",
     "sheet_reference",
 ]

@@ -12,6 +12,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.properties import CalcProperties
@@ -121,7 +122,9 @@ def _build(plan: Plan | None, params: ParameterSet, years: tuple[str, ...] = ())
     book = Workbook()
     book.calculation = CalcProperties(fullCalcOnLoad=True)
     book.properties.creator = f"stpkit {__version__}"
-    book.properties.title = plan.title if plan else "Sustainability and Transformation Plan: submission workbook"
+    book.properties.title = (
+        workbook_text(plan.title) if plan else "Sustainability and Transformation Plan: submission workbook"
+    )
     cover = book.active
     cover.title = "Cover"
     ranges = _write_lists(book.create_sheet("Lists"), drop_down_lists(params, members.years))
@@ -241,7 +244,7 @@ def _write_lists(ws: Worksheet, lists: dict[str, list[str]]) -> dict[str, str]:
         header.font, header.fill, header.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGN
         for r, value in enumerate(values, start=LISTS_HEADER_ROW + 1):
             cell = ws.cell(r, c)
-            _put_text(cell, value)
+            put_text(cell, value)
             cell.fill, cell.protection = CALC_FILL, LOCKED
         last = LISTS_HEADER_ROW + max(len(values), 1)
         ranges[name] = f"Lists!${letter}${LISTS_HEADER_ROW + 1}:${letter}${last}"
@@ -269,10 +272,10 @@ def _write_table(
         role = ws.cell(ROW_ROLE, i, col.role)
         role.font, role.fill, role.alignment = ROLE_FONT, _fill(col), HEADER_ALIGN
         label = ws.cell(ROW_LABEL, i)
-        _put_text(label, col.label)
+        put_text(label, col.label)
         label.font, label.fill, label.alignment, label.border = HEADER_FONT, HEADER_FILL, HEADER_ALIGN, BORDER
         key = ws.cell(ROW_KEY, i)
-        _put_text(key, col.key)
+        put_text(key, col.key)
         key.font = KEY_FONT
         ws.column_dimensions[letters[col.key]].width = col.width or max(10, min(len(col.label) + 2, 40))
     ws.row_dimensions[ROW_LABEL].height = 48
@@ -357,13 +360,35 @@ def _add_checks(ws: Worksheet, columns: list[Column], letters: dict[str, str], r
 # --------------------------------------------------------------------------------- cells
 
 
-def _put_text(cell: Any, text: str) -> None:
+#: The most characters an Excel cell holds.
+EXCEL_CELL_CHARACTERS = 32_767
+#: What stands in for a character a workbook cannot store (U+FFFD, the replacement character).
+REPLACEMENT = "\ufffd"
+
+
+def workbook_text(text: str) -> str:
+    """Text as a workbook can store it: control characters it cannot (XML 1.0 has no place for
+    them) replaced with U+FFFD, at most Excel's 32,767 characters, and line breaks as line feeds
+    (a workbook's XML reads a carriage return back as one)."""
+    kept = ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT, text.replace("\r\n", "\n").replace("\r", "\n"))
+    return kept[:EXCEL_CELL_CHARACTERS]
+
+
+def put_text(cell: Any, text: str) -> bool:
+    """Text in a cell as text, even when it starts with "=" (never a formula), as ``workbook_text``
+    keeps it, with a comment on the cell when characters were replaced or the text shortened;
+    returns whether they were."""
+    kept = workbook_text(text)
+    changes = []
     if ILLEGAL_CHARACTERS_RE.search(text):
-        raise ValueError(
-            f"the text {text[:40]!r} holds a control character that a workbook cannot store; remove it from the plan"
-        )
-    cell.value = text
-    cell.data_type = "s"  # text, even when it starts with "=" (never a formula)
+        changes.append("control characters a workbook cannot store were replaced with U+FFFD")
+    if len(kept) < len(text.replace("\r\n", "\n")):
+        changes.append(f"the text was shortened to Excel's {EXCEL_CELL_CHARACTERS:,} characters")
+    cell.value = kept
+    cell.data_type = "s"
+    if changes:
+        cell.comment = Comment(f"stpkit: {'; '.join(changes)}. The plan file holds the text as written.", "stpkit")
+    return bool(changes)
 
 
 def _put(cell: Any, value: Any, col: Column) -> None:
@@ -376,7 +401,7 @@ def _put(cell: Any, value: Any, col: Column) -> None:
     if isinstance(value, list):
         value = ", ".join(v.isoformat() if isinstance(v, date) else str(getattr(v, "value", v)) for v in value)
     if isinstance(value, str):
-        _put_text(cell, value)
+        put_text(cell, value)
     else:
         put_number(cell, value)
 
@@ -449,7 +474,7 @@ def _write_cover(ws: Worksheet, plan: Plan | None, members: Members, ranges: dic
         cell.alignment = WRAP
         if f.kind in ("year", "text", "choice"):
             cell.number_format = TEXT
-        _put_text(ws.cell(r, 3), f.key)
+        put_text(ws.cell(r, 3), f.key)
         ws.cell(r, 3).font, ws.cell(r, 3).alignment = KEY_FONT, TOP
         ws.cell(r, 4, f.guidance or None).alignment = WRAP
         _fit_height(ws, r, [(cell.value, COVER_WIDTHS[1]), (f.guidance, COVER_WIDTHS[3])])
