@@ -30,6 +30,7 @@ from stpkit.engine.schemes import SchemeProblems
 from stpkit.examples import DEFAULT_EXAMPLE, example_paths
 from stpkit.inputs.located import InputError, LocatedProblem
 from stpkit.inputs.plan_file import load_plan
+from stpkit.outputs.json_text import json_text
 from stpkit.reference.parameters import ParameterSet, load_parameters
 
 if TYPE_CHECKING:
@@ -119,9 +120,7 @@ class PlanRun:
         return cls(plan, params, laid_out.prepared)
 
     @classmethod
-    def illustrative(
-        cls, code: str, params: ParameterSet | None = None, baseline: str | Path | None = None
-    ) -> PlanRun:
+    def illustrative(cls, code: str, params: ParameterSet | None = None, baseline: str | Path | None = None) -> PlanRun:
         """The bundled illustrative plan of footprint ``code`` (e.g. ``E54000036``); with
         ``baseline``, a folder of baseline CSV files (docs/baseline.md), the organisations it
         covers have its figures instead. Raises InputError naming every problem with its place."""
@@ -231,7 +230,7 @@ class PlanRun:
         """The plan as a JSON plan file."""
         fields = json.loads(self.plan.model_dump_json(exclude_defaults=True))
         data = {"schema_version": self.plan.schema_version, **fields}
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return json_text(data, ensure_ascii=False)
 
     def plan_yaml(self, header: str = "") -> str:
         """The plan as a plan file."""
@@ -268,9 +267,7 @@ class NationalRun:
         params = params or load_parameters()
         # A plan read with these parameters goes as it was laid out then, so it is laid out once.
         given = [p.prepared if p.params is params else p.plan for p in plans]
-        result = run_national(
-            params, given, runs=runs, seed=seed, mapper=mapper, progress=progress, baseline=supplied
-        )
+        result = run_national(params, given, runs=runs, seed=seed, mapper=mapper, progress=progress, baseline=supplied)
         return cls(params, result)
 
     @cached_property

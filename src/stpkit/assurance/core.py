@@ -36,6 +36,7 @@ def moved_line(scheme: Scheme) -> ServiceLine | None:
     act = scheme.acts_on
     return act.service_line if isinstance(act, ActsOnActivity | ActsOnShift) else None
 
+
 Numbers = dict[str, float]
 
 

@@ -5,7 +5,6 @@ logic lives here. The library and the renderers are imported inside the commands
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -18,6 +17,7 @@ import typer
 from rich.console import Console
 
 from stpkit import __version__
+from stpkit.outputs.json_text import json_text
 
 if TYPE_CHECKING:
     from stpkit.engine.risk import Mapper
@@ -95,8 +95,13 @@ def _progress(description: str, total: int, unit: str) -> Iterator[Callable[[int
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn(unit), TimeElapsedColumn(),
-        console=err, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(unit),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
     ) as bar:
         task = bar.add_task(description, total=total)
         yield lambda done: bar.advance(task, done)
@@ -165,7 +170,7 @@ def run(
         with _mapper(scheduler) as mapper, _progress("risk runs", runs, "runs") as progress:
             risk = loaded.risk(runs, seed, keep, mapper=mapper, progress=progress)
     if format is Format.JSON:
-        _emit(output, {"results.json": json.dumps(loaded.results_document(risk), indent=2) + "\n"})
+        _emit(output, {"results.json": json_text(loaded.results_document(risk))})
     elif format is Format.CSV and output:
         _emit(output, {name: t.to_csv(index=False) for name, t in loaded.result_tables(risk).items()})
     elif format is Format.CSV:
@@ -197,7 +202,7 @@ def sensitivity(
     with _mapper(scheduler) as mapper, _progress("Sobol runs", loaded.sensitivity_runs(samples), "runs") as progress:
         found = loaded.sensitivity(samples, seed, mapper=mapper, progress=progress)
     if format is Format.JSON:
-        _emit(output, {"sensitivity.json": json.dumps(loaded.sensitivity_document(found), indent=2) + "\n"})
+        _emit(output, {"sensitivity.json": json_text(loaded.sensitivity_document(found))})
     elif format is Format.CSV:
         from stpkit.outputs.results import sensitivity_tables
 
@@ -274,8 +279,11 @@ def national(
     scheduler: SchedulerOption = None,
     map_file: Annotated[
         Path | None,
-        typer.Option("--map", help="where to write the map of England (SVG); default: england_map.svg in the "
-                     "--output folder, or in the current folder for the table"),
+        typer.Option(
+            "--map",
+            help="where to write the map of England (SVG); default: england_map.svg in the "
+            "--output folder, or in the current folder for the table",
+        ),
     ] = None,
 ) -> None:
     """Run all 44 footprints and show each one and the national total; with --runs, the risk
@@ -286,16 +294,14 @@ def national(
     given = [PlanRun.load(p) for p in plan or []]
     bar = _progress("footprints", footprint_count() if runs else 0, "footprints")
     with _mapper(scheduler) as mapper, bar as progress:
-        everyone = NationalRun.run(
-            given, runs=runs, seed=seed, mapper=mapper, progress=progress, baseline=baseline
-        )
+        everyone = NationalRun.run(given, runs=runs, seed=seed, mapper=mapper, progress=progress, baseline=baseline)
     # The map goes with the table a person reads, with files written to a folder, or where asked.
     if map_file is None and output is not None:
         map_file = output / "england_map.svg"
     if map_file is None and format is Format.TABLE:
         map_file = Path("england_map.svg")
     if format is Format.JSON:
-        _emit(output, {"national.json": json.dumps(everyone.document(), indent=2) + "\n"})
+        _emit(output, {"national.json": json_text(everyone.document())})
     elif format is Format.CSV:
         _emit(output, {"national.csv": everyone.ranking.to_csv(index=False)})
     else:
@@ -374,8 +380,10 @@ def template(
         raise typer.Exit(2) from None
     path = _xlsx_output(output, default)
     if path.exists() and not force:
-        err.print(f"{path} exists and may hold a filled-in plan: choose another --output, or add --force to "
-                  "replace it.", markup=False)
+        err.print(
+            f"{path} exists and may hold a filled-in plan: choose another --output, or add --force to replace it.",
+            markup=False,
+        )
         raise typer.Exit(2)
     _write_one(path, content)
 
@@ -458,7 +466,7 @@ def check(
 
     assessment = PlanRun.load(plan).assessment(runs, seed)
     if format is CheckFormat.JSON:
-        sys.stdout.write(json.dumps(assurance_document(assessment), indent=2) + "\n")
+        sys.stdout.write(json_text(assurance_document(assessment)))
     else:
         render.print_check(assessment, out)
     if strict and assessment.has_errors:
@@ -474,7 +482,7 @@ def schema(output: OutputOption = None) -> None:
     """Print the JSON Schema of plan files."""
     from stpkit.inputs.schema import plan_schema
 
-    text = json.dumps(plan_schema(), indent=2) + "\n"
+    text = json_text(plan_schema())
     if output:
         _write_one(output / "plan.schema.json", text)
     else:
