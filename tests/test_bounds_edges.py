@@ -44,6 +44,10 @@ def _accepted(data: dict) -> PlanRun:
 
 def _finite_tables(tables: dict) -> None:
     for name, table in tables.items():
+        if name == "beds.csv" and len(table):  # no beds, no occupancy: left empty (results-json.md)
+            no_beds = table["beds_with_plan"] == 0
+            assert table.loc[no_beds, "occupancy_with_plan_pct"].isna().all()
+            table = table.assign(occupancy_with_plan_pct=table["occupancy_with_plan_pct"].fillna(0))
         numbers = table.select_dtypes("number").to_numpy(dtype=float)
         assert np.isfinite(numbers).all(), name
 
@@ -83,3 +87,28 @@ def test_a_provider_with_costs_and_no_income_keeps_its_costs():
     run = PlanRun.from_plan(Plan.model_validate(data))
     trust_result = next(o for o in run.results_document()["organisations"] if o["code"] == "REF")
     assert trust_result["do_nothing_gbp000"][0] == pytest.approx(12_655 - 280_000)
+
+
+def test_delivery_without_spread_is_the_mean_itself():
+    """A spread of 0 (within its range) or a mean of 0 or 100% left no beta distribution: its
+    shapes were 0/0, NaN in every risk run. It is a point mass: every run delivers the mean."""
+    from stpkit.engine.uncertainty import _beta, _beta_quantiles
+
+    with np.errstate(all="raise"):
+        alpha, beta = _beta(np.array([0.8, 1.0, 0.0, 0.5]), np.array([0.0, 0.1, 0.1, 0.0]))
+        drawn = _beta_quantiles(alpha, beta, np.array([[0.001, 0.3, 0.5, 0.999], [0.999, 0.5, 0.001, 0.3]]))
+    assert drawn.tolist() == [[0.8, 1.0, 0.0, 0.5], [0.8, 1.0, 0.0, 0.5]]
+
+
+def test_risk_runs_with_no_spread_in_delivery():
+    from stpkit.inputs.yaml_safe import load_document
+
+    data = load_document(VALID).data
+    data["assumptions"] = {
+        "delivery_sd_pct": {e: {"2016/17": 0} for e in ("strong", "moderate", "weak", "none")},
+        "nonrecurrent_share_sd_pct": {"2016/17": 0},
+    }
+    run = PlanRun.from_plan(Plan.model_validate(data))
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        risk = run.risk(RUNS, 0)
+    json_text(run.results_document(risk))
