@@ -75,3 +75,51 @@ def test_refused_with_a_located_error(name, command, tmp_path):
     assert re.fullmatch(rf"{re.escape(str(path))}:{line}: {re.escape(field)}: .+", first), first
     assert fragment in first
     assert not (tmp_path / "out").exists()
+
+
+# The submission workbook holds the same numbers, read into the same types: a bad cell is
+# refused with its sheet and cell.
+WORKBOOK_CELLS = {
+    # name: (sheet, column key, row key and value, value put there, expected message)
+    "override of 1e308": (
+        "Assumptions", "value.2017/18", "parameter", "cost_inflation_pct", 1e308,
+        "expected -20 to 20 (% per year; a rate a year), got 1e+308",
+    ),
+    "override true": ("Assumptions", "value.2017/18", "parameter", "cost_inflation_pct", True, "expected a number"),
+    "spend of 1e308": (
+        "Spend", "value_gbp000", "organisation", "11N", 1e308, "value_gbp000: Input should be less than or equal to",
+    ),
+    "size true": ("Schemes", "size_pct", "id", "REF-CIP-01", True, "size_pct: expected a number, not true or false"),
+    "activity of 1e23": (
+        "Activity", "activity.elective", "organisation", "REF", 1e23, "Input should be less than or equal to 1000000000",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WORKBOOK_CELLS))
+def test_a_bad_number_in_the_workbook_is_named_by_its_cell(name, tmp_path):
+    import io
+
+    import openpyxl
+
+    from stpkit.api import PlanRun
+    from stpkit.inputs.submission import FIRST_ROW, ROW_KEY
+
+    sheet, key, row_key, row_value, value, expected = WORKBOOK_CELLS[name]
+    valid = HOSTILE.parent.parent / "fixtures" / "valid_small.yaml"
+    book = openpyxl.load_workbook(io.BytesIO(PlanRun.load(valid).submission_workbook()))
+    ws = book[sheet]
+    keys = [c.value for c in ws[ROW_KEY]]
+    column = keys.index(key) + 1
+    row = next(r for r in range(FIRST_ROW, ws.max_row + 1) if ws.cell(r, keys.index(row_key) + 1).value == row_value)
+    ws.cell(row, column).value = value
+    path = tmp_path / "plan.xlsx"
+    book.save(path)
+    before = path.read_bytes()
+    result = run_stp("validate", path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    cell = f"{ws.cell(row, column).column_letter}{row}"
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{path}: {sheet}!{cell}: ") and expected in first, first
+    assert path.read_bytes() == before
