@@ -17,12 +17,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, assume, given, settings
 
-from strategies import edge_plans
-from stpkit.api import NationalRun, PlanRun
+from stpkit.api import PlanRun
 from stpkit.domain import Plan
 from stpkit.inputs.located import InputError
 from stpkit.outputs.assurance import assurance_document
 from stpkit.outputs.json_text import json_text
+from strategies import edge_plans
 
 RUNS = 20
 VALID = Path(__file__).parent / "fixtures" / "valid_small.yaml"
@@ -53,7 +53,12 @@ def _finite_tables(tables: dict) -> None:
         assert np.isfinite(numbers).all(), name
 
 
-@settings(max_examples=int(os.environ.get("EDGE_EXAMPLES", "12")), deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate], suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=int(os.environ.get("EDGE_EXAMPLES", "12")),  # more for a longer search
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking these plans takes minutes
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(edge_plans())
 def test_a_plan_at_its_bounds_runs_clean(data):
     run = _accepted(data)

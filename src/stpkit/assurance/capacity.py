@@ -172,7 +172,8 @@ def beds_cut_above_target(ctx: Context, me: Rule) -> list[Finding]:
         at_ceiling = float(beds.bed_days_with_plan[0, t, o] / (365.0 * ceiling / 100))
         severe = rate > ceiling + OCCUPANCY_TOLERANCE_PCT
         said = (
-            f"{ctx.org_label(o)} keeps {kept:,.0f} beds in {year}, {do_nothing - kept:,.0f} fewer than doing nothing, "
+            f"{ctx.org_label(o)} keeps {kept:,.0f} beds in {year}, {do_nothing - kept:,.0f} fewer than doing "
+            "nothing, "
         )
         if severe:
             said += (
@@ -330,11 +331,8 @@ def ae_sent_to_a_department_missing_the_standard(ctx: Context, me: Rule) -> list
         year = ctx.years[t]
         threshold = ctx.national("ae_receiving_increase_max_pct", year)
         senders = sorted(
-            {
-                ctx.plan.schemes[int(schemes.scheme_of[ledger.arrivals[i].component])].id
-                for i in arrivals
-                if result.arrivals_with_plan[0, t, i] > 0
-            }
+            {ctx.plan.schemes[int(schemes.scheme_of[ledger.arrivals[i].component])].id for i in arrivals
+             if result.arrivals_with_plan[0, t, i] > 0}
         )
         numbers = {
             "four_hour_pct": performance[code],

@@ -36,7 +36,6 @@ def moved_line(scheme: Scheme) -> ServiceLine | None:
     act = scheme.acts_on
     return act.service_line if isinstance(act, ActsOnActivity | ActsOnShift) else None
 
-
 Numbers = dict[str, float]
 
 

@@ -591,12 +591,8 @@ def control_total_missed(ctx: Context, me: Rule) -> list[Finding]:
                 f"{org.name} reaches {position(before)} in {ctx.years[t]} with the plan, short of its control "
                 f"total of {position(control)}{also}, so its {money(lost)} of Sustainability and Transformation "
                 "Fund income is not paid.",
-                {
-                    "control_total_gbp000": control,
-                    "position_gbp000": before,
-                    "fund_withheld_gbp000": lost,
-                    "years_missed": len(missed),
-                },
+                {"control_total_gbp000": control, "position_gbp000": before, "fund_withheld_gbp000": lost,
+                 "years_missed": len(missed)},
                 subject=org.code,
                 year=ctx.years[t],
             )

@@ -95,13 +95,8 @@ def _progress(description: str, total: int, unit: str) -> Iterator[Callable[[int
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn(unit),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn(unit), TimeElapsedColumn(),
+        console=err, transient=True,
     ) as bar:
         task = bar.add_task(description, total=total)
         yield lambda done: bar.advance(task, done)
@@ -279,11 +274,8 @@ def national(
     scheduler: SchedulerOption = None,
     map_file: Annotated[
         Path | None,
-        typer.Option(
-            "--map",
-            help="where to write the map of England (SVG); default: england_map.svg in the "
-            "--output folder, or in the current folder for the table",
-        ),
+        typer.Option("--map", help="where to write the map of England (SVG); default: england_map.svg in the "
+                     "--output folder, or in the current folder for the table"),
     ] = None,
 ) -> None:
     """Run all 44 footprints and show each one and the national total; with --runs, the risk
@@ -294,7 +286,9 @@ def national(
     given = [PlanRun.load(p) for p in plan or []]
     bar = _progress("footprints", footprint_count() if runs else 0, "footprints")
     with _mapper(scheduler) as mapper, bar as progress:
-        everyone = NationalRun.run(given, runs=runs, seed=seed, mapper=mapper, progress=progress, baseline=baseline)
+        everyone = NationalRun.run(
+            given, runs=runs, seed=seed, mapper=mapper, progress=progress, baseline=baseline
+        )
     # The map goes with the table a person reads, with files written to a folder, or where asked.
     if map_file is None and output is not None:
         map_file = output / "england_map.svg"
@@ -380,10 +374,8 @@ def template(
         raise typer.Exit(2) from None
     path = _xlsx_output(output, default)
     if path.exists() and not force:
-        err.print(
-            f"{path} exists and may hold a filled-in plan: choose another --output, or add --force to replace it.",
-            markup=False,
-        )
+        err.print(f"{path} exists and may hold a filled-in plan: choose another --output, or add --force to "
+                  "replace it.", markup=False)
         raise typer.Exit(2)
     _write_one(path, content)
 

@@ -74,11 +74,9 @@ def print_run(result: PlanResult, console: Console, risk: RiskSummary | None = N
         table.add_row("", "Footprint (consolidated)", "", *[gbp000(v) for v in total[0]], style="bold")
         console.print(table)
 
-    console.print(
-        bridge_table_view(
-            "Bridge from the base year to the position with the plan (£000)", result.bridge, result.plan, years
-        )
-    )
+    console.print(bridge_table_view(
+        "Bridge from the base year to the position with the plan (£000)", result.bridge, result.plan, years
+    ))
     print_capacity(result, console)
     if risk is not None:
         print_risk(result, risk, console)
@@ -125,34 +123,20 @@ def print_risk(result: PlanResult, risk: RiskSummary, console: Console) -> None:
 
     orgs = Table(title=f"Position with the plan in {final} by organisation (£000)", title_justify="left")
     for name in ("Code", "Organisation", "Central", *(f"P{p}" for p in PERCENTILES)):
-        orgs.add_column(
-            name,
-            justify="left" if name in ("Code", "Organisation") else "right",
-            no_wrap=True,
-            max_width=46 if name == "Organisation" else None,
-            overflow="ellipsis",
-        )
+        orgs.add_column(name, justify="left" if name in ("Code", "Organisation") else "right",
+                        no_wrap=True, max_width=46 if name == "Organisation" else None, overflow="ellipsis")
     for o, code in enumerate(ledger.org_codes):
-        orgs.add_row(
-            code,
-            ledger.org_names[o],
-            gbp000(result.with_plan_by_org[0, -1, o]),
-            *[gbp000(risk.percentiles_by_org[i, -1, o]) for i in range(len(PERCENTILES))],
-        )
+        orgs.add_row(code, ledger.org_names[o], gbp000(result.with_plan_by_org[0, -1, o]),
+                     *[gbp000(risk.percentiles_by_org[i, -1, o]) for i in range(len(PERCENTILES))])
     console.print(orgs)
 
-    console.print(
-        bridge_table_view(
-            "Risk-adjusted bridge: from the do-nothing to the average of runs (£000)", risk.bridge, result.plan, years
-        )
-    )
+    console.print(bridge_table_view(
+        "Risk-adjusted bridge: from the do-nothing to the average of runs (£000)", risk.bridge, result.plan, years
+    ))
     if risk.fund_withheld_mean is not None:
         paid = risk.fund_paid_probability_by_org
-        named = [
-            f"{ledger.org_names[o]} {100 * paid[-1, o]:.0f}%"
-            for o in range(ledger.n_orgs)
-            if paid is not None and paid[-1, o] == paid[-1, o]
-        ]
+        named = [f"{ledger.org_names[o]} {100 * paid[-1, o]:.0f}%"
+                 for o in range(ledger.n_orgs) if paid is not None and paid[-1, o] == paid[-1, o]]
         chances = "; chance of being paid: " + ", ".join(named) if named else ""
         console.print(
             f"Sustainability and Transformation Fund withheld for missed control totals in {final}: "
@@ -296,23 +280,14 @@ def print_ranking(ranking: pd.DataFrame, year: str, console: Console) -> None:
         columns += ["Chance of balance", "Rank"]
     columns += ["Rating", "Score", "Rank", "Serious findings"]
     for name in columns:
-        table.add_column(
-            name,
-            justify="left" if name in ("Code", "Footprint", "Rating") else "right",
-            no_wrap=True,
-            max_width=44 if name == "Footprint" else None,
-            overflow="ellipsis",
-        )
+        table.add_column(name, justify="left" if name in ("Code", "Footprint", "Rating") else "right",
+                         no_wrap=True, max_width=44 if name == "Footprint" else None, overflow="ellipsis")
     for row in ranking.itertuples():
         cells = [row.code, row.name, f"{row.with_plan_per_head_gbp:,.0f}", str(row.rank_per_head)]
         if with_risk:
             cells += [f"{100 * row.probability_of_balance:.0f}%", str(row.rank_probability_of_balance)]
-        cells += [
-            row.rating.replace("_", " "),
-            f"{row.rating_score:.0f}",
-            str(row.rank_rating),
-            str(row.serious_findings),
-        ]
+        cells += [row.rating.replace("_", " "), f"{row.rating_score:.0f}", str(row.rank_rating),
+                  str(row.serious_findings)]
         table.add_row(*cells)
     console.print(table)
 
@@ -369,11 +344,8 @@ def print_national_risk(result: NationalResult, console: Console) -> None:
         [""],
     )
     for i, p in enumerate(PERCENTILES):
-        table.add_row(
-            f"P{p} of the summed runs",
-            *[money_m(v) for v in risk.percentiles_of_sum[i]],
-            style="bold" if p == 50 else None,
-        )
+        table.add_row(f"P{p} of the summed runs", *[money_m(v) for v in risk.percentiles_of_sum[i]],
+                      style="bold" if p == 50 else None)
     for i, p in enumerate(PERCENTILES):
         table.add_row(f"P{p} of each footprint, added up (wrong)", *[money_m(v) for v in risk.sum_of_percentiles[i]])
     table.add_row("Chance England balances", *[f"{100 * v:.0f}%" for v in risk.p_balance])
@@ -387,23 +359,12 @@ def print_national_risk(result: NationalResult, console: Console) -> None:
     ranked = result.table.sort_values("probability_of_balance", ascending=False)
     chances = Table(title=f"Chance of balance in {years[-1]} by footprint", title_justify="left")
     for name in ("Code", "Footprint", "P10 £m", "P50 £m", "P90 £m", "Chance of balance", "Only on paper"):
-        chances.add_column(
-            name,
-            justify="left" if name in ("Code", "Footprint") else "right",
-            no_wrap=True,
-            max_width=48 if name == "Footprint" else None,
-            overflow="ellipsis",
-        )
+        chances.add_column(name, justify="left" if name in ("Code", "Footprint") else "right", no_wrap=True,
+                           max_width=48 if name == "Footprint" else None, overflow="ellipsis")
     for row in ranked.itertuples():
-        chances.add_row(
-            row.code,
-            row.name,
-            money_m(row.with_plan_p10_gbp000),
-            money_m(row.with_plan_p50_gbp000),
-            money_m(row.with_plan_p90_gbp000),
-            f"{100 * row.probability_of_balance:.0f}%",
-            "yes" if row.balances_only_on_paper else "",
-        )
+        chances.add_row(row.code, row.name, money_m(row.with_plan_p10_gbp000), money_m(row.with_plan_p50_gbp000),
+                        money_m(row.with_plan_p90_gbp000), f"{100 * row.probability_of_balance:.0f}%",
+                        "yes" if row.balances_only_on_paper else "")
     console.print(chances)
 
 
@@ -527,13 +488,8 @@ def print_sensitivity(found: Sensitivity, year: str, console: Console) -> None:
         title_justify="left",
     )
     for name in ("Input", "At P10", "At P90", "Swing"):
-        table.add_column(
-            name,
-            justify="left" if name == "Input" else "right",
-            no_wrap=name == "Input",
-            max_width=70 if name == "Input" else None,
-            overflow="ellipsis",
-        )
+        table.add_column(name, justify="left" if name == "Input" else "right", no_wrap=name == "Input",
+                         max_width=70 if name == "Input" else None, overflow="ellipsis")
     for bar in bars.bars[:TORNADO_ROWS]:
         table.add_row(bar.label, gbp000(bar.low), gbp000(bar.high), gbp000(bar.swing))
     console.print(table)
@@ -541,21 +497,15 @@ def print_sensitivity(found: Sensitivity, year: str, console: Console) -> None:
         console.print(f"{len(bars.bars) - TORNADO_ROWS} inputs with smaller swings not shown (see --format csv).")
     ranking = Table(
         title=f"What drives the {year} gap: Sobol indices over {indices.samples:,} runs "
-        f"(standard deviation {money_m(indices.variance**0.5)})",
+        f"(standard deviation {money_m(indices.variance ** 0.5)})",
         title_justify="left",
     )
     for name in ("Input (a scheme's delivery, slippage and recurrence together)", "Alone", "With interactions", "±"):
-        ranking.add_column(
-            name,
-            justify="left" if name.startswith("Input") else "right",
-            no_wrap=True,
-            max_width=70,
-            overflow="ellipsis",
-        )
+        ranking.add_column(name, justify="left" if name.startswith("Input") else "right", no_wrap=True,
+                           max_width=70, overflow="ellipsis")
     for index in indices.indices:
-        ranking.add_row(
-            index.group, f"{100 * index.first_order:.1f}%", f"{100 * index.total:.1f}%", f"{100 * index.total_conf:.1f}"
-        )
+        ranking.add_row(index.group, f"{100 * index.first_order:.1f}%", f"{100 * index.total:.1f}%",
+                        f"{100 * index.total_conf:.1f}")
     console.print(ranking)
     console.print("Shares of the variance of the final-year position; 'with interactions' is the total-order index.")
 

@@ -410,7 +410,9 @@ def _check_lead_time(scheme: Scheme, lead: int, loc: Loc, years: list[str]) -> l
     ]
 
 
-def _check_destinations(act: ActsOnShift | ActsOnAeDowngrade, aloc: Loc, orgs: _Members) -> list[Problem]:
+def _check_destinations(
+    act: ActsOnShift | ActsOnAeDowngrade, aloc: Loc, orgs: _Members
+) -> list[Problem]:
     problems = []
     total = sum(d.share_pct for d in act.to)
     if abs(total - 100) > PHASING_TOLERANCE_PCT:

@@ -417,12 +417,8 @@ class Stages:
         # Shorter stays count as fewer units at today's bed days per unit.
         stayed = self.activity_with_plan[..., bedded] * self.stays_with_plan[..., bedded]
         return plan_beds(
-            self.prepared.beds_layout,
-            self.rates,
-            self.activity_do_nothing[..., bedded],
-            stayed,
-            self.arrivals_with_plan,
-            semi_cost,
+            self.prepared.beds_layout, self.rates, self.activity_do_nothing[..., bedded], stayed,
+            self.arrivals_with_plan, semi_cost,
         )
 
     # Stage 6: capacity released. Closing wards releases semi-fixed cost of bedded activity,
@@ -549,10 +545,9 @@ def evaluate(prepared: Prepared, rates: Rates, effect: np.ndarray) -> PlanResult
     if conditional_fund:
         drivers.append(Step(*FUND_WITHHELD, stages.fund_withheld_do_nothing_by_org))
 
-    alone = (
-        _scheme_alone(ledger, schemes, effect, stages.lines_do_nothing, stages.values.all(), owns)
-        - (schemes.investment_gbp000[:, :, None] * _one_hot(schemes.owner, ledger.n_orgs)[None])[None]
-    )
+    alone = _scheme_alone(ledger, schemes, effect, stages.lines_do_nothing, stages.values.all(), owns) - (
+        schemes.investment_gbp000[:, :, None] * _one_hot(schemes.owner, ledger.n_orgs)[None]
+    )[None]
     steps = [Step(s.id, s.name, alone[:, :, i], scheme=i) for i, s in enumerate(plan.schemes)]
     steps.append(interaction(INTERACTION_OF_SCHEMES, dn, steps, stages.paper_by_org))
     steps.append(Step(*STRANDED_COST, stages.stranded_by_org))

@@ -113,15 +113,8 @@ def _compact_cells(
     activity = np.bincount(group, weights=ledger.cell_activity[kept], minlength=len(first))
     value = np.bincount(group, weights=[cells[c].value_gbp000 for c in kept], minlength=len(first))
     merged_cells = tuple(
-        Cell(
-            NONE,
-            "",
-            cells[kept[f]].provider,
-            cells[kept[f]].provider_label,
-            cells[kept[f]].service_line,
-            float(value[g]),
-            float(activity[g]),
-        )
+        Cell(NONE, "", cells[kept[f]].provider, cells[kept[f]].provider_label, cells[kept[f]].service_line,
+             float(value[g]), float(activity[g]))
         for g, f in enumerate(first)
     )
     new_cell = np.full(len(cells), NONE, dtype=np.int64)
@@ -136,20 +129,14 @@ def _compact_cells(
 
     def per_unit(field: str) -> np.ndarray:
         """A price or cost per unit of merged arrivals: weighted by their units."""
-        total = np.bincount(
-            arrival_group, weights=[a.units * getattr(a, field) for a in arrivals], minlength=len(first_arrival)
-        )
+        total = np.bincount(arrival_group, weights=[a.units * getattr(a, field) for a in arrivals],
+                            minlength=len(first_arrival))
         return np.divide(total, units, out=np.zeros_like(total), where=units != 0)
 
     price, cost = per_unit("price_gbp000"), per_unit("cost_gbp000")
     merged_arrivals = tuple(
-        replace(
-            arrivals[f],
-            cell=int(new_cell[arrivals[f].cell]),
-            units=float(units[g]),
-            price_gbp000=float(price[g]),
-            cost_gbp000=float(cost[g]),
-        )
+        replace(arrivals[f], cell=int(new_cell[arrivals[f].cell]), units=float(units[g]),
+                price_gbp000=float(price[g]), cost_gbp000=float(cost[g]))
         for g, f in enumerate(first_arrival)
     )
     return merged_cells, cell_incidence, stay_incidence, merged_arrivals, arrival_group
@@ -248,12 +235,8 @@ def compact(prepared: Prepared, by_org: bool = True) -> Prepared:
         )
     )
     merged_schemes = replace(
-        schemes,
-        paper=paper[:, first],
-        real=schemes.real[:, first],
-        capacity=schemes.capacity[:, first],
-        cells=cell_incidence,
-        stays=stay_incidence,
+        schemes, paper=paper[:, first], real=schemes.real[:, first], capacity=schemes.capacity[:, first],
+        cells=cell_incidence, stays=stay_incidence,
     )
     return replace(prepared, ledger=merged, schemes=merged_schemes)
 
@@ -344,15 +327,11 @@ def _positions(fast: Prepared, central: Rates, by_org: bool, block: Draws) -> di
         chunk = block.rows(slice(start, min(start + step, block.runs)))
         profiles = scheme_profiles(fast.schemes, chunk)
         profile_sum += profiles.sum(axis=0)
-        stages = Stages(
-            fast, drawn_rates(central, chunk.national), drawn_effect(fast.schemes, chunk, profiles), all_cells=False
-        )
+        stages = Stages(fast, drawn_rates(central, chunk.national), drawn_effect(fast.schemes, chunk, profiles),
+                        all_cells=False)
         # Risk runs keep positions only; national totals skip the schemes on paper.
-        kept = {
-            "dn": stages.do_nothing_position_by_org,
-            "landed": stages.landed_position_by_org,
-            "wp": stages.with_plan_by_org,
-        }
+        kept = {"dn": stages.do_nothing_position_by_org, "landed": stages.landed_position_by_org,
+                "wp": stages.with_plan_by_org}
         if by_org:
             kept["paper"] = stages.paper_by_org
         if fast.control_totals is not None:

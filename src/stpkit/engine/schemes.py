@@ -320,7 +320,8 @@ class Acting:
         """Grouped from ``acting``'s ``(most, lines)`` array, padded with ``n_components``."""
         most, n = padded.shape
         if not most or not n:
-            return cls(np.zeros((most, 0), dtype=np.int64), np.zeros(most, dtype=np.int64), np.zeros(n, dtype=np.int64))
+            return cls(np.zeros((most, 0), dtype=np.int64), np.zeros(most, dtype=np.int64),
+                       np.zeros(n, dtype=np.int64))
         unique, inverse = np.unique(padded.T, axis=0, return_inverse=True)  # (patterns, most), (lines,)
         acting_count = (unique != n_components).sum(axis=1)
         order = np.argsort(-acting_count, kind="stable")

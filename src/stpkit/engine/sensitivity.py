@@ -41,7 +41,9 @@ def inputs(prepared: Prepared) -> list[Input]:
         Input("footprint-wide delivery (shared by all schemes)", "footprint-wide delivery", "common", None),
         Input("national demand growth", "national demand growth", "demand", None),
     ]
-    out += [Input(f"{c.value} inflation", f"{c.value} inflation", "inflation", i) for i, c in enumerate(CostType)]
+    out += [
+        Input(f"{c.value} inflation", f"{c.value} inflation", "inflation", i) for i, c in enumerate(CostType)
+    ]
     for s, name in enumerate(prepared.schemes.names):
         out += [
             Input(f"delivery: {name}", name, "own", s),
@@ -125,10 +127,7 @@ class Sobol:
 
 
 def sobol(
-    prepared: Prepared,
-    base_samples: int = 512,
-    seed: int = 0,
-    mapper: Mapper | None = None,
+    prepared: Prepared, base_samples: int = 512, seed: int = 0, mapper: Mapper | None = None,
     progress: Progress | None = None,
 ) -> Sobol:
     """Sobol indices by input group (each scheme's delivery, slippage and recurrence together;

@@ -56,13 +56,8 @@ class Draws:
         return self.delivery.shape[0]
 
     def rows(self, rows: slice) -> Draws:
-        return Draws(
-            self.delivery[rows],
-            self.delay_years[rows],
-            self.nonrecurrent[rows],
-            self.capital_overrun[rows],
-            self.national.rows(rows),
-        )
+        return Draws(self.delivery[rows], self.delay_years[rows], self.nonrecurrent[rows],
+                     self.capital_overrun[rows], self.national.rows(rows))
 
     def drawn(self) -> Draws:
         """These draws (see ``SeededRows.drawn``)."""
@@ -75,9 +70,8 @@ def central_national(runs: int = 1) -> NationalDraws:
 
 def central_draws(n_schemes: int, runs: int = 1) -> Draws:
     zeros = np.zeros((runs, n_schemes))
-    return Draws(
-        np.ones((runs, n_schemes)), zeros, zeros.copy(), np.zeros((runs, 1, n_schemes)), central_national(runs)
-    )
+    return Draws(np.ones((runs, n_schemes)), zeros, zeros.copy(), np.zeros((runs, 1, n_schemes)),
+                 central_national(runs))
 
 
 def _stream(seed: int, *key: int) -> np.random.Generator:
@@ -177,20 +171,13 @@ def plan_uncertainty(plan: Plan, assumptions: Assumptions) -> Uncertainty:
     are read in each year, for the capital spent in that year, and the national spreads in
     each year, scaling the run's one draw."""
     evidence = [s.evidence.value for s in plan.schemes]
-    mean = np.array(
-        [
-            s.delivery_pct / 100.0
-            if s.delivery_pct is not None
-            else assumptions.series("delivery_mean_pct", e)[0] / 100.0
-            for s, e in zip(plan.schemes, evidence, strict=True)
-        ]
-    )
+    mean = np.array([s.delivery_pct / 100.0 if s.delivery_pct is not None
+                     else assumptions.series("delivery_mean_pct", e)[0] / 100.0
+                     for s, e in zip(plan.schemes, evidence, strict=True)])
     sd = np.array([assumptions.series("delivery_sd_pct", e)[0] / 100.0 for e in evidence])
     alpha, beta = _beta(mean, sd)
-    nr_alpha, nr_beta = _beta(
-        np.array(assumptions.series("nonrecurrent_share_mean_pct")[0] / 100.0),
-        np.array(assumptions.series("nonrecurrent_share_sd_pct")[0] / 100.0),
-    )
+    nr_alpha, nr_beta = _beta(np.array(assumptions.series("nonrecurrent_share_mean_pct")[0] / 100.0),
+                              np.array(assumptions.series("nonrecurrent_share_sd_pct")[0] / 100.0))
     kinds = [s.capital_project_type.value for s in plan.schemes]
     return Uncertainty(
         delivery_alpha=alpha,
@@ -223,10 +210,8 @@ class Uniforms:
 def national_from_uniforms(unc: Uncertainty, demand: np.ndarray, inflation: np.ndarray) -> NationalDraws:
     special = distributions()
     # One shift per run (and cost type), scaled by the spread of each year.
-    return NationalDraws(
-        special.ndtri(demand)[:, None] * unc.demand_sd[None],
-        special.ndtri(inflation)[:, None, :] * unc.inflation_sd[None],
-    )
+    return NationalDraws(special.ndtri(demand)[:, None] * unc.demand_sd[None],
+                         special.ndtri(inflation)[:, None, :] * unc.inflation_sd[None])
 
 
 def from_uniforms(unc: Uncertainty, u: Uniforms) -> Draws:
@@ -236,9 +221,8 @@ def from_uniforms(unc: Uncertainty, u: Uniforms) -> Draws:
     z = np.sqrt(rho) * special.ndtri(u.common)[:, None] + np.sqrt(1 - rho) * special.ndtri(u.own)
     delivery = _beta_quantiles(unc.delivery_alpha, unc.delivery_beta, special.ndtr(z))
     delay = -np.log1p(-u.delay) * unc.slippage_mean  # exponential
-    nonrecurrent = _beta_quantiles(
-        np.full(unc.n_schemes, unc.nonrecurrent_alpha), np.full(unc.n_schemes, unc.nonrecurrent_beta), u.nonrecurrent
-    )
+    nonrecurrent = _beta_quantiles(np.full(unc.n_schemes, unc.nonrecurrent_alpha),
+                                   np.full(unc.n_schemes, unc.nonrecurrent_beta), u.nonrecurrent)
     # One draw per scheme, placed between each year's bounds: (runs, years, schemes).
     overrun = unc.overrun_lower[None] + (unc.overrun_upper - unc.overrun_lower)[None] * u.overrun[:, None, :]
     return Draws(delivery, delay, nonrecurrent, overrun, national_from_uniforms(unc, u.demand, u.inflation))
@@ -333,15 +317,11 @@ def drawn_rates(central: Rates, national: NationalDraws) -> Rates:
     def widen(a: np.ndarray) -> np.ndarray:
         return np.broadcast_to(a, (runs,) + a.shape[1:])
 
-    return Rates(
-        demand=demand,
-        cost_inflation=inflation,
-        tariff_cost_uplift=widen(central.tariff_cost_uplift),
-        tariff_efficiency=widen(central.tariff_efficiency),
-        provider_efficiency=widen(central.provider_efficiency),
-        other_income_growth=widen(central.other_income_growth),
-        marginal_rate=widen(central.marginal_rate),
-    )
+    return Rates(demand=demand, cost_inflation=inflation, tariff_cost_uplift=widen(central.tariff_cost_uplift),
+                 tariff_efficiency=widen(central.tariff_efficiency),
+                 provider_efficiency=widen(central.provider_efficiency),
+                 other_income_growth=widen(central.other_income_growth),
+                 marginal_rate=widen(central.marginal_rate))
 
 
 def scheme_profiles(schemes: SchemeSet, draws: Draws) -> np.ndarray:

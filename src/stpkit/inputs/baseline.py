@@ -83,9 +83,8 @@ def _item_problem(item: str) -> str | None:
             lines = ", ".join(ACTIVITY_LINES)
             return f"clinical income needs a service line: income.{source}.<service line>, one of {lines}"
         return None if len(rest) == 1 else f"income from {source} takes no service line: write income.{source}"
-    known = ", ".join(
-        ["income.<source>[.<service line>]", "expenditure.<cost type>", "activity.<service line>", *BY_YEAR_ITEMS]
-    )
+    known = ", ".join(["income.<source>[.<service line>]", "expenditure.<cost type>", "activity.<service line>",
+                       *BY_YEAR_ITEMS])
     return f"unknown item; expected one of {known} (see docs/baseline.md)"
 
 
@@ -178,12 +177,9 @@ def _read_file(
         key = (row.organisation, row.year, row.item)
         if key in seen:
             first = seen[key]
-            problems.append(
-                row.problem(
-                    "item",
-                    f"{row.item} for {row.organisation} in {row.year} is already given at {first.file}:{first.line}",
-                )
-            )
+            problems.append(row.problem(
+                "item", f"{row.item} for {row.organisation} in {row.year} is already given at {first.file}:{first.line}"
+            ))
             continue
         seen[key] = row
         rows.append(row)
@@ -227,12 +223,9 @@ def apply_baseline(plans: Iterable[Plan], baseline: SuppliedBaseline, what: str 
         if org is None:
             problems.append(row.problem("organisation", f"{row.organisation} is not a member of {what}"))
         elif not org.kind.is_provider:
-            problems.append(
-                row.problem(
-                    "organisation",
-                    f"{row.organisation} is a commissioner ({org.kind}); baseline rows are for providers",
-                )
-            )
+            problems.append(row.problem(
+                "organisation", f"{row.organisation} is a commissioner ({org.kind}); baseline rows are for providers"
+            ))
     if problems:
         raise InputError(problems)
     by_org: dict[str, list[BaselineRow]] = {}
@@ -251,25 +244,19 @@ def apply_baseline(plans: Iterable[Plan], baseline: SuppliedBaseline, what: str 
             where = problem.loc[1] if problem.loc[:1] == ("organisations",) and len(problem.loc) > 1 else None
             code = orgs[where].code if isinstance(where, int) else None
             first = by_org[code][0] if code in by_org else baseline.rows[0]
-            problems.append(
-                first.problem(
-                    "organisation",
-                    f"with this baseline, {plan.footprint.code}'s plan has a problem at {format_loc(problem.loc)}: "
-                    f"{problem.message}",
-                )
-            )
-        out.append(
-            plan.model_copy(
-                update={
-                    "organisations": orgs,
-                    "title": f"{plan.title} (own baseline for {names})"[:300],
-                    "narrative": (
-                        f"{plan.narrative} The baseline of {names} is its own, supplied from {baseline.folder.name}; "
-                        "the other organisations' figures are as before."
-                    ).strip(),
-                }
-            )
-        )
+            problems.append(first.problem(
+                "organisation",
+                f"with this baseline, {plan.footprint.code}'s plan has a problem at {format_loc(problem.loc)}: "
+                f"{problem.message}",
+            ))
+        out.append(plan.model_copy(update={
+            "organisations": orgs,
+            "title": f"{plan.title} (own baseline for {names})"[:300],
+            "narrative": (
+                f"{plan.narrative} The baseline of {names} is its own, supplied from {baseline.folder.name}; "
+                "the other organisations' figures are as before."
+            ).strip(),
+        }))
     if problems:
         raise InputError(problems)
     return out
@@ -300,15 +287,13 @@ def _applied(org: Organisation, rows: list[BaselineRow]) -> Organisation:
             control[row.year] = row.value
         elif head == "beds":
             beds[row.year] = int(row.value)
-    baseline = base.model_copy(
-        update={
-            "income_gbp000": list(income.values()),
-            "expenditure_gbp000": expenditure,
-            "activity": activity,
-            "sustainability_fund_gbp000": stf,
-            "control_total_gbp000": control,
-        }
-    )
+    baseline = base.model_copy(update={
+        "income_gbp000": list(income.values()),
+        "expenditure_gbp000": expenditure,
+        "activity": activity,
+        "sustainability_fund_gbp000": stf,
+        "control_total_gbp000": control,
+    })
     update: dict[str, object] = {"baseline": baseline}
     if any(r.item == "beds" for r in rows):
         update["capacity"] = capacity.model_copy(update={"beds": beds})

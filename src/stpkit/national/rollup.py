@@ -102,7 +102,9 @@ def run_national(
     supplied: set[str] = set()
     if baseline is not None:
         codes = [code for code in footprints if code not in given]
-        applied = apply_baseline([_plan(chosen[c]) for c in codes], baseline, "any footprint's illustrative plan")
+        applied = apply_baseline(
+            [_plan(chosen[c]) for c in codes], baseline, "any footprint's illustrative plan"
+        )
         for code, plan in zip(codes, applied, strict=True):
             if plan is not chosen[code]:
                 chosen[code] = plan
@@ -126,7 +128,10 @@ def run_national(
             distributions()  # imported once here, not in every worker process forked below
             mapper = stack.enter_context(_local_pool()).map
         pending = _start_risk(chosen, laid_out, runs, seed, mapper, lazily=bool(local)) if runs else None
-        results = {code: central_case(p) for code, p in ((code, laid_out(code)) for code in footprints)}
+        results = {
+            code: central_case(p)
+            for code, p in ((code, laid_out(code)) for code in footprints)
+        }
         table, totals = _table(results, footprints, given, supplied)
         risk = _national_risk(results, runs, seed, pending, progress) if pending is not None else None
     if risk is not None:
@@ -201,9 +206,8 @@ def _start_risk(
     an object while it changes. ``lazily``, for this machine's worker processes, hands the tasks
     over as they are ready, so that the workers start on the first while the others are laid
     out."""
-    order = sorted(
-        chosen, key=lambda code: (-len(_plan(chosen[code]).organisations), -len(_plan(chosen[code]).schemes), code)
-    )
+    order = sorted(chosen, key=lambda code: (-len(_plan(chosen[code]).organisations),
+                                             -len(_plan(chosen[code]).schemes), code))
 
     def tasks() -> Iterator[bytes]:
         for code in order:
@@ -258,7 +262,10 @@ def assess_footprints(result: NationalResult, params: ParameterSet) -> dict[str,
     """Every footprint checked and rated as the centre would, reusing the national run's risk
     runs where there are any."""
     risk = result.risk.by_footprint if result.risk is not None else {}
-    return {code: assess(r.plan, params, runs=0, result=r, risk=risk.get(code)) for code, r in result.results.items()}
+    return {
+        code: assess(r.plan, params, runs=0, result=r, risk=risk.get(code))
+        for code, r in result.results.items()
+    }
 
 
 def rank(result: NationalResult, assessments: dict[str, Assessment]) -> pd.DataFrame:

@@ -58,7 +58,9 @@ def assurance_document(assessment: Assessment) -> dict[str, Any]:
             "illustrative": plan.illustrative,
             "illustrative_note": ILLUSTRATIVE_NOTE if plan.illustrative else None,
         },
-        "risk_runs": None if assessment.risk is None else {"runs": assessment.risk.runs, "seed": assessment.risk.seed},
+        "risk_runs": None
+        if assessment.risk is None
+        else {"runs": assessment.risk.runs, "seed": assessment.risk.seed},
         "summary": {
             "errors": assessment.count(Severity.ERROR),
             "warnings": assessment.count(Severity.WARNING),

@@ -114,8 +114,7 @@ def income_and_expenditure(result: PlanResult, run: int = 0) -> dict[str, np.nda
     return {
         "income_do_nothing": result.lines_do_nothing[run] @ coming_in + withheld_do_nothing,
         "expenditure_do_nothing": result.lines_do_nothing[run] @ going_out,
-        "income_with_plan": result.lines_with_plan[run] @ coming_in
-        + result.beds.repurposing_income_gbp000
+        "income_with_plan": result.lines_with_plan[run] @ coming_in + result.beds.repurposing_income_gbp000
         + withheld_with_plan,
         "expenditure_with_plan": result.lines_with_plan[run] @ going_out + investment,
     }
@@ -125,15 +124,8 @@ def accounts_table(result: PlanResult, run: int = 0) -> pd.DataFrame:
     """Each member's income and expenditure by year, do nothing and with the plan (£000)."""
     ledger, accounts = result.ledger, income_and_expenditure(result, run)
     rows = [
-        (
-            code,
-            ledger.org_names[o],
-            ledger.org_kinds[o].value,
-            scenario,
-            item,
-            year,
-            accounts[f"{item}_{scenario}"][t, o],
-        )
+        (code, ledger.org_names[o], ledger.org_kinds[o].value, scenario, item, year,
+         accounts[f"{item}_{scenario}"][t, o])
         for o, code in enumerate(ledger.org_codes)
         for scenario in ("do_nothing", "with_plan")
         for item in ("income", "expenditure")
@@ -148,18 +140,8 @@ def organisation_bridge_table(result: PlanResult, run: int = 0) -> pd.DataFrame:
     for o, code in enumerate(ledger.org_codes):
         for order, step in enumerate(bridge_steps(result.bridge, run, result.plan, org=o)):
             for t, year in enumerate(result.years):
-                rows.append(
-                    (
-                        code,
-                        ledger.org_names[o],
-                        order,
-                        step["section"],
-                        step["id"],
-                        step["label"],
-                        year,
-                        step["values"][t],
-                    )
-                )
+                rows.append((code, ledger.org_names[o], order, step["section"], step["id"], step["label"], year,
+                             step["values"][t]))
     columns = ["organisation", "name", "order", "section", "step", "label", "year", "effect_gbp000"]
     return pd.DataFrame(rows, columns=columns)
 
@@ -560,15 +542,11 @@ def _fund_document(result: PlanResult, risk: RiskSummary) -> dict[str, Any] | No
     if risk.fund_withheld_mean is None:
         return None
     paid = risk.fund_paid_probability_by_org
-    organisations = (
-        []
-        if paid is None
-        else [
-            {"code": code, "probability_paid": _listed(paid[:, o])}
-            for o, code in enumerate(result.ledger.org_codes)
-            if not np.isnan(paid[:, o]).all()
-        ]
-    )
+    organisations = [] if paid is None else [
+        {"code": code, "probability_paid": _listed(paid[:, o])}
+        for o, code in enumerate(result.ledger.org_codes)
+        if not np.isnan(paid[:, o]).all()
+    ]
     return {"withheld_on_average_gbp000": _listed(risk.fund_withheld_mean), "organisations": organisations}
 
 
@@ -580,10 +558,8 @@ def risk_tables(result: PlanResult, risk: RiskSummary) -> dict[str, pd.DataFrame
     for o, code in enumerate(names):
         values = risk.percentiles if o == 0 else risk.percentiles_by_org[:, :, o - 1]
         for i, p in enumerate(PERCENTILES):
-            rows += [
-                {"organisation": code, "percentile": p, "year": y, "with_plan_gbp000": float(values[i, t])}
-                for t, y in enumerate(years)
-            ]
+            rows += [{"organisation": code, "percentile": p, "year": y, "with_plan_gbp000": float(values[i, t])}
+                     for t, y in enumerate(years)]
     balance = pd.DataFrame(
         {
             "year": years,
@@ -596,11 +572,8 @@ def risk_tables(result: PlanResult, risk: RiskSummary) -> dict[str, pd.DataFrame
     )
     steps = bridge_steps(risk.bridge) if risk.bridge is not None else []
     bridge = pd.DataFrame(
-        [
-            {"step": step["label"], "year": y, "effect_gbp000": float(step["values"][t])}
-            for step in steps
-            for t, y in enumerate(years)
-        ],
+        [{"step": step["label"], "year": y, "effect_gbp000": float(step["values"][t])}
+         for step in steps for t, y in enumerate(years)],
         columns=["step", "year", "effect_gbp000"],
     )
     return {"risk_percentiles.csv": pd.DataFrame(rows), "risk_balance.csv": balance, "risk_bridge.csv": bridge}
@@ -620,30 +593,21 @@ def sensitivity_document(prepared: Prepared, bars: Tornado, indices: Sobol) -> d
             "median_case_gbp000": bars.median_case,
             "low_percentile": 10,
             "high_percentile": 90,
-            "bars": [
-                {"input": b.label, "low_gbp000": b.low, "high_gbp000": b.high, "swing_gbp000": b.swing}
-                for b in bars.bars
-            ],
+            "bars": [{"input": b.label, "low_gbp000": b.low, "high_gbp000": b.high, "swing_gbp000": b.swing}
+                     for b in bars.bars],
         },
         "sobol": {
             "runs": indices.samples,
             "variance_gbp000_squared": indices.variance,
-            "indices": [
-                {"input": i.group, "first_order": i.first_order, "total": i.total, "total_confidence": i.total_conf}
-                for i in indices.indices
-            ],
+            "indices": [{"input": i.group, "first_order": i.first_order, "total": i.total,
+                         "total_confidence": i.total_conf} for i in indices.indices],
         },
     }
 
 
 def sensitivity_tables(bars: Tornado, indices: Sobol) -> dict[str, pd.DataFrame]:
-    tornado = pd.DataFrame(
-        [{"input": b.label, "low_gbp000": b.low, "high_gbp000": b.high, "swing_gbp000": b.swing} for b in bars.bars]
-    )
-    sobol = pd.DataFrame(
-        [
-            {"input": i.group, "first_order": i.first_order, "total": i.total, "total_confidence": i.total_conf}
-            for i in indices.indices
-        ]
-    )
+    tornado = pd.DataFrame([{"input": b.label, "low_gbp000": b.low, "high_gbp000": b.high, "swing_gbp000": b.swing}
+                            for b in bars.bars])
+    sobol = pd.DataFrame([{"input": i.group, "first_order": i.first_order, "total": i.total,
+                           "total_confidence": i.total_conf} for i in indices.indices])
     return {"tornado.csv": tornado, "sobol.csv": sobol}

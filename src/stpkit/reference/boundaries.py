@@ -49,9 +49,8 @@ def load_areas() -> tuple[Area, ...]:
         coordinates = geometry["coordinates"]
         if geometry["type"] == "Polygon":
             coordinates = [coordinates]
-        polygons = tuple(
-            tuple(tuple((float(x), float(y)) for x, y in ring) for ring in polygon) for polygon in coordinates
-        )
+        polygons = tuple(tuple(tuple((float(x), float(y)) for x, y in ring) for ring in polygon)
+                         for polygon in coordinates)
         code = properties["stp21cd"]
         areas.append(Area(code, properties["stp21nm"], mapping[code], polygons))
     return tuple(areas)

@@ -341,17 +341,9 @@ def _national_average_schemes(orgs: list[Organisation], totals: dict) -> list[Sc
         extra = rates["cost_improvement_share_of_deficit"] * deficit_pct / len(years)
         return min(rates["provider_cost_improvement_pct_a_year"] + extra, rates["cost_improvement_pct_a_year_max"])
 
-    def scheme(
-        org: Organisation,
-        prefix: str,
-        name: str,
-        category: SchemeCategory,
-        programme: str,
-        acts_on: ActsOnUnitCost | ActsOnActivity,
-        rate: str | float,
-        evidence: EvidenceLevel,
-        what: str,
-    ) -> Scheme:
+    def scheme(org: Organisation, prefix: str, name: str, category: SchemeCategory, programme: str,
+               acts_on: ActsOnUnitCost | ActsOnActivity, rate: str | float, evidence: EvidenceLevel,
+               what: str) -> Scheme:
         pct = rates[rate] if isinstance(rate, str) else round(rate, 2)
         return Scheme(
             id=f"{prefix}-{org.code}",
@@ -364,56 +356,31 @@ def _national_average_schemes(orgs: list[Organisation], totals: dict) -> list[Sc
             phasing_pct=even,
             evidence=evidence,
             description=f"{pct:g}% {what} a year for {len(years)} years"
-            + (
-                ", the national planning rate."
-                if pct == rates.get(rate)
-                else ", more than the national rate: the trust is in deficit."
-            ),
+            + (", the national planning rate." if pct == rates.get(rate) else ", more than the national rate: the "
+               "trust is in deficit."),
         )
 
     schemes = []
     for org in orgs:
         if org.kind.is_provider:
-            schemes.append(
-                scheme(
-                    org,
-                    "CIP",
-                    "Cost improvement programme",
-                    SchemeCategory.EFFICIENCY,
-                    "Cost improvement (Carter)",
-                    ActsOnUnitCost(kind=ActsOnKind.UNIT_COST),
-                    cost_improvement(org),
-                    EvidenceLevel.MODERATE,
-                    "of cost",
-                )
-            )
+            schemes.append(scheme(
+                org, "CIP", "Cost improvement programme", SchemeCategory.EFFICIENCY, "Cost improvement (Carter)",
+                ActsOnUnitCost(kind=ActsOnKind.UNIT_COST), cost_improvement(org), EvidenceLevel.MODERATE, "of cost",
+            ))
         elif org.kind is OrgKind.CCG:
-            schemes.append(
-                scheme(
-                    org,
-                    "UEC",
-                    "Urgent care out of hospital",
-                    SchemeCategory.DEMAND_MANAGEMENT,
-                    "Urgent and emergency care",
-                    ActsOnActivity(kind=ActsOnKind.ACTIVITY, service_line=ServiceLine.NON_ELECTIVE),
-                    "emergency_admissions_avoided_pct_a_year",
-                    EvidenceLevel.WEAK,
-                    "fewer emergency admissions than the do-nothing",
-                )
-            )
-            schemes.append(
-                scheme(
-                    org,
-                    "RC",
-                    "Right Care: planned care and referrals",
-                    SchemeCategory.DEMAND_MANAGEMENT,
-                    "Right Care",
-                    ActsOnActivity(kind=ActsOnKind.ACTIVITY, service_line=ServiceLine.OUTPATIENT),
-                    "outpatient_attendances_avoided_pct_a_year",
-                    EvidenceLevel.WEAK,
-                    "fewer outpatient attendances than the do-nothing",
-                )
-            )
+            schemes.append(scheme(
+                org, "UEC", "Urgent care out of hospital", SchemeCategory.DEMAND_MANAGEMENT,
+                "Urgent and emergency care",
+                ActsOnActivity(kind=ActsOnKind.ACTIVITY, service_line=ServiceLine.NON_ELECTIVE),
+                "emergency_admissions_avoided_pct_a_year", EvidenceLevel.WEAK,
+                "fewer emergency admissions than the do-nothing",
+            ))
+            schemes.append(scheme(
+                org, "RC", "Right Care: planned care and referrals", SchemeCategory.DEMAND_MANAGEMENT, "Right Care",
+                ActsOnActivity(kind=ActsOnKind.ACTIVITY, service_line=ServiceLine.OUTPATIENT),
+                "outpatient_attendances_avoided_pct_a_year", EvidenceLevel.WEAK,
+                "fewer outpatient attendances than the do-nothing",
+            ))
     return schemes
 
 

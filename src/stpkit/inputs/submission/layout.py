@@ -145,20 +145,13 @@ class Block:
 
     def column(self, member: str) -> Column:
         label = self.label(member) if callable(self.label) else self.label.format(member)
-        return Column(
-            f"{self.prefix}.{member}",
-            label,
-            self.kind,
-            fmt=self.fmt,
-            width=self.width,
-            check=self.check,
-            path=(*self.mapping_path, member),
-        )
+        return Column(f"{self.prefix}.{member}", label, self.kind, fmt=self.fmt, width=self.width, check=self.check,
+                      path=(*self.mapping_path, member))
 
     def member_of(self, key: str) -> str | None:
         """The member a column key names, or None when the key is not one of this block's."""
         start = self.prefix + "."
-        return key[len(start) :] if key.startswith(start) and len(key) > len(start) else None
+        return key[len(start):] if key.startswith(start) and len(key) > len(start) else None
 
 
 @dataclass(frozen=True)
@@ -484,14 +477,8 @@ SHEETS: tuple[Sheet, ...] = (
         (
             _org("Provider (code)"),
             _name(),
-            Block(
-                "activity",
-                _values(ServiceLine, lambda line: line in PROVIDER_LINES),
-                _activity_label,
-                fmt=COUNT,
-                check="count",
-                width=15,
-            ),
+            Block("activity", _values(ServiceLine, lambda line: line in PROVIDER_LINES), _activity_label,
+                  fmt=COUNT, check="count", width=15),
         ),
         baseline=True,
     ),
@@ -550,7 +537,8 @@ SHEETS: tuple[Sheet, ...] = (
         "Providers: staff establishment in the base year",
         "One row per provider and staff group; blank cells take the national figures (establishment from "
         "pay cost at the national cost per WTE, national vacancy and agency rates).",
-        Owned("organisation", ("workforce",), every="providers", pivot="staff_group", pivot_values=_values(StaffGroup)),
+        Owned("organisation", ("workforce",), every="providers", pivot="staff_group",
+              pivot_values=_values(StaffGroup)),
         (
             _org("Provider (code)"),
             _name(),
@@ -566,18 +554,12 @@ SHEETS: tuple[Sheet, ...] = (
         "Assumptions: national parameters this plan overrides",
         "One row per parameter (or per parameter and member, for parameters by service line, cost type, "
         "kind or staff group); values in the parameter's unit by year. `stp parameters` lists them.",
-        Keyed(
-            ("assumptions",), "parameter", "missing: name the parameter (`stp parameters` lists them)", member="member"
-        ),
+        Keyed(("assumptions",), "parameter", "missing: name the parameter (`stp parameters` lists them)",
+              member="member"),
         (
             Column("parameter", "Parameter", "choice", choices="parameter", width=40),
-            Column(
-                "member",
-                "Service line, cost type, kind or group (if the parameter has one)",
-                "choice",
-                choices="parameter_member",
-                width=22,
-            ),
+            Column("member", "Service line, cost type, kind or group (if the parameter has one)", "choice",
+                   choices="parameter_member", width=22),
             Column("(unit)", "Unit (looked up)", "calc", formula=_parameter_unit, width=24),
             Block("value", YEARS, "{}", fmt=DECIMAL, width=11, path=()),
         ),
@@ -586,8 +568,7 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "Schemes",
         "Schemes: what the plan changes",
-        "One row per scheme. Acts on: what it changes; each kind takes only its own fields ("
-        + _acts_on_note()
+        "One row per scheme. Acts on: what it changes; each kind takes only its own fields (" + _acts_on_note()
         + "). Size as a share of what it acts on (%) or in £000 at base-year prices, not both. Lists (member "
         "providers) are codes separated by commas. Phasing, running cost, capital and destinations are on "
         "their own sheets.",
@@ -605,15 +586,16 @@ SHEETS: tuple[Sheet, ...] = (
             Column("acts_on.staff_group", "Staff group", "choice", choices="staff_group", width=14),
             Column("acts_on.site", "Site (A&E downgrade)", width=12, fmt=TEXT),
             Column("acts_on.providers", "Only these member providers (codes)", "codes", width=18, fmt=TEXT),
-            Column("acts_on.lead_time_years", "Lead time (years of double running)", "int", width=12, check="count"),
-            Column(
-                "acts_on.admissions_per_attendance", "Admissions per A&E attendance", "number", fmt=DECIMAL, width=12
-            ),
+            Column("acts_on.lead_time_years", "Lead time (years of double running)", "int", width=12,
+                   check="count"),
+            Column("acts_on.admissions_per_attendance", "Admissions per A&E attendance", "number",
+                   fmt=DECIMAL, width=12),
             _pct("size_pct", "Size (% of what it acts on)", width=12),
             _money("size_gbp000", "Size (£000, base-year prices)", width=14),
             Column("recurrent", "Recurrent (yes/no)", "bool", choices="yes_no", width=11),
             _pct("delivery_pct", "Expected delivery (%)", width=12),
-            Column("capacity_removed_from", "Capacity removed from (year)", "year", choices="year", fmt=TEXT, width=13),
+            Column("capacity_removed_from", "Capacity removed from (year)", "year", choices="year", fmt=TEXT,
+                   width=13),
             Column("evidence", "Evidence", "choice", choices="evidence", width=12),
             Column("description", "Description", width=60, wrap=True),
         ),
@@ -828,13 +810,8 @@ LISTS_HEADER_ROW = 3
 #: Number checks on input cells: (type, operator, low, high, message).
 NUMBER_CHECKS = {
     "money": ("decimal", "greaterThanOrEqual", "0", None, "Enter an amount in £000: a number, 0 or more."),
-    "position": (
-        "decimal",
-        "between",
-        "-100000000",
-        "100000000",
-        "Enter a position in £000: a surplus as a positive number, a deficit as a negative one.",
-    ),
+    "position": ("decimal", "between", "-100000000", "100000000",
+                 "Enter a position in £000: a surplus as a positive number, a deficit as a negative one."),
     "count": ("decimal", "greaterThanOrEqual", "0", None, "Enter a number, 0 or more."),
     "pct": ("decimal", "between", "0", "100", "Enter a percentage as a number from 0 to 100 (5 is 5%)."),
 }
@@ -855,39 +832,21 @@ class CoverField:
 
 
 COVER_FIELDS = (
-    CoverField(
-        "workbook_format",
-        "Workbook format",
-        fixed=True,
-        guidance="Tells stpkit this is its submission workbook. Do not change.",
-    ),
+    CoverField("workbook_format", "Workbook format", fixed=True,
+               guidance="Tells stpkit this is its submission workbook. Do not change."),
     CoverField("workbook_format_version", "Workbook format version", fixed=True),
     CoverField("schema_version", "Plan file format version", fixed=True),
-    CoverField(
-        "footprint.code",
-        "Footprint code",
-        "choice",
-        "footprint",
-        "The ONS STP code, E54000005 to E54000048 (`stp footprints` lists them).",
-    ),
+    CoverField("footprint.code", "Footprint code", "choice", "footprint",
+               "The ONS STP code, E54000005 to E54000048 (`stp footprints` lists them)."),
     CoverField("footprint.name", "Footprint name", guidance="Optional: the footprint's name."),
     CoverField("title", "Plan title"),
     CoverField("narrative", "Narrative", guidance="A few sentences: the local challenge, the big choices, the risks."),
-    CoverField(
-        "illustrative",
-        "Illustrative baseline",
-        "bool",
-        "yes_no",
-        "yes while the baseline is apportioned from national totals; no once it is the members' own accounts.",
-    ),
-    CoverField(
-        "base_year",
-        "Base year",
-        "year",
-        "year",
-        "The year of the baseline, e.g. 2016/17. The year columns of the other sheets were made for the "
-        "base year and horizon shown: make a new template to change them.",
-    ),
+    CoverField("illustrative", "Illustrative baseline", "bool", "yes_no",
+               "yes while the baseline is apportioned from national totals; no once it is the members' own "
+               "accounts."),
+    CoverField("base_year", "Base year", "year", "year",
+               "The year of the baseline, e.g. 2016/17. The year columns of the other sheets were made for the "
+               "base year and horizon shown: make a new template to change them."),
     CoverField("horizon", "Horizon (last year)", "year", "year", "The last year projected, e.g. 2020/21."),
 )
 COVER_FIRST_ROW = 5

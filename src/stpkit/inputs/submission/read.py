@@ -94,18 +94,14 @@ def _open(path: Path) -> tuple[Workbook, Workbook]:
             field="(workbook)",
         )
     if not raw.startswith(b"PK"):
-        hint = (
-            " (it looks like a plan file: `stp template --plan FILE` makes its workbook)"
-            if path.suffix.lower() in (".yaml", ".yml", ".json")
-            else ""
-        )
+        hint = " (it looks like a plan file: `stp template --plan FILE` makes its workbook)" if path.suffix.lower() in (
+            ".yaml", ".yml", ".json") else ""
         raise InputError.single(path, f"not an Excel workbook (.xlsx){hint}", field="(workbook)")
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             if "mimetype" in archive.namelist() and b"opendocument" in archive.read("mimetype"):
                 raise InputError.single(
-                    path,
-                    "this is an OpenDocument spreadsheet (.ods): save it as an Excel Workbook (.xlsx)",
+                    path, "this is an OpenDocument spreadsheet (.ods): save it as an Excel Workbook (.xlsx)",
                     field="(workbook)",
                 )
         with warnings.catch_warnings():
@@ -117,8 +113,7 @@ def _open(path: Path) -> tuple[Workbook, Workbook]:
     except Exception as exc:  # a damaged file can fail anywhere inside the reader
         reason = str(exc) or type(exc).__name__
         raise InputError.single(
-            path,
-            f"cannot be read as an Excel workbook (.xlsx): the file is damaged or not a workbook ({reason})",
+            path, f"cannot be read as an Excel workbook (.xlsx): the file is damaged or not a workbook ({reason})",
             field="(workbook)",
         ) from None
     return values, formulas
@@ -253,16 +248,8 @@ class _Reader:
         missing = [name for name in SHEET_NAMES if name != "Lists" and name not in self.values.sheetnames]
         if missing:
             raise InputError(
-                [
-                    CellProblem(
-                        str(self.path),
-                        None,
-                        "(sheet)",
-                        "sheet missing: the workbook must keep every sheet of the template (an empty sheet is fine)",
-                        name,
-                    )
-                    for name in missing
-                ]
+                [CellProblem(str(self.path), None, "(sheet)", "sheet missing: the workbook must keep every sheet of "
+                             "the template (an empty sheet is fine)", name) for name in missing]
             )
 
     def _cover_cells(self) -> dict[str, tuple[Any, str]]:
@@ -296,13 +283,8 @@ class _Reader:
     def _value(self, cell: Any, formula_cell: Any, sheet: str) -> Any:
         value = cell.value
         if value is None and formula_cell.data_type == "f":
-            self.problem(
-                sheet,
-                cell.coordinate,
-                "(formula)",
-                "a formula whose result was not saved: open the "
-                "workbook in Excel or LibreOffice and save it, or type the value",
-            )
+            self.problem(sheet, cell.coordinate, "(formula)", "a formula whose result was not saved: open the "
+                         "workbook in Excel or LibreOffice and save it, or type the value")
         return value
 
     def _table(self, sheet: Sheet) -> tuple[list[Column], list[_Row]]:
@@ -320,23 +302,14 @@ class _Reader:
             if key in columns:
                 self.problem(sheet.name, coord, key, f"column {key} appears twice in row {ROW_KEY}")
             elif col is None:
-                self.problem(
-                    sheet.name,
-                    coord,
-                    key,
-                    f"unknown column {key!r} in row {ROW_KEY}: row {ROW_KEY} names "
-                    "the plan field of each column (see docs/excel.md); clear it to add a column of your own",
-                )
+                self.problem(sheet.name, coord, key, f"unknown column {key!r} in row {ROW_KEY}: row {ROW_KEY} names "
+                             "the plan field of each column (see docs/excel.md); clear it to add a column of your own")
             else:
                 columns[key] = (c, col)
         for col in sheet.fixed:
             if col.is_input and col.key not in columns:
-                self.problem(
-                    sheet.name,
-                    f"A{ROW_KEY}",
-                    col.key,
-                    f"column missing: row {ROW_KEY} has no {col.key} column; put the template's column back",
-                )
+                self.problem(sheet.name, f"A{ROW_KEY}", col.key, f"column missing: row {ROW_KEY} has no {col.key} "
+                             "column; put the template's column back")
         rows = []
         for r, (cells, formula_cells) in enumerate(
             zip(ws.iter_rows(min_row=FIRST_ROW), wf.iter_rows(min_row=FIRST_ROW), strict=False), start=FIRST_ROW
@@ -353,18 +326,16 @@ class _Reader:
                 rows.append(_Row(sheet.name, r, values, coords))
         return [col for _, col in columns.values() if col.is_input], rows
 
-    def _fill(
-        self, sheet: Sheet, columns: list[Column], row: _Row, loc: Loc, into: dict[str, Any], labels: bool = False
-    ) -> None:
+    def _fill(self, sheet: Sheet, columns: list[Column], row: _Row, loc: Loc, into: dict[str, Any],
+              labels: bool = False) -> None:
         """Each column's value put where its declaration says inside ``into``, the entry at
         ``loc``; every place marked with its cell, whether a value is given or not (a missing
         field is reported there). ``labels``: fields are named by their place in the plan
         rather than by their column."""
         for block in sheet.blocks.values():
             place = (*loc, *block.mapping_path)
-            self.mark(
-                place, row.sheet, row.coord(block.whole or sheet.first), format_loc(place) if labels else block.prefix
-            )
+            self.mark(place, row.sheet, row.coord(block.whole or sheet.first), format_loc(place) if labels
+                      else block.prefix)
         for col in columns:
             if col.key in sheet.row_keys:
                 continue
@@ -431,23 +402,11 @@ class _Reader:
                     continue
                 sheet_name, cell, _ = self.where[(*where, i)]
                 code = owner.get("id" if spec.owner == "scheme" else "code", "")
-                self.problem(
-                    sheet_name,
-                    cell,
-                    next(iter(sheet.blocks), sheet.name),
-                    f"missing: {spec.owner} {code} has no row on the {sheet.name} sheet",
-                )
+                self.problem(sheet_name, cell, next(iter(sheet.blocks), sheet.name),
+                             f"missing: {spec.owner} {code} has no row on the {sheet.name} sheet")
 
-    def _pivot(
-        self,
-        sheet: Sheet,
-        columns: list[Column],
-        row: _Row,
-        spec: Owned,
-        i: int,
-        owner: dict[str, Any],
-        first: dict[tuple[int, Any], int],
-    ) -> None:
+    def _pivot(self, sheet: Sheet, columns: list[Column], row: _Row, spec: Owned, i: int, owner: dict[str, Any],
+               first: dict[tuple[int, Any], int]) -> None:
         """A row of figures for one value of the pivot column (a staff group) of owner ``i``: each
         column's value goes in its mapping under that value (``wte``: {group: value}). ``first``:
         the row of each owner and value already read."""
@@ -460,12 +419,8 @@ class _Reader:
                 self.problem(row.sheet, row.coord(pivot), pivot, f"missing: say which {what} these figures are for")
             return
         if (i, value) in first:
-            self.problem(
-                row.sheet,
-                row.coord(pivot),
-                pivot,
-                f"a second row for {value} (the first is row {first[i, value]}): one row per {what}",
-            )
+            self.problem(row.sheet, row.coord(pivot), pivot,
+                         f"a second row for {value} (the first is row {first[i, value]}): one row per {what}")
             return
         first[i, value] = row.number
         if not given:
@@ -489,24 +444,16 @@ class _Reader:
             elif not isinstance(code, str) or code not in codes:
                 unknown.setdefault(code, []).append(row)
             elif one_each and code in first:
-                self.problem(
-                    sheet.name,
-                    row.coord(what),
-                    what,
-                    f"a second row for {code} (the first is row {first[code]}): give one row per {what}",
-                )
+                self.problem(sheet.name, row.coord(what), what,
+                             f"a second row for {code} (the first is row {first[code]}): give one row per {what}")
             else:
                 first.setdefault(code, row.number)
                 found.append((codes[code], row))
         for code, named in unknown.items():  # one message for each code, however many rows name it
             others = len(named) - 1
             more = f" ({others} more row{'s' if others > 1 else ''} of this sheet name it)" if others else ""
-            self.problem(
-                sheet.name,
-                named[0].coord(what),
-                what,
-                f"unknown {what} {code!r}: not on the {OWNERS[what][0]} sheet{more}",
-            )
+            self.problem(sheet.name, named[0].coord(what), what,
+                         f"unknown {what} {code!r}: not on the {OWNERS[what][0]} sheet{more}")
         return found
 
     def _keyed(self, sheet: Sheet, columns: list[Column], rows: list[_Row], data: dict[str, Any]) -> None:
@@ -524,13 +471,8 @@ class _Reader:
                 self.problem(row.sheet, row.coord(spec.key), spec.key, spec.missing)
                 continue
             if has_members.setdefault(key, member is not None) != (member is not None):
-                self.problem(
-                    row.sheet,
-                    row.coord(spec.member),
-                    spec.member,
-                    f"{key} has rows with and without a "
-                    f"{spec.member}: give one row without a {spec.member}, or one row per {spec.member}",
-                )
+                self.problem(row.sheet, row.coord(spec.member), spec.member, f"{key} has rows with and without a "
+                             f"{spec.member}: give one row without a {spec.member}, or one row per {spec.member}")
                 continue
             loc = (*spec.path, key)
             given = mapping.setdefault(key, {})

@@ -179,9 +179,8 @@ def _entries(plan: Plan, sheet: Sheet) -> Iterator[Source]:
                 if rows.pivot is None:
                     yield {owner: code}, sub
                     continue
-                found = {
-                    str(k) for c in sheet.fixed if c.key not in sheet.row_keys for k in _get(sub, c.field_path) or {}
-                }
+                found = {str(k) for c in sheet.fixed if c.key not in sheet.row_keys
+                         for k in _get(sub, c.field_path) or {}}
                 for value in [*rows.pivot_values, *sorted(found - set(rows.pivot_values))]:
                     yield {owner: code, rows.pivot: value}, sub
         case Keyed(path=path, key=key, member=member):
@@ -347,15 +346,8 @@ def _add_checks(ws: Worksheet, columns: list[Column], letters: dict[str, str], r
             kind, operator, low, high, message = NUMBER_CHECKS[col.check]
             if col.check not in checks:
                 checks[col.check] = DataValidation(
-                    type=kind,
-                    operator=operator,
-                    formula1=low,
-                    formula2=high,
-                    allow_blank=True,
-                    showErrorMessage=True,
-                    errorStyle="stop",
-                    errorTitle="Not a valid number",
-                    error=message,
+                    type=kind, operator=operator, formula1=low, formula2=high, allow_blank=True,
+                    showErrorMessage=True, errorStyle="stop", errorTitle="Not a valid number", error=message,
                 )
             checks[col.check].add(cells)
     for check in checks.values():
@@ -422,9 +414,8 @@ INSTRUCTIONS = (
 def _write_cover(ws: Worksheet, plan: Plan | None, members: Members, ranges: dict[str, str]) -> None:
     ws["A1"] = "Sustainability and Transformation Plan: submission workbook"
     ws["A1"].font = Font(bold=True, size=16)
-    ws["A2"] = (
-        f"Made by stpkit {__version__}. Money in £ thousands (£000). Years are NHS financial years (April to March)."
-    )
+    ws["A2"] = f"Made by stpkit {__version__}. Money in £ thousands (£000). Years are NHS financial years (April " \
+               "to March)."
     for c, text in enumerate(("Item", "Value", "Field", "Guidance"), start=1):
         cell = ws.cell(COVER_FIRST_ROW - 1, c, text)
         cell.font, cell.fill, cell.alignment, cell.border = HEADER_FONT, HEADER_FILL, HEADER_ALIGN, BORDER
@@ -465,12 +456,8 @@ def _write_cover(ws: Worksheet, plan: Plan | None, members: Members, ranges: dic
         if f.choices:
             if f.choices not in checks:
                 checks[f.choices] = DataValidation(
-                    type="list",
-                    formula1=ranges[f.choices],
-                    allow_blank=True,
-                    showErrorMessage=True,
-                    errorStyle="stop",
-                    errorTitle="Not in the list",
+                    type="list", formula1=ranges[f.choices], allow_blank=True, showErrorMessage=True,
+                    errorStyle="stop", errorTitle="Not in the list",
                     error=f"Choose a value from the drop-down list ({f.choices} on the Lists sheet).",
                 )
             checks[f.choices].add(f"B{r}")
@@ -485,18 +472,10 @@ def _write_cover(ws: Worksheet, plan: Plan | None, members: Members, ranges: dic
         row += 2
     ws.cell(row, 1, "Key").font = Font(bold=True, size=12)
     key_rows = (
-        (
-            INPUT_FILL,
-            "input",
-            "Input: type a value or choose one from the drop-down list. Row 3 of each sheet says "
-            "input above these columns.",
-        ),
-        (
-            CALC_FILL,
-            "calculated",
-            "Calculated or fixed: worked out by the workbook (totals, names looked up) or set "
-            "by stpkit. Row 3 says calculated; these cells are not read back.",
-        ),
+        (INPUT_FILL, "input", "Input: type a value or choose one from the drop-down list. Row 3 of each sheet says "
+                              "input above these columns."),
+        (CALC_FILL, "calculated", "Calculated or fixed: worked out by the workbook (totals, names looked up) or set "
+                                  "by stpkit. Row 3 says calculated; these cells are not read back."),
     )
     for fill, word, text in key_rows:
         row += 1
@@ -505,10 +484,8 @@ def _write_cover(ws: Worksheet, plan: Plan | None, members: Members, ranges: dic
         ws.cell(row, 2, text).alignment = WRAP
         _fit_height(ws, row, [(text, COVER_WIDTHS[1])])
     row += 1
-    text = (
-        "Rows 1 to 5 of every sheet: title, note, input or calculated, the column's name with its unit, and the "
-        "plan field it holds."
-    )
+    text = ("Rows 1 to 5 of every sheet: title, note, input or calculated, the column's name with its unit, and the "
+            "plan field it holds.")
     ws.cell(row, 2, text).alignment = WRAP
     _fit_height(ws, row, [(text, COVER_WIDTHS[1])])
     row += 2

@@ -69,9 +69,8 @@ class _Frame:
         for tick in self.ticks:
             y = self.y(tick)
             parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#dddddd"/>')
-            parts.append(
-                f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{escape(money_m(tick))}</text>'
-            )
+            parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">'
+                         f"{escape(money_m(tick))}</text>")
         zero = self.y(0.0)
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{zero:.1f}" y2="{zero:.1f}" stroke="#333333"/>')
         for i, label in enumerate(self.labels):
@@ -98,7 +97,7 @@ def _svg(key: str, title: str, alt: str, body: str, legend: Sequence[tuple[str, 
         x = LEFT + i * 170
         items.append(
             f'<line x1="{x}" x2="{x + 24}" y1="{HEIGHT - 12}" y2="{HEIGHT - 12}" stroke="{colour}" stroke-width="3"'
-            f"{f' stroke-dasharray={chr(34)}{dash}{chr(34)}' if dash else ''}/>"
+            f'{f" stroke-dasharray={chr(34)}{dash}{chr(34)}" if dash else ""}/>'
             f'<text x="{x + 30}" y="{HEIGHT - 8}" font-size="11">{escape(label)}</text>'
         )
     return (
@@ -115,10 +114,8 @@ def gap_chart(key: str, years: Sequence[str], do_nothing: Sequence[float], with_
 
     def line(values: Sequence[float], colour: str, dash: str = "") -> str:
         points = " ".join(f"{frame.x(i):.1f},{frame.y(v):.1f}" for i, v in enumerate(values))
-        marks = "".join(
-            f'<circle cx="{frame.x(i):.1f}" cy="{frame.y(v):.1f}" r="3.5" fill="{colour}"/>'
-            for i, v in enumerate(values)
-        )
+        marks = "".join(f'<circle cx="{frame.x(i):.1f}" cy="{frame.y(v):.1f}" r="3.5" fill="{colour}"/>'
+                        for i, v in enumerate(values))
         dashed = f' stroke-dasharray="{dash}"' if dash else ""
         return f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.5"{dashed}/>{marks}'
 
@@ -142,9 +139,8 @@ def gap_chart(key: str, years: Sequence[str], do_nothing: Sequence[float], with_
     )
 
 
-def waterfall(
-    key: str, title: str, start: tuple[str, float], steps: Sequence[tuple[str, float]], end_label: str
-) -> Figure:
+def waterfall(key: str, title: str, start: tuple[str, float], steps: Sequence[tuple[str, float]],
+              end_label: str) -> Figure:
     """A bridge drawn across the page, one row per step so that every label can be read: the
     start bar, one floating bar per step, and the end bar (£000 in, £m shown)."""
     levels = [start[1]]
@@ -161,11 +157,9 @@ def waterfall(
 
     parts = []
     for tick in ticks:
-        parts.append(
-            f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{TOP}" y2="{height - 35}" stroke="#dddddd"/>'
-            f'<text x="{x(tick):.1f}" y="{height - 22}" text-anchor="middle" font-size="10">'
-            f"{escape(money_m(tick))}</text>"
-        )
+        parts.append(f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{TOP}" y2="{height - 35}" stroke="#dddddd"/>'
+                     f'<text x="{x(tick):.1f}" y="{height - 22}" text-anchor="middle" font-size="10">'
+                     f"{escape(money_m(tick))}</text>")
     parts.append(f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="{TOP}" y2="{height - 35}" stroke="#333333"/>')
 
     def bar(i: int, a: float, b: float, colour: str, text: str) -> None:
@@ -195,26 +189,12 @@ def waterfall(
     )
     rows = [(start[0], money_m(start[1]))] + [(label, money_m(v)) for label, v in steps]
     rows.append((end_label, money_m(levels[-1])))
-    return Figure(
-        key,
-        title,
-        "Green bars improve the position, red bars worsen it; grey is the start and blue the end. £m.",
-        alt,
-        svg,
-        ("Step", "£m"),
-        tuple(rows),
-    )
+    return Figure(key, title, "Green bars improve the position, red bars worsen it; grey is the start and blue the "
+                  "end. £m.", alt, svg, ("Step", "£m"), tuple(rows))
 
 
-def fan_chart(
-    key: str,
-    years: Sequence[str],
-    central: Sequence[float],
-    p10: Sequence[float],
-    p50: Sequence[float],
-    p90: Sequence[float],
-    runs: int,
-) -> Figure:
+def fan_chart(key: str, years: Sequence[str], central: Sequence[float], p10: Sequence[float], p50: Sequence[float],
+              p90: Sequence[float], runs: int) -> Figure:
     """The spread of the position with the plan over many runs."""
     frame = _Frame(years, min(*p10, *central), max(*p90, *central))
     band = [f"{frame.x(i):.1f},{frame.y(v):.1f}" for i, v in enumerate(p90)]
@@ -242,23 +222,13 @@ def fan_chart(
         alt,
         _svg(key, "Risk fan chart", alt, body, legend),
         ("Year", "Plan as written", "P10", "P50", "P90"),
-        tuple(
-            (y, money_m(c), money_m(a), money_m(b), money_m(d))
-            for y, c, a, b, d in zip(years, central, p10, p50, p90, strict=True)
-        ),
+        tuple((y, money_m(c), money_m(a), money_m(b), money_m(d))
+              for y, c, a, b, d in zip(years, central, p10, p50, p90, strict=True)),
     )
 
 
-def bars(
-    key: str,
-    title: str,
-    caption: str,
-    labels: Sequence[str],
-    values: Sequence[float],
-    unit: str,
-    fmt=lambda v: f"{v:,.0f}",
-    label_header: str = "Item",
-) -> Figure:
+def bars(key: str, title: str, caption: str, labels: Sequence[str], values: Sequence[float], unit: str,
+         fmt=lambda v: f"{v:,.0f}", label_header: str = "Item") -> Figure:
     """Horizontal bars, for counts such as beds or staff; ``label_header`` heads the labels'
     column of the data table."""
     top = max([abs(v) for v in values] + [1.0])

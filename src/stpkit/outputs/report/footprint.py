@@ -101,18 +101,9 @@ def _scheme_rows(a: Assessment, risk: RiskSummary | None) -> list[tuple[str, ...
     if risk is not None and risk.bridge is not None:
         expected = [money_m(step.total[0, -1]) for step in risk.bridge.legs[0].scheme_steps()]
     return [
-        (
-            row.id,
-            row.name,
-            row.category.replace("_", " "),
-            row.owner,
-            row.evidence,
-            money_m(row.final_year_effect_gbp000),
-            expected[i],
-            money_m(row.final_year_stranded_gbp000),
-            money_m(row.total_capital_gbp000),
-            row.capital_source.replace("_", " "),
-        )
+        (row.id, row.name, row.category.replace("_", " "), row.owner, row.evidence,
+         money_m(row.final_year_effect_gbp000), expected[i], money_m(row.final_year_stranded_gbp000),
+         money_m(row.total_capital_gbp000), row.capital_source.replace("_", " "))
         for i, row in enumerate(schemes.itertuples())
     ]
 
@@ -123,11 +114,8 @@ def footprint_report(a: Assessment) -> str:
     banner = ILLUSTRATIVE_NOTE if plan.illustrative else None
     figures = [gap_chart("gap", years, r.do_nothing[0], r.with_plan[0]), _bridge_figure(a)]
     if risk is not None:
-        figures.append(
-            fan_chart(
-                "risk", years, risk.central, risk.percentiles[0], risk.percentiles[1], risk.percentiles[2], risk.runs
-            )
-        )
+        figures.append(fan_chart("risk", years, risk.central, risk.percentiles[0], risk.percentiles[1],
+                                 risk.percentiles[2], risk.runs))
 
     headline = [
         (f"do-nothing position, {years[-1]}", money_m(r.do_nothing[0, -1])),
@@ -141,47 +129,25 @@ def footprint_report(a: Assessment) -> str:
         key_figures(headline),
         *(paragraph(s) for s in summary_sentences(a)),
         f'<p class="flag">{escape("Balances only on paper: the plan balances as written but most runs do not.")}</p>'
-        if risk is not None and risk.balances_only_on_paper
-        else "",
+        if risk is not None and risk.balances_only_on_paper else "",
     )
     money = section("Money: the gap and the bridge", figure(figures[0]), figure(figures[1]), banner=banner)
     parts = [summary, money]
     if risk is not None:
-        parts.append(
-            section(
-                "Risk: how likely the plan is to hold",
-                figure(figures[2]),
-                table(
-                    ("Step", f"{years[-1]}, £m"),
-                    [(s["label"], money_m(s["values"][-1])) for s in bridge_steps(risk.bridge)] if risk.bridge else [],
-                    caption="Risk-adjusted bridge: each scheme as it delivers on average",
-                    numeric=[False, True],
-                ),
-            )
-        )
-    parts.append(
-        section(
-            "Schemes",
-            table(
-                (
-                    "Id",
-                    "Scheme",
-                    "Category",
-                    "Owner",
-                    "Evidence",
-                    f"Planned effect {years[-1]}",
-                    f"Expected effect {years[-1]}",
-                    "Cost left stranded",
-                    "Capital",
-                    "Capital source",
-                ),
-                _scheme_rows(a, risk),
-                caption="Effects in £m in the final year; expected effect allows for typical delivery, slippage and recurrence",
-                numeric=[False, False, False, False, False, True, True, True, True, False],
-            ),
-            wide=True,
-        )
-    )
+        parts.append(section(
+            "Risk: how likely the plan is to hold",
+            figure(figures[2]),
+            table(("Step", f"{years[-1]}, £m"),
+                  [(s["label"], money_m(s["values"][-1])) for s in bridge_steps(risk.bridge)] if risk.bridge else [],
+                  caption="Risk-adjusted bridge: each scheme as it delivers on average", numeric=[False, True]),
+        ))
+    parts.append(section("Schemes", table(
+        ("Id", "Scheme", "Category", "Owner", "Evidence", f"Planned effect {years[-1]}",
+         f"Expected effect {years[-1]}", "Cost left stranded", "Capital", "Capital source"),
+        _scheme_rows(a, risk),
+        caption="Effects in £m in the final year; expected effect allows for typical delivery, slippage and recurrence",
+        numeric=[False, False, False, False, False, True, True, True, True, False],
+    ), wide=True))
     parts.append(_capacity_section(a))
     parts.append(_assurance_section(a))
     parts.append(_gaps_section(a))
@@ -190,13 +156,8 @@ def footprint_report(a: Assessment) -> str:
         "positive, deficit negative; years are NHS financial years. Contains public sector information licensed "
         "under the Open Government Licence v3.0."
     )
-    return page(
-        plan.title,
-        f"{footprint_name(r)} ({plan.footprint.code}) · {years[0]} to {years[-1]}",
-        parts,
-        banner=banner,
-        footer=footer,
-    )
+    return page(plan.title, f"{footprint_name(r)} ({plan.footprint.code}) · {years[0]} to {years[-1]}", parts,
+                banner=banner, footer=footer)
 
 
 def _capacity_section(a: Assessment) -> str:
@@ -209,98 +170,44 @@ def _capacity_section(a: Assessment) -> str:
         first = beds[beds["year"] == years[0]].set_index("organisation")
         rows = []
         for row in final.itertuples():
-            rows.append(
-                (
-                    row.organisation,
-                    row.name,
-                    f"{first.loc[row.organisation, 'beds_do_nothing']:,.0f}",
-                    f"{row.beds_with_plan:,.0f}",
-                    f"{row.beds_needed_with_plan:,.0f}",
-                    f"{row.occupancy_with_plan_pct:.0f}%",
-                    "above" if row.occupancy_with_plan_pct > row.occupancy_target_pct + 0.5 else "within",
-                    f"{row.wards_removed:,.0f}",
-                )
-            )
-        parts.append(
-            table(
-                (
-                    "Code",
-                    "Organisation",
-                    f"Beds {years[0]}",
-                    f"Beds {years[-1]}",
-                    "Beds needed",
-                    "Occupancy",
-                    "Against the target",
-                    "Wards closed",
-                ),
-                rows,
-                caption=f"Beds with the plan in {years[-1]}, against what its own activity needs at the "
-                "target occupancy",
-                numeric=[False, False, True, True, True, True, False, True],
-            )
-        )
-        parts.append(
-            figure(
-                bars(
-                    "beds-chart",
-                    f"Beds with the plan, {years[-1]}",
-                    "Beds each provider keeps in the final year.",
-                    list(final["name"]),
-                    list(final["beds_with_plan"]),
-                    "beds",
-                    label_header="Provider",
-                )
-            )
-        )
+            rows.append((row.organisation, row.name, f"{first.loc[row.organisation, 'beds_do_nothing']:,.0f}",
+                         f"{row.beds_with_plan:,.0f}", f"{row.beds_needed_with_plan:,.0f}",
+                         f"{row.occupancy_with_plan_pct:.0f}%",
+                         "above" if row.occupancy_with_plan_pct > row.occupancy_target_pct + 0.5 else "within",
+                         f"{row.wards_removed:,.0f}"))
+        parts.append(table(("Code", "Organisation", f"Beds {years[0]}", f"Beds {years[-1]}", "Beds needed",
+                            "Occupancy", "Against the target", "Wards closed"), rows,
+                           caption=f"Beds with the plan in {years[-1]}, against what its own activity needs at the "
+                           "target occupancy", numeric=[False, False, True, True, True, True, False, True]))
+        parts.append(figure(bars("beds-chart", f"Beds with the plan, {years[-1]}",
+                                 "Beds each provider keeps in the final year.",
+                                 list(final["name"]), list(final["beds_with_plan"]), "beds", label_header="Provider")))
     departments = type1_table(r)
     if not departments.empty:
-        parts.append(
-            table(
-                ("Code", "Trust", "Attendances", "Emergency admissions", "Within 4 hours"),
-                [
-                    (d.organisation, d.name, f"{d.attendances:,}", f"{d.admissions:,}", f"{d.four_hour_pct:.1f}%")
-                    for d in departments.itertuples()
-                ],
-                caption=f"Type 1 A&E departments ({departments['year'].iloc[0]}, NHS England data)",
-                numeric=[False, False, True, True, True],
-            )
-        )
+        parts.append(table(("Code", "Trust", "Attendances", "Emergency admissions", "Within 4 hours"),
+                           [(d.organisation, d.name, f"{d.attendances:,}", f"{d.admissions:,}",
+                             f"{d.four_hour_pct:.1f}%") for d in departments.itertuples()],
+                           caption=f"Type 1 A&E departments ({departments['year'].iloc[0]}, NHS England data)",
+                           numeric=[False, False, True, True, True]))
     workforce = workforce_table(r)
     if not workforce.empty:
         final = workforce[workforce["year"] == years[-1]].groupby("staff_group", sort=False).sum(numeric_only=True)
-        parts.append(
-            table(
-                ("Staff group", "Do nothing (WTE)", "With the plan (WTE)", "Vacant", "Agency", "Agency premium"),
-                [
-                    (
-                        g.replace("_", " "),
-                        f"{row.establishment_wte_do_nothing:,.0f}",
-                        f"{row.establishment_wte_with_plan:,.0f}",
-                        f"{row.vacancies_wte:,.0f}",
-                        f"{row.agency_wte:,.0f}",
-                        money_m(row.agency_premium_gbp000),
-                    )
-                    for g, row in final.iterrows()
-                ],
-                caption=f"Workforce across the footprint's providers in {years[-1]}",
-                numeric=[False, True, True, True, True, True],
-            )
-        )
+        parts.append(table(("Staff group", "Do nothing (WTE)", "With the plan (WTE)", "Vacant", "Agency",
+                            "Agency premium"),
+                           [(g.replace("_", " "), f"{row.establishment_wte_do_nothing:,.0f}",
+                             f"{row.establishment_wte_with_plan:,.0f}", f"{row.vacancies_wte:,.0f}",
+                             f"{row.agency_wte:,.0f}", money_m(row.agency_premium_gbp000))
+                            for g, row in final.iterrows()],
+                           caption=f"Workforce across the footprint's providers in {years[-1]}",
+                           numeric=[False, True, True, True, True, True]))
     capital = capital_table(r)
     need = capital.groupby("source", sort=False)[["need_gbp000", "available_gbp000"]].sum()
     need = need[(need["need_gbp000"] > 0) | (need["available_gbp000"] > 0)]
     if not need.empty:
-        parts.append(
-            table(
-                ("Source", "Needed", "Available"),
-                [
-                    (s.replace("_", " "), money_m(row.need_gbp000), money_m(row.available_gbp000))
-                    for s, row in need.iterrows()
-                ],
-                caption="Capital over the plan by source",
-                numeric=[False, True, True],
-            )
-        )
+        parts.append(table(("Source", "Needed", "Available"),
+                           [(s.replace("_", " "), money_m(row.need_gbp000), money_m(row.available_gbp000))
+                            for s, row in need.iterrows()],
+                           caption="Capital over the plan by source", numeric=[False, True, True]))
     return section("Beds, A&E, workforce and capital", *parts)
 
 
@@ -310,25 +217,14 @@ def _assurance_section(a: Assessment) -> str:
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
     rows = []
     for f in sorted(a.findings, key=lambda f: (order[f.severity], f.rule)):
-        numbers = "; ".join(
-            f"{k.replace('_', ' ')} {v:,.1f}" if isinstance(v, float) else f"{k.replace('_', ' ')} {v}"
-            for k, v in f.numbers.items()
-        )
+        numbers = "; ".join(f"{k.replace('_', ' ')} {v:,.1f}" if isinstance(v, float) else f"{k.replace('_', ' ')} {v}"
+                            for k, v in f.numbers.items())
         rows.append((f.rule, f.severity.value, f.title, f.message, numbers))
-    note = paragraph(
-        f"{len(a.checked)} checks were run"
-        + (f"; {len(a.not_checked)} need risk runs and were not" if a.not_checked else "")
-        + "."
-    )
-    return section(
-        "Assurance findings",
-        note,
-        table(
-            ("Rule", "Severity", "Check", "Finding", "The numbers"),
-            rows,
-            caption="What the assurance checks found, most serious first",
-        ),
-    )
+    note = paragraph(f"{len(a.checked)} checks were run" + (
+        f"; {len(a.not_checked)} need risk runs and were not" if a.not_checked else "") + ".")
+    return section("Assurance findings", note,
+                   table(("Rule", "Severity", "Check", "Finding", "The numbers"), rows,
+                         caption="What the assurance checks found, most serious first"))
 
 
 def _gaps_section(a: Assessment) -> str:
@@ -340,15 +236,11 @@ def _gaps_section(a: Assessment) -> str:
     def fmt(value: float | None) -> str:
         return "–" if value is None or value != value else f"{value:,.1f}"
 
-    body = [
-        paragraph(
-            "The plan is about more than money: each indicator's baseline, the target and the plan's "
-            "trajectory by year, in the indicator's unit."
-        )
-    ]
+    body = [paragraph("The plan is about more than money: each indicator's baseline, the target and the plan's "
+                      "trajectory by year, in the indicator's unit.")]
     later = list(range(1, len(years)))
     # A long plan's trajectory is split into tables of a few years each, so that every table fits the page.
-    chunks = [later[i : i + GAP_YEARS_PER_TABLE] for i in range(0, len(later), GAP_YEARS_PER_TABLE)] or [[]]
+    chunks = [later[i:i + GAP_YEARS_PER_TABLE] for i in range(0, len(later), GAP_YEARS_PER_TABLE)] or [[]]
     for n, chunk in enumerate(chunks):
         first, last = n == 0, n == len(chunks) - 1
         headers = ["Gap", "Indicator", "Unit"]
@@ -363,19 +255,9 @@ def _gaps_section(a: Assessment) -> str:
             row += [ind.source] if last else []
             rows.append(row)
         span = f", {years[chunk[0]]} to {years[chunk[-1]]}" if chunk and len(chunks) > 1 else ""
-        body.append(
-            table(
-                headers,
-                rows,
-                caption=f"Care and quality, and health and wellbeing: indicators by year{span}",
-                numeric=[
-                    False,
-                    False,
-                    False,
-                    *([True, True] if first else []),
-                    *([True] * len(chunk)),
-                    *([False] if last else []),
-                ],
-            )
-        )
+        body.append(table(
+            headers, rows, caption=f"Care and quality, and health and wellbeing: indicators by year{span}",
+            numeric=[False, False, False, *([True, True] if first else []), *([True] * len(chunk)),
+                     *([False] if last else [])],
+        ))
     return section("The three gaps", *body, wide=True)

@@ -46,13 +46,14 @@ svg { max-width: 100%; height: auto; }
 """
 
 
-def page(title: str, subtitle: str, sections: Iterable[str], banner: str | None = None, footer: str = "") -> str:
+def page(title: str, subtitle: str, sections: Iterable[str], banner: str | None = None,
+         footer: str = "") -> str:
     banner_html = f'<p class="banner" role="note">{escape(banner)}</p>' if banner else ""
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, '
         f'initial-scale=1"><title>{escape(title)}</title><style>{STYLE}</style></head><body>'
-        f'<header><h1>{escape(title)}</h1><p class="subtitle">{escape(subtitle)}</p>{banner_html}</header>'
+        f"<header><h1>{escape(title)}</h1><p class=\"subtitle\">{escape(subtitle)}</p>{banner_html}</header>"
         f"<main>{''.join(sections)}</main>"
         f'<footer class="muted"><p>{footer}</p></footer></body></html>\n'
     )
@@ -70,9 +71,8 @@ def paragraph(text: str) -> str:
     return f"<p>{escape(text)}</p>"
 
 
-def table(
-    headers: Sequence[str], rows: Iterable[Sequence[object]], caption: str = "", numeric: Sequence[bool] | None = None
-) -> str:
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]], caption: str = "",
+          numeric: Sequence[bool] | None = None) -> str:
     """A plain table; cells are escaped; columns marked numeric are right-aligned."""
     head = "".join(f'<th scope="col">{escape(str(h))}</th>' for h in headers)
     body = []
@@ -88,22 +88,19 @@ def table(
 
 def figure(fig: Figure) -> str:
     """The chart, its caption, and the data behind it as a table."""
-    data = table(
-        fig.headers, fig.rows, caption=f"Data for: {fig.title}", numeric=[False] + [True] * (len(fig.headers) - 1)
-    )
+    data = table(fig.headers, fig.rows, caption=f"Data for: {fig.title}",
+                 numeric=[False] + [True] * (len(fig.headers) - 1))
     return (
         f'<figure id="{fig.key}" aria-label="{escape(fig.title)}"><h3>{escape(fig.title)}</h3>{fig.svg}'
-        f'<figcaption>{escape(fig.caption)} <span class="muted">Description: {escape(fig.alt)}</span>'
+        f"<figcaption>{escape(fig.caption)} <span class=\"muted\">Description: {escape(fig.alt)}</span>"
         f"</figcaption>{data}</figure>"
     )
 
 
 def key_figures(items: Sequence[tuple[str, str]]) -> str:
-    return (
-        '<div class="key-figures">'
-        + "".join(f"<div><strong>{escape(value)}</strong>{escape(label)}</div>" for label, value in items)
-        + "</div>"
-    )
+    return '<div class="key-figures">' + "".join(
+        f"<div><strong>{escape(value)}</strong>{escape(label)}</div>" for label, value in items
+    ) + "</div>"
 
 
 def to_pdf(html: str) -> bytes:

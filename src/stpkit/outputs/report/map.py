@@ -122,7 +122,9 @@ def per_head_class(value: float) -> int:
     return min(4, 1 + int(-value // 50))
 
 
-def national_map(positions_gbp000: dict[str, float], populations: dict[str, int], year: str, illustrative: bool) -> str:
+def national_map(
+    positions_gbp000: dict[str, float], populations: dict[str, int], year: str, illustrative: bool
+) -> str:
     """England by footprint, filled by the footprint's position with the plan per head in
     ``year`` (areas covering several footprints take them together)."""
 

@@ -43,20 +43,12 @@ def league_rows(result: NationalResult, assessments: dict[str, Assessment]) -> l
     for row in table_.sort_values("rank").itertuples():
         a = assessments.get(row.code)
         chance = f"{100 * row.probability_of_balance:.0f}%" if "probability_of_balance" in table_ else "–"
-        rows.append(
-            (
-                str(row.rank),
-                row.code,
-                row.name,
-                f"{row.population:,}",
-                money_m(row.do_nothing_gbp000),
-                money_m(row.with_plan_gbp000),
-                per_head(row.with_plan_per_head_gbp),
-                chance,
-                a.rating.category.value.replace("_", " ") if a else "–",
-                str(a.count(Severity.ERROR)) if a else "–",
-            )
-        )
+        rows.append((
+            str(row.rank), row.code, row.name, f"{row.population:,}", money_m(row.do_nothing_gbp000),
+            money_m(row.with_plan_gbp000), per_head(row.with_plan_per_head_gbp), chance,
+            a.rating.category.value.replace("_", " ") if a else "–",
+            str(a.count(Severity.ERROR)) if a else "–",
+        ))
     return rows
 
 
@@ -83,111 +75,46 @@ def national_report(result: NationalResult, assessments: dict[str, Assessment], 
             f"{money_m(closed)} of the footprints' gap ({100 * closed / gap_gbp000:.0f}% of that challenge)."
         )
     if ratings:
-        words.append(
-            "Ratings on the 2017 scale: "
-            + ", ".join(f"{ratings.get(c, 0)} {c.value.replace('_', ' ')}" for c in RatingCategory)
-            + "."
-        )
+        words.append("Ratings on the 2017 scale: " + ", ".join(
+            f"{ratings.get(c, 0)} {c.value.replace('_', ' ')}" for c in RatingCategory) + ".")
     start, steps, _ = national_bridge(result)
     parts = [
         section("Summary", key_figures(headline), *(paragraph(w) for w in words)),
-        section(
-            "League table",
-            table(
-                (
-                    "Rank",
-                    "Code",
-                    "Footprint",
-                    "Population",
-                    "Do nothing",
-                    "With the plan",
-                    "Per head",
-                    "Chance of balance",
-                    "Rating",
-                    "Serious findings",
-                ),
-                league_rows(result, assessments),
-                caption=f"Footprints ranked by their position with the plan per head in {year} (best first); £m",
-                numeric=[True, False, False, True, True, True, True, True, False, True],
-            ),
-            banner=banner,
-        ),
-        section(
-            "Map",
-            "<figure>"
-            + national_map(
-                dict(zip(result.table["code"], result.table["with_plan_gbp000"], strict=True)),
-                dict(zip(result.table["code"], result.table["population"], strict=True)),
-                year,
-                result.any_illustrative,
-            )
-            + "<figcaption>Each footprint's position with its plan per head; the league table above holds the "
-            "same figures.</figcaption></figure>",
-        ),
-        section(
-            "The national bridge",
-            figure(
-                waterfall(
-                    "national-bridge",
-                    f"England's bridge to {year}",
-                    (f"{result.base_year} position", start),
-                    steps,
-                    f"{year} with the plans",
-                )
-            ),
-        ),
+        section("League table", table(
+            ("Rank", "Code", "Footprint", "Population", "Do nothing", "With the plan", "Per head", "Chance of balance",
+             "Rating", "Serious findings"),
+            league_rows(result, assessments),
+            caption=f"Footprints ranked by their position with the plan per head in {year} (best first); £m",
+            numeric=[True, False, False, True, True, True, True, True, False, True],
+        ), banner=banner),
+        section("Map", "<figure>" + national_map(
+            dict(zip(result.table["code"], result.table["with_plan_gbp000"], strict=True)),
+            dict(zip(result.table["code"], result.table["population"], strict=True)),
+            year, result.any_illustrative,
+        ) + "<figcaption>Each footprint's position with its plan per head; the league table above holds the "
+            "same figures.</figcaption></figure>"),
+        section("The national bridge", figure(waterfall(
+            "national-bridge", f"England's bridge to {year}", (f"{result.base_year} position", start), steps,
+            f"{year} with the plans"))),
     ]
     if ratings:
         counts = [ratings.get(c, 0) for c in RatingCategory]
-        parts.append(
-            section(
-                "Ratings",
-                figure(
-                    bars(
-                        "ratings",
-                        "Footprints by rating",
-                        "How many footprints fall in each of the four 2017 categories.",
-                        [c.value.replace("_", " ") for c in RatingCategory],
-                        counts,
-                        "footprints",
-                        label_header="Rating",
-                    )
-                ),
-            )
-        )
+        parts.append(section("Ratings", figure(bars(
+            "ratings", "Footprints by rating", "How many footprints fall in each of the four 2017 categories.",
+            [c.value.replace("_", " ") for c in RatingCategory], counts, "footprints", label_header="Rating"))))
     if result.risk is not None:
         risk = result.risk
         final = -1
-        parts.append(
-            section(
-                "Risk across England",
-                table(
-                    ("Measure", "P10", "P50", "P90"),
-                    [
-                        ("Percentiles of the summed runs", *(money_m(v) for v in risk.percentiles_of_sum[:, final])),
-                        (
-                            "Footprints' percentiles added up (wrong)",
-                            *(money_m(v) for v in risk.sum_of_percentiles[:, final]),
-                        ),
-                    ],
-                    caption=f"England with the plans in {year} over {risk.runs:,} runs; national demand and inflation are "
-                    "shared by every footprint in each run",
-                    numeric=[False, True, True, True],
-                ),
-                paragraph(
-                    "Adding footprints' percentiles overstates the spread: footprints' own delivery risks partly "
-                    "cancel out across England, while national demand and inflation move them all together."
-                ),
-            )
-        )
-    footer = (
-        "Produced by stpkit. Contains public sector information licensed under the Open Government Licence "
-        "v3.0. Contains OS data © Crown copyright and database right 2021."
-    )
-    return page(
-        "England: the 44 Sustainability and Transformation Plans",
-        f"{result.base_year} to {year}",
-        parts,
-        banner=banner,
-        footer=footer,
-    )
+        parts.append(section("Risk across England", table(
+            ("Measure", "P10", "P50", "P90"),
+            [("Percentiles of the summed runs", *(money_m(v) for v in risk.percentiles_of_sum[:, final])),
+             ("Footprints' percentiles added up (wrong)", *(money_m(v) for v in risk.sum_of_percentiles[:, final]))],
+            caption=f"England with the plans in {year} over {risk.runs:,} runs; national demand and inflation are "
+            "shared by every footprint in each run", numeric=[False, True, True, True]),
+            paragraph("Adding footprints' percentiles overstates the spread: footprints' own delivery risks partly "
+                      "cancel out across England, while national demand and inflation move them all together."),
+        ))
+    footer = ("Produced by stpkit. Contains public sector information licensed under the Open Government Licence "
+              "v3.0. Contains OS data © Crown copyright and database right 2021.")
+    return page("England: the 44 Sustainability and Transformation Plans", f"{result.base_year} to {year}", parts,
+                banner=banner, footer=footer)

@@ -133,20 +133,8 @@ LEVEL_WORDS = {
     DecisionLevel.ABOVE_FOOTPRINT: "Bodies beyond this plan's area, with",
 }
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
 
 #: Smallest changes the page reports: beds, and care as units and as a share of what it would be.
 MIN_BEDS = 5
@@ -196,8 +184,7 @@ class _Plan:
         self.plan, self.result = plan, result
         self.names = {o.code: o.name for o in plan.organisations}
         self.sites: dict[str, tuple[Site, Organisation]] = {
-            s.code: (s, o) for o in plan.organisations if o.capacity for s in o.capacity.sites
-        }
+            s.code: (s, o) for o in plan.organisations if o.capacity for s in o.capacity.sites}
         self.scheme_ids = {s.id for s in plan.schemes}
         self.horizon = result.years[-1]
 
@@ -221,25 +208,16 @@ class _Plan:
         out = []
         events = self.events(*codes)
         if events:
-            out.append(
-                "Discussed with the public: "
-                + "; ".join(
-                    f"{e.title} ({ENGAGEMENT_WORDS[e.kind]}{', ' + e.place if e.place else ''}, "
-                    f"{_dates(e.date, e.until).removeprefix('on ')})"
-                    for e in sorted(events, key=lambda e: e.date)
-                )
-                + "."
-            )
+            out.append("Discussed with the public: " + "; ".join(
+                f"{e.title} ({ENGAGEMENT_WORDS[e.kind]}{', ' + e.place if e.place else ''}, "
+                f"{_dates(e.date, e.until).removeprefix('on ')})" for e in sorted(events, key=lambda e: e.date)) + ".")
         for d in self.decisions(schemes):
             out.append(decision_sentence(d, self.plan, self.names))
         return out
 
     def delivery_words(self, scheme: Scheme) -> str:
-        text = (
-            "How sure the plan is: no evidence yet that this works"
-            if scheme.evidence is EvidenceLevel.NONE
-            else f"How sure the plan is: {EVIDENCE_WORDS[scheme.evidence]} evidence that this works"
-        )
+        text = ("How sure the plan is: no evidence yet that this works" if scheme.evidence is EvidenceLevel.NONE
+                else f"How sure the plan is: {EVIDENCE_WORDS[scheme.evidence]} evidence that this works")
         if scheme.delivery_pct is not None:
             text += f"; it expects about {scheme.delivery_pct:.0f}% of what it plans to be delivered"
         return text + "."
@@ -250,10 +228,8 @@ class _Plan:
         if not levels:
             return ""
         means = [f"{EVIDENCE_WORDS[e]} evidence about {self.delivery_mean(e):.0f}%" for e in levels]
-        return (
-            "The plan rates the evidence that each change works as strong, moderate, weak or none. On the "
-            f"national assumptions used here, changes deliver this much of what is planned: {_listed(means)}."
-        )
+        return ("The plan rates the evidence that each change works as strong, moderate, weak or none. On the "
+                f"national assumptions used here, changes deliver this much of what is planned: {_listed(means)}.")
 
     def delivery_mean(self, level: EvidenceLevel) -> float:
         return float(self.result.assumptions.series("delivery_mean_pct", level.value)[0])
@@ -262,10 +238,8 @@ class _Plan:
         total = sum(scheme.capital_gbp000.values())
         if total <= 0:
             return ""
-        return (
-            f"It needs {money_m(total)} of capital for buildings and equipment, "
-            f"{CAPITAL_SOURCE_WORDS[scheme.capital_source]}."
-        )
+        return (f"It needs {money_m(total)} of capital for buildings and equipment, "
+                f"{CAPITAL_SOURCE_WORDS[scheme.capital_source]}.")
 
 
 def decision_sentence(d: Decision, plan: Plan, names: dict[str, str]) -> str:
@@ -304,10 +278,7 @@ def _shown(scheme: Scheme) -> bool:
     office savings, cost and income changes and agency staff are not shown."""
     kind = scheme.acts_on.kind
     return kind in (ActsOnKind.ACTIVITY, ActsOnKind.SHIFT, ActsOnKind.AE_DOWNGRADE) or scheme.category in (
-        SchemeCategory.NEW_CARE_MODELS,
-        SchemeCategory.PREVENTION,
-        SchemeCategory.SERVICE_RECONFIGURATION,
-    )
+        SchemeCategory.NEW_CARE_MODELS, SchemeCategory.PREVENTION, SchemeCategory.SERVICE_RECONFIGURATION)
 
 
 def _scheme_changes(p: _Plan, moves: pd.DataFrame) -> list[Change]:
@@ -323,10 +294,8 @@ def _scheme_changes(p: _Plan, moves: pd.DataFrame) -> list[Change]:
         if act.kind is ActsOnKind.AE_DOWNGRADE:
             place, what, more = _ae_change(p, scheme, act, mine)
         elif act.kind is ActsOnKind.SHIFT:
-            what = (
-                f"{scheme.name}: care moves from {_listed([p.name(c) for c in act.providers]) or owner} "
-                f"to {_listed(list(dict.fromkeys(p.name(d.provider) for d in act.to)))}, from {start}."
-            )
+            what = f"{scheme.name}: care moves from {_listed([p.name(c) for c in act.providers]) or owner} " \
+                   f"to {_listed(list(dict.fromkeys(p.name(d.provider) for d in act.to)))}, from {start}."
             more = _moved_words(p, scheme, mine)
         elif act.kind is ActsOnKind.ACTIVITY:
             at = f" at {_listed([p.name(c) for c in act.providers])}" if act.providers else ""
@@ -335,10 +304,8 @@ def _scheme_changes(p: _Plan, moves: pd.DataFrame) -> list[Change]:
                 size = f"{scheme.size_pct:g}%"
                 aim = f"{'a' if one_off else _a(size)} {one_off}{size} reduction in {_line(act.service_line)}{at}"
             else:
-                aim = (
-                    f"a {one_off}reduction in {_line(act.service_line)}{at} worth "
-                    f"{money(scheme.size_gbp000 or 0)}{'' if one_off else ' a year'} at {p.plan.base_year} prices"
-                )
+                aim = (f"a {one_off}reduction in {_line(act.service_line)}{at} worth "
+                       f"{money(scheme.size_gbp000 or 0)}{'' if one_off else ' a year'} at {p.plan.base_year} prices")
             if scheme.recurrent:
                 what = f"{scheme.name}: {owner} aims for {aim} by {p.horizon}, starting in {start}."
             else:
@@ -356,7 +323,8 @@ def _scheme_changes(p: _Plan, moves: pd.DataFrame) -> list[Change]:
     return out
 
 
-def _ae_destination(p: _Plan, scheme: Scheme, act: ActsOnAeDowngrade, provider: str, line: ServiceLine | None) -> str:
+def _ae_destination(p: _Plan, scheme: Scheme, act: ActsOnAeDowngrade, provider: str,
+                    line: ServiceLine | None) -> str:
     if line is ServiceLine.URGENT_CARE:
         return f"an urgent care centre run by {p.name(provider)}"
     departments = [s for s, o in p.sites.values() if o.code == provider and s.type1_ae and s.code != act.site]
@@ -380,23 +348,17 @@ def _ae_change(p: _Plan, scheme: Scheme, act: ActsOnAeDowngrade, mine: pd.DataFr
         line = d.service_line or ServiceLine.AE
         count = units.get((d.provider, line.value), 0.0)
         parts.append(f"{_ae_destination(p, scheme, act, d.provider, line)} ({d.share_pct:.0f}%, {count:,.0f} a year)")
-    more = [
-        f"By {p.horizon}, the {total:,.0f} A&E attendances a year it would otherwise see go to: "
-        + "; ".join(parts)
-        + "."
-    ]
+    more = [f"By {p.horizon}, the {total:,.0f} A&E attendances a year it would otherwise see go to: "
+            + "; ".join(parts) + "."]
     admitted = float(mine.loc[mine["from_service_line"] == ServiceLine.NON_ELECTIVE.value, "units"].sum())
     if admitted >= 1:
-        more.append(
-            f"About {admitted:,.0f} emergency admissions a year that follow these patients are admitted "
-            "at the hospitals they go to instead."
-        )
+        more.append(f"About {admitted:,.0f} emergency admissions a year that follow these patients are admitted "
+                    "at the hospitals they go to instead.")
     if act.lead_time_years and start:
         ready = fy_start(start) - act.lead_time_years
         before = "a year" if act.lead_time_years == 1 else f"{act.lead_time_years} years"
-        more.append(
-            f"The services taking these patients are to be ready from {ready}/{(ready + 1) % 100:02d}, {before} before."
-        )
+        more.append(f"The services taking these patients are to be ready from {ready}/{(ready + 1) % 100:02d}, "
+                    f"{before} before.")
     place = _site_place(site, org) if site and org else site_name
     return place, what, more
 
@@ -406,23 +368,18 @@ def _moved_words(p: _Plan, scheme: Scheme, mine: pd.DataFrame) -> list[str]:
     where (a unit that leaves may arrive as several, e.g. home visits for an admission)."""
     if mine.empty or scheme.acts_on.kind is not ActsOnKind.SHIFT:
         return []
-    per_unit = {
-        (d.provider, (d.service_line or scheme.acts_on.service_line).value): d.units_per_unit for d in scheme.acts_on.to
-    }
+    per_unit = {(d.provider, (d.service_line or scheme.acts_on.service_line).value): d.units_per_unit
+                for d in scheme.acts_on.to}
     parts = []
-    for (origin, from_line, to, to_line), units in (
-        mine.groupby(["from", "from_service_line", "to", "to_service_line"], sort=False)["units"].sum().items()
-    ):
+    for (origin, from_line, to, to_line), units in mine.groupby(
+            ["from", "from_service_line", "to", "to_service_line"], sort=False)["units"].sum().items():
         leaving = units / per_unit.get((to, to_line), 1.0)
         if to_line == from_line and abs(leaving - units) < 0.5:
-            parts.append(
-                f"{units:,.0f} {LINE_UNITS[ServiceLine(from_line)]} move from {p.name(origin)} to {p.name(to)}"
-            )
+            parts.append(f"{units:,.0f} {LINE_UNITS[ServiceLine(from_line)]} move from {p.name(origin)} to "
+                         f"{p.name(to)}")
         else:
-            parts.append(
-                f"{leaving:,.0f} {LINE_UNITS[ServiceLine(from_line)]} at {p.name(origin)} are replaced by "
-                f"{units:,.0f} {LINE_UNITS[ServiceLine(to_line)]} at {p.name(to)}"
-            )
+            parts.append(f"{leaving:,.0f} {LINE_UNITS[ServiceLine(from_line)]} at {p.name(origin)} are replaced by "
+                         f"{units:,.0f} {LINE_UNITS[ServiceLine(to_line)]} at {p.name(to)}")
     return [f"By {p.horizon}, each year: " + "; ".join(parts) + "."]
 
 
@@ -435,10 +392,8 @@ def _site_changes(p: _Plan) -> list[Change]:
     for site, org in p.sites.values():
         if site.closes is None:
             continue
-        what = (
-            f"{site.name}, a {SITE_KIND_WORDS[site.kind]} with {_count(site.beds, 'bed', 'beds')}, closes from "
-            f"{site.closes}."
-        )
+        what = (f"{site.name}, a {SITE_KIND_WORDS[site.kind]} with {_count(site.beds, 'bed', 'beds')}, closes from "
+                f"{site.closes}.")
         more = []
         if site.disposal_receipt_gbp000:
             more.append(f"The site is to be sold, for {money(sum(site.disposal_receipt_gbp000.values()))}.")
@@ -457,11 +412,8 @@ def _bed_changes(p: _Plan, result: PlanResult) -> list[Change]:
         return out
     for code, rows in beds.groupby("organisation", sort=False):
         rows = rows.set_index("year")
-        differ = [
-            y
-            for y in result.years
-            if abs(round(rows.loc[y, "beds_with_plan"]) - round(rows.loc[y, "beds_do_nothing"])) >= MIN_BEDS
-        ]
+        differ = [y for y in result.years
+                  if abs(round(rows.loc[y, "beds_with_plan"]) - round(rows.loc[y, "beds_do_nothing"])) >= MIN_BEDS]
         if not differ:
             continue
         last = rows.loc[p.horizon]
@@ -469,19 +421,15 @@ def _bed_changes(p: _Plan, result: PlanResult) -> list[Change]:
         change = with_plan - without
         if abs(change) < MIN_BEDS:
             continue
-        what = (
-            f"{abs(change):,} {'fewer' if change < 0 else 'more'} beds in {p.horizon} than there would be "
-            f"without the plan ({with_plan:,} with it, {without:,} without)."
-        )
+        what = (f"{abs(change):,} {'fewer' if change < 0 else 'more'} beds in {p.horizon} than there would be "
+                f"without the plan ({with_plan:,} with it, {without:,} without).")
         wards = round(last["wards_removed"])
         if wards > 0:
             what += f" {_count(wards, 'ward closes', 'wards close')}."
         more = []
         if last["occupancy_with_plan_pct"] > last["occupancy_target_pct"] + 0.5:
-            more.append(
-                f"On the plan's own figures these beds would be {last['occupancy_with_plan_pct']:.0f}% full, "
-                f"above the {last['occupancy_target_pct']:.0f}% that hospitals aim for."
-            )
+            more.append(f"On the plan's own figures these beds would be {last['occupancy_with_plan_pct']:.0f}% full, "
+                        f"above the {last['occupancy_target_pct']:.0f}% that hospitals aim for.")
         more += p.involvement(code)
         out.append(Change(p.name(code), differ[0], what, more))
     return out
@@ -510,13 +458,8 @@ def _care_changes(p: _Plan, result: PlanResult) -> list[Change]:
             started = [y for y in result.years if abs(by_year.loc[y, "change"]) >= MIN_UNITS]
             first = min(first, started[0]) if started else first
         if parts:
-            out.append(
-                Change(
-                    p.name(code),
-                    first,
-                    f"With the plan, in {p.horizon}: " + "; ".join(parts) + ", against what there would be without it.",
-                )
-            )
+            out.append(Change(p.name(code), first, f"With the plan, in {p.horizon}: " + "; ".join(parts)
+                              + ", against what there would be without it."))
     return out
 
 
@@ -544,17 +487,12 @@ def _money_words(plan: Plan, result: PlanResult, probability_of_balance: float |
     else:
         text = f"If nothing changed, {who} would together have {money_m(dn)} more income than spending in {final}."
     change = wp - dn
-    text += (
-        f" The plan's changes would improve that by {money_m(change)}"
-        if change >= 0
-        else f" The plan's changes would make that worse by {money_m(-change)}"
-    )
+    text += (f" The plan's changes would improve that by {money_m(change)}" if change >= 0
+             else f" The plan's changes would make that worse by {money_m(-change)}")
     text += f", leaving a gap of {money_m(-wp)}." if wp < 0 else f", leaving {money_m(wp)} to spare."
     if probability_of_balance is not None:
-        text += (
-            f" Allowing for how such changes usually go, there is a {100 * probability_of_balance:.0f}% chance "
-            f"that income covers spending in {final}."
-        )
+        text += (f" Allowing for how such changes usually go, there is a {100 * probability_of_balance:.0f}% chance "
+                 f"that income covers spending in {final}.")
     return text
 
 
@@ -574,77 +512,45 @@ def _have_your_say(plan: Plan, names: dict[str, str]) -> str:
     parts = []
     routes = [e for e in events if e.kind is EngagementKind.FORMAL_CONSULTATION] or [e for e in events if e.until]
     if routes:
-        parts.append(
-            paragraph(
-                "The plan's way to respond to its proposals: "
-                + "; ".join(
-                    f"{e.title}, a {ENGAGEMENT_WORDS[e.kind]} {_dates(e.date, e.until)}{': ' + e.place if e.place else ''}"
-                    for e in routes
-                )
-                + "."
-            )
-        )
+        parts.append(paragraph("The plan's way to respond to its proposals: " + "; ".join(
+            f"{e.title}, a {ENGAGEMENT_WORDS[e.kind]} {_dates(e.date, e.until)}{': ' + e.place if e.place else ''}"
+            for e in routes) + "."))
     if events:
-        parts.append(
-            table(
-                ("When", "What", "Kind", "Where or how", "People taking part"),
-                [
-                    (
-                        _dates(e.date, e.until).removeprefix("on ").removeprefix("from "),
-                        e.title,
-                        ENGAGEMENT_WORDS[e.kind],
-                        e.place or "not stated",
-                        f"{e.participants:,}" if e.participants is not None else "not stated",
-                    )
-                    for e in events
-                ],
-                caption="Public meetings, surveys and consultations the plan lists",
-            )
-        )
+        parts.append(table(
+            ("When", "What", "Kind", "Where or how", "People taking part"),
+            [(_dates(e.date, e.until).removeprefix("on ").removeprefix("from "), e.title, ENGAGEMENT_WORDS[e.kind],
+              e.place or "not stated", f"{e.participants:,}" if e.participants is not None else "not stated")
+             for e in events],
+            caption="Public meetings, surveys and consultations the plan lists",
+        ))
     else:
         contacts = _contacts(plan)
-        who = (
-            f"The organisation that plans and pays for care here is {contacts[0]}: it is the one to ask"
-            if len(contacts) == 1
-            else f"The organisations that plan and pay for care here are {_listed(contacts)}: they are the ones to ask"
-        )
-        parts.append(
-            paragraph(f"The plan does not say how people can respond to it or whom to contact. {who} about it.")
-        )
+        who = (f"The organisation that plans and pays for care here is {contacts[0]}: it is the one to ask"
+               if len(contacts) == 1 else
+               f"The organisations that plan and pay for care here are {_listed(contacts)}: they are the ones to ask")
+        parts.append(paragraph(f"The plan does not say how people can respond to it or whom to contact. {who} "
+                               "about it."))
     voices = [s for s in governance.stakeholders if s.kind in PUBLIC_VOICES]
     if voices:
-        parts.append(
-            table(
-                ("Body", "What it is", "Its part in the plan", "Its view"),
-                [
-                    (s.name, PUBLIC_VOICES[s.kind], INVOLVEMENT_WORDS[s.involvement], POSITION_WORDS[s.position])
-                    for s in voices
-                ],
-                caption="Bodies that speak for local people, as the plan lists them: you can give them your views too",
-            )
-        )
-    taken = sorted(
-        (d for d in governance.decisions if d.status is DecisionStatus.TAKEN), key=lambda d: d.date or date.max
-    )
-    still = sorted(
-        (d for d in governance.decisions if d.status is not DecisionStatus.TAKEN), key=lambda d: d.date or date.max
-    )
+        parts.append(table(
+            ("Body", "What it is", "Its part in the plan", "Its view"),
+            [(s.name, PUBLIC_VOICES[s.kind], INVOLVEMENT_WORDS[s.involvement], POSITION_WORDS[s.position])
+             for s in voices],
+            caption="Bodies that speak for local people, as the plan lists them: you can give them your views too",
+        ))
+    taken = sorted((d for d in governance.decisions if d.status is DecisionStatus.TAKEN),
+                   key=lambda d: d.date or date.max)
+    still = sorted((d for d in governance.decisions if d.status is not DecisionStatus.TAKEN),
+                   key=lambda d: d.date or date.max)
     if taken:
-        parts.append(
-            table(
-                ("Date", "Decision", "Taken by"),
-                [(date_words(d.date) if d.date else "not stated", d.title, _decider(d, names)) for d in taken],
-                caption="Decisions already taken",
-            )
-        )
+        parts.append(table(("Date", "Decision", "Taken by"),
+                           [(date_words(d.date) if d.date else "not stated", d.title, _decider(d, names))
+                            for d in taken],
+                           caption="Decisions already taken"))
     if still:
-        parts.append(
-            table(
-                ("Due", "Decision", "To be taken by"),
-                [(_due(d, plan), d.title, _decider(d, names)) for d in still],
-                caption="Decisions still to be taken",
-            )
-        )
+        parts.append(table(("Due", "Decision", "To be taken by"),
+                           [(_due(d, plan), d.title, _decider(d, names)) for d in still],
+                           caption="Decisions still to be taken"))
     if not governance.decisions:
         parts.append(paragraph("The plan does not list the decisions it depends on."))
     return section("How to have your say", *parts)
@@ -654,11 +560,8 @@ def _where_care_moves(p: _Plan, result: PlanResult) -> str:
     moves = moves_table(result)
     if moves.empty:
         return ""
-    final = (
-        moves[moves["year"] == p.horizon]
-        .groupby(["scheme", "from", "to", "from_service_line", "to_service_line"], sort=False)["units"]
-        .sum()
-    )
+    final = moves[moves["year"] == p.horizon].groupby(
+        ["scheme", "from", "to", "from_service_line", "to_service_line"], sort=False)["units"].sum()
     schemes = {s.id: s for s in p.plan.schemes}
     rows = []
     for (scheme_id, origin, to, from_line, to_line), units in final.items():
@@ -670,14 +573,9 @@ def _where_care_moves(p: _Plan, result: PlanResult) -> str:
         rows.append((*_ends(p, schemes[scheme_id], origin, to, ServiceLine(to_line)), care))
     if not rows:
         return ""
-    return section(
-        "Where care moves",
-        table(
-            ("From", "To", f"Each year by {p.horizon}"),
-            rows,
-            caption=f"Care that moves between places each year by {p.horizon}, as the plan expects",
-        ),
-    )
+    return section("Where care moves", table(
+        ("From", "To", f"Each year by {p.horizon}"), rows,
+        caption=f"Care that moves between places each year by {p.horizon}, as the plan expects"))
 
 
 def _ends(p: _Plan, scheme: Scheme, origin: str, to: str, to_line: ServiceLine) -> tuple[str, str]:
@@ -688,11 +586,8 @@ def _ends(p: _Plan, scheme: Scheme, origin: str, to: str, to_line: ServiceLine) 
         return p.name(origin), p.name(to)
     site, org = p.sites[act.site]
     others = [s for s, o in p.sites.values() if o.code == to and s.type1_ae and s.code != act.site]
-    arrives = (
-        _site_place(others[0], p.plan.organisation(to))
-        if to_line is ServiceLine.AE and len(others) == 1
-        else p.name(to)
-    )
+    arrives = (_site_place(others[0], p.plan.organisation(to))
+               if to_line is ServiceLine.AE and len(others) == 1 else p.name(to))
     return _site_place(site, org), arrives
 
 
@@ -706,18 +601,14 @@ def public_summary(plan: Plan, result: PlanResult, probability_of_balance: float
     horizon = fy_start(years[-1])
     intro = section(
         "About this plan",
-        paragraph(
-            f"{len(plan.organisations)} organisations in {name} have written a plan for health and care from "
-            f"{years[0]} to {years[-1]}: {_organisations_words(plan)}."
-        ),
+        paragraph(f"{len(plan.organisations)} organisations in {name} have written a plan for health and care from "
+                  f"{years[0]} to {years[-1]}: {_organisations_words(plan)}."),
         paragraph(f"Years run from April to March: {years[-1]} is April {horizon} to March {horizon + 1}."),
         paragraph(_money_words(plan, result, probability_of_balance)),
-        paragraph(
-            f"Below: the {_count(len(found), 'change', 'changes')} people would notice, place by place; "
-            f"when each starts; {'where care moves; ' if moved else ''}and how to have your say."
-            if found
-            else "The plan makes no change to local services that people would notice. Below: how to have your say."
-        ),
+        paragraph(f"Below: the {_count(len(found), 'change', 'changes')} people would notice, place by place; "
+                  f"when each starts; {'where care moves; ' if moved else ''}and how to have your say." if found else
+                  "The plan makes no change to local services that people would notice. Below: how to have "
+                  "your say."),
     )
     by_place: dict[str, list[Change]] = defaultdict(list)
     for change in found:
@@ -726,37 +617,18 @@ def public_summary(plan: Plan, result: PlanResult, probability_of_balance: float
     for place, items in by_place.items():
         entries = "".join(
             f"<li><strong>From {escape(c.year)}:</strong> {escape(c.what)}"
-            + (f"<ul>{''.join(f'<li>{escape(m)}</li>' for m in c.more)}</ul>" if c.more else "")
-            + "</li>"
-            for c in items
-        )
+            + (f"<ul>{''.join(f'<li>{escape(m)}</li>' for m in c.more)}</ul>" if c.more else "") + "</li>"
+            for c in items)
         places.append(f"<h3>{escape(place)}</h3><ul>{entries}</ul>")
     note = p.delivery_note()
-    near_you = section(
-        "What changes near you",
-        *([paragraph(note)] if note and places else []),
-        *(places or [paragraph("The plan does not change any local services people would notice.")]),
-    )
-    timeline = (
-        section(
-            "When",
-            table(
-                ("Year", "Where", "What changes"),
-                [(c.year, c.place, c.what) for c in sorted(found, key=lambda c: (c.year, c.place))],
-                caption="Every change, by the year it starts",
-            ),
-        )
-        if found
-        else ""
-    )
-    footer = (
-        "Produced by stpkit from the plan's own figures. Contains public sector information licensed under "
-        "the Open Government Licence v3.0."
-    )
-    return page(
-        f"What the {name} plan means for you",
-        f"Health and care, {years[0]} to {years[-1]}",
-        [intro, near_you, timeline, moved, _have_your_say(plan, p.names)],
-        banner=banner,
-        footer=footer,
-    )
+    near_you = section("What changes near you", *([paragraph(note)] if note and places else []), *(places or [
+        paragraph("The plan does not change any local services people would notice.")]))
+    timeline = section("When", table(
+        ("Year", "Where", "What changes"),
+        [(c.year, c.place, c.what) for c in sorted(found, key=lambda c: (c.year, c.place))],
+        caption="Every change, by the year it starts")) if found else ""
+    footer = ("Produced by stpkit from the plan's own figures. Contains public sector information licensed under "
+              "the Open Government Licence v3.0.")
+    return page(f"What the {name} plan means for you", f"Health and care, {years[0]} to {years[-1]}",
+                [intro, near_you, timeline, moved, _have_your_say(plan, p.names)],
+                banner=banner, footer=footer)
