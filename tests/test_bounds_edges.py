@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, assume, given, settings
 
-from stpkit.api import PlanRun
+from stpkit.api import NationalRun, PlanRun
 from stpkit.domain import Plan
 from stpkit.inputs.located import InputError
 from stpkit.outputs.assurance import assurance_document
@@ -118,3 +118,21 @@ def test_risk_runs_with_no_spread_in_delivery():
     with np.errstate(over="raise", divide="raise", invalid="raise"):
         risk = run.risk(RUNS, 0)
     json_text(run.results_document(risk))
+
+
+@settings(
+    max_examples=int(os.environ.get("EDGE_EXAMPLES_NATIONAL", "3")),  # each runs all 44 footprints
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(edge_plans())
+def test_the_national_view_with_a_plan_at_its_bounds_runs_clean(data):
+    run = _accepted({**data, "horizon": "2020/21"})  # the illustrative plans' horizon, which it joins
+    with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        everyone = NationalRun.run([run], runs=5, params=run.params)
+        json_text(everyone.document())
+        _finite_tables({"ranking": everyone.ranking})
+        assert "NaN" not in everyone.report_html()
+        assert "NaN" not in everyone.map_svg()

@@ -123,3 +123,20 @@ def test_a_bad_number_in_the_workbook_is_named_by_its_cell(name, tmp_path):
     first = result.stderr.splitlines()[0]
     assert first.startswith(f"{path}: {sheet}!{cell}: ") and expected in first, first
     assert path.read_bytes() == before
+
+
+def test_national_with_a_plan_of_other_years_names_its_horizon(tmp_path):
+    """A valid plan ending in 2019/20 cannot be added to the illustrative plans, which end in
+    2020/21: `stp national --plan` said so with a ValueError traceback."""
+    text = (HOSTILE.parent.parent / "fixtures" / "valid_small.yaml").read_text("utf-8")
+    text = text.replace("horizon: 2020/21", "horizon: 2019/20").replace(
+        "      2019/20: 25\n      2020/21: 25\n", "      2019/20: 50\n"
+    )
+    path = tmp_path / "to_2019.yaml"
+    path.write_text(text, "utf-8")
+    assert run_stp("validate", path).returncode == 0
+    result = run_stp("national", "--plan", path, "--runs", "0", "--format", "json")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"{path}:10: horizon: the national view adds this plan to the others")
+    assert result.stdout == ""
