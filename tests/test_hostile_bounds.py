@@ -140,3 +140,13 @@ def test_national_with_a_plan_of_other_years_names_its_horizon(tmp_path):
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith(f"{path}:10: horizon: the national view adds this plan to the others")
     assert result.stdout == ""
+
+
+def test_every_national_value_lies_within_its_range():
+    import math
+
+    from stpkit.reference.parameters import RANGES, load_parameters
+
+    for name, bounds in RANGES.items():
+        for series in load_parameters()[name].values.values():
+            assert all(v in bounds for v in series.values() if not math.isnan(v)), name
