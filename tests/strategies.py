@@ -25,7 +25,14 @@ from typing import Any
 from hypothesis import strategies as st
 
 from stpkit.domain import PROVIDER_LINES, ServiceLine
-from stpkit.domain.bounds import MAX_ACTIVITY, MAX_BEDS, MAX_GBP000, MAX_UNITS_PER_UNIT, MAX_WTE
+from stpkit.domain.bounds import (
+    MAX_ACTIVITY,
+    MAX_BEDS,
+    MAX_GBP000,
+    MAX_INDICATOR,
+    MAX_UNITS_PER_UNIT,
+    MAX_WTE,
+)
 
 YEARS = ["2016/17", "2017/18", "2018/19", "2019/20"]
 TRUST_LINES = sorted(line.value for line in PROVIDER_LINES)
@@ -283,6 +290,31 @@ def edge_plans(draw, max_schemes: int = 3) -> dict[str, Any]:
     from stpkit.reference.parameters import RANGES, load_parameters
 
     data = _to_edges(draw, draw(plans(max_schemes=max_schemes)))
+    money_edge = st.sampled_from([0.0, MAX_GBP000])
+    for org in data["organisations"]:
+        if org["kind"] == "acute_trust" and draw(st.booleans()):
+            org["baseline"]["control_total_gbp000"] = {YEARS[1]: draw(st.sampled_from([-MAX_GBP000, MAX_GBP000]))}
+    for scheme in data["schemes"]:
+        if draw(st.booleans()):
+            scheme["capital_gbp000"] = {YEARS[1]: draw(money_edge)}
+            scheme["capital_source"] = "transformation_fund"
+    if draw(st.booleans()):
+        data["capital_available_gbp000"] = {"transformation_fund": {YEARS[1]: draw(money_edge)}}
+    if draw(st.booleans()):
+        edge = st.sampled_from([-MAX_INDICATOR, 0.0, MAX_INDICATOR])
+        data["indicators"] = [
+            {"id": "ae_within_4_hours_pct", "target": draw(st.sampled_from([0.0, 100.0]))},
+            {
+                "id": "local",
+                "name": "Local",
+                "gap": "health_wellbeing",
+                "unit": "count",
+                "better": draw(st.sampled_from(["higher", "lower"])),
+                "baseline": draw(edge),
+                "target": draw(edge),
+                "trajectory": {YEARS[1]: draw(edge)},
+            },
+        ]
     params = load_parameters()
     model = sorted(name for name in RANGES if params[name].used_by == "model")
     overridden = draw(st.lists(st.sampled_from(model), max_size=8, unique=True))

@@ -23,6 +23,8 @@ EXPECTED: dict[str, tuple[int, str, str]] = {
     "allocation_infinite.yaml":       (17, "organisations[0].baseline.allocation_gbp000", "expected a finite number, not NaN or infinity"),
     "allocation_nan.yaml":            (17, "organisations[0].baseline.allocation_gbp000", "expected a finite number, not NaN or infinity"),
     "assumption_1e308.yaml":          (59, "assumptions.tariff_efficiency_pct.2018/19", "expected -20 to 20 (% per year; a rate a year), got 1e+308"),
+    "allocation_400_digits.yaml":     (17, "organisations[0].baseline.allocation_gbp000", "Input should be a valid number (got a 400-digit number)"),
+    "assumption_400_digits.yaml":     (57, "assumptions.cost_inflation_pct.pay.2017/18", "expected -20 to 20 (% per year; a rate a year), got a 400-digit number"),
     "assumption_growth_huge.yaml":    (60, "assumptions.demand_growth_non_demographic_pct.non_elective.2017/18", "expected -20 to 20 (% per year; a rate a year), got 150"),
     "assumption_infinite.yaml":       (57, "assumptions.cost_inflation_pct.pay.2017/18", "expected a finite number in % per year, got -inf"),
     "assumption_infinity.json":       (83, "assumptions.cost_inflation_pct.pay.2017/18", "expected a number in % per year, got 'Infinity'"),

@@ -95,7 +95,10 @@ class Range:
 
 
 def readable(value: float) -> str:
-    """A bound or a value as a person reads it: 1,000,000,000, not 1e+09."""
+    """A bound or a value as a person reads it: 1,000,000,000, not 1e+09; a whole number too
+    long to read (or to be a float) by its number of digits."""
+    if isinstance(value, int) and abs(value) >= 10**15:
+        return f"a {len(str(abs(value)))}-digit number"
     if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
         return f"{int(value):,}"
     return f"{value:g}"

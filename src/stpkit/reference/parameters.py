@@ -346,7 +346,7 @@ def check_overrides(
                     )
                 if isinstance(value, bool) or not isinstance(value, int | float):
                     problems.append(Problem(yloc, f"expected a number in {param.unit}, got {value!r}"))
-                elif not math.isfinite(value):
+                elif isinstance(value, float) and not math.isfinite(value):  # a huge int is simply out of range
                     problems.append(Problem(yloc, f"expected a finite number in {param.unit}, got {value}"))
                 elif value not in (bounds := RANGES[name]):
                     message = f"expected {bounds} ({param.unit}; {bounds.why}), got {readable(value)}"
