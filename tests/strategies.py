@@ -25,6 +25,14 @@ from typing import Any
 from hypothesis import strategies as st
 
 from stpkit.domain import PROVIDER_LINES, ServiceLine
+from stpkit.domain.bounds import (
+    MAX_ACTIVITY,
+    MAX_BEDS,
+    MAX_GBP000,
+    MAX_INDICATOR,
+    MAX_UNITS_PER_UNIT,
+    MAX_WTE,
+)
 
 YEARS = ["2016/17", "2017/18", "2018/19", "2019/20"]
 TRUST_LINES = sorted(line.value for line in PROVIDER_LINES)
@@ -240,3 +248,82 @@ def _scheme(
 
 
 assert ServiceLine  # the strategies use the vocabulary's values
+
+
+#: The edges of each bounded field ``edge_plans`` moves numbers to, by field name (a number
+#: under a mapping of years takes its mapping's name), from the bounds every plan is held to.
+EDGES: dict[str, tuple[float, ...]] = {
+    "value_gbp000": (0.0, MAX_GBP000),
+    "allocation_gbp000": (0.0, MAX_GBP000),
+    "expenditure_gbp000": (0.0, MAX_GBP000),
+    "sustainability_fund_gbp000": (0.0, MAX_GBP000),
+    "revenue_investment_gbp000": (0.0, MAX_GBP000),
+    "repurposing_income_gbp000": (0.0, MAX_GBP000),
+    "activity": (MAX_ACTIVITY,),  # a line paid for needs some activity: its floor is the draw's
+    "beds": (0, MAX_BEDS),
+    "wte": (0.0, MAX_WTE),
+    "vacancy_pct": (0.0, 100.0),
+    "agency_share_pct": (0.0, 100.0),
+    "fixed_cost_share_pct": (0.0, 100.0),
+    "share_pct": (1e-9, 100.0),
+    "size_pct": (1e-9, 100.0),
+    "units_per_unit": (1e-9, MAX_UNITS_PER_UNIT),
+}
+
+
+def _to_edges(draw, value: Any, name: str = "") -> Any:
+    """``value`` with each number moved, or not, to an edge of its field's bounds."""
+    if isinstance(value, dict):
+        return {k: _to_edges(draw, v, k if k in EDGES else name) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_edges(draw, v, name) for v in value]
+    if isinstance(value, int | float) and not isinstance(value, bool) and name in EDGES:
+        return draw(st.sampled_from((value, *EDGES[name])))
+    return value
+
+
+@st.composite
+def edge_plans(draw, max_schemes: int = 3) -> dict[str, Any]:
+    """A plan from ``plans`` with numbers at the edges of their bounds, and national parameters
+    overridden at the edges of their ranges in every year. Not every such plan is valid (a
+    footprint's shares of a site's fixed cost may pass 100%): tests keep those ``validate`` accepts."""
+    from stpkit.reference.parameters import RANGES, load_parameters
+
+    data = _to_edges(draw, draw(plans(max_schemes=max_schemes)))
+    money_edge = st.sampled_from([0.0, MAX_GBP000])
+    for org in data["organisations"]:
+        if org["kind"] == "acute_trust" and draw(st.booleans()):
+            org["baseline"]["control_total_gbp000"] = {YEARS[1]: draw(st.sampled_from([-MAX_GBP000, MAX_GBP000]))}
+    for scheme in data["schemes"]:
+        if draw(st.booleans()):
+            scheme["capital_gbp000"] = {YEARS[1]: draw(money_edge)}
+            scheme["capital_source"] = "transformation_fund"
+    if draw(st.booleans()):
+        data["capital_available_gbp000"] = {"transformation_fund": {YEARS[1]: draw(money_edge)}}
+    if draw(st.booleans()):
+        edge = st.sampled_from([-MAX_INDICATOR, 0.0, MAX_INDICATOR])
+        data["indicators"] = [
+            {"id": "ae_within_4_hours_pct", "target": draw(st.sampled_from([0.0, 100.0]))},
+            {
+                "id": "local",
+                "name": "Local",
+                "gap": "health_wellbeing",
+                "unit": "count",
+                "better": draw(st.sampled_from(["higher", "lower"])),
+                "baseline": draw(edge),
+                "target": draw(edge),
+                "trajectory": {YEARS[1]: draw(edge)},
+            },
+        ]
+    params = load_parameters()
+    model = sorted(name for name in RANGES if params[name].used_by == "model")
+    overridden = draw(st.lists(st.sampled_from(model), max_size=8, unique=True))
+    assumptions: dict[str, Any] = {}
+    for name in overridden:
+        bounds = RANGES[name]
+        value = float(draw(st.sampled_from([bounds.low, bounds.high])))
+        series = dict.fromkeys(YEARS, value)
+        param = params[name]
+        assumptions[name] = {m: dict(series) for m in param.members} if param.dimension else series
+    data["assumptions"] = assumptions
+    return data

@@ -101,6 +101,11 @@ def _problems(tmp_path: Path, rows: str) -> list[str]:
         ("REF,2016,beds,600\n", "year", "expected a financial year like 2016/17"),
         ("REF,2017/18,expenditure.pay,1\n", "year", "base-year figure"),
         ("REF,2016/17,beds,600.5\n", "value", "whole number"),
+        # within the bounds every plan is held to (docs/plan-format.md)
+        ("REF,2016/17,expenditure.pay,1e308\n", "value", "1e+308 is more than 1,000,000,000, the most money"),
+        ("REF,2016/17,activity.elective,1e12\n", "value", "more than 1,000,000,000, the most activity"),
+        ("REF,2016/17,beds,1e23\n", "value", "more than 200,000, the most beds"),
+        ("REF,2017/18,control_total,-1e308\n", "value", "-1e+308 is less than -1,000,000,000"),
     ],
 )
 def test_a_malformed_row_is_located(tmp_path, rows, field, says):

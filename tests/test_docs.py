@@ -103,3 +103,27 @@ def test_every_parameter_read_once_is_listed_as_such():
 
     text = _read("parameters.md").split("### Parameters read once", 1)[1].split("Read in the year", 1)[0]
     assert [name for name in SINGLE_VALUE if f"`{name}`" not in text] == []
+
+
+def test_every_parameter_range_is_documented():
+    """Each parameter a plan can override has a range, listed in parameters.md as it is checked."""
+    from stpkit.reference.parameters import RANGES
+
+    overridable = sorted(p.name for p in load_parameters() if p.used_by != "assurance")
+    assert sorted(RANGES) == overridable
+    ranges = _read("parameters.md").split("### Ranges", 1)[1].split("\n\n")[2]  # the table
+    documented = {}
+    for row in ranges.splitlines()[2:]:
+        shown, _, names = row.strip("|").split("|")
+        documented |= {name.strip(" `"): shown.strip() for name in names.split(",")}
+    assert documented == {name: str(bounds) for name, bounds in RANGES.items()}
+
+
+def test_the_plan_bounds_are_documented():
+    from stpkit.domain import bounds
+
+    maxima = (bounds.MAX_GBP000, -bounds.MAX_GBP000, bounds.MAX_ACTIVITY, bounds.MAX_BEDS, bounds.MAX_WTE)
+
+    table = _read("plan-format.md").split("## Numbers and their bounds", 1)[1].split("\n## ", 1)[0]
+    for bound in (*maxima, bounds.MAX_PEOPLE, bounds.MAX_UNITS_PER_UNIT):
+        assert bounds.readable(bound) in table, bound

@@ -30,6 +30,7 @@ from stpkit.engine.schemes import SchemeProblems
 from stpkit.examples import DEFAULT_EXAMPLE, example_paths
 from stpkit.inputs.located import InputError, LocatedProblem
 from stpkit.inputs.plan_file import load_plan
+from stpkit.outputs.json_text import json_text
 from stpkit.reference.parameters import ParameterSet, load_parameters
 
 if TYPE_CHECKING:
@@ -119,9 +120,7 @@ class PlanRun:
         return cls(plan, params, laid_out.prepared)
 
     @classmethod
-    def illustrative(
-        cls, code: str, params: ParameterSet | None = None, baseline: str | Path | None = None
-    ) -> PlanRun:
+    def illustrative(cls, code: str, params: ParameterSet | None = None, baseline: str | Path | None = None) -> PlanRun:
         """The bundled illustrative plan of footprint ``code`` (e.g. ``E54000036``); with
         ``baseline``, a folder of baseline CSV files (docs/baseline.md), the organisations it
         covers have its figures instead. Raises InputError naming every problem with its place."""
@@ -231,7 +230,7 @@ class PlanRun:
         """The plan as a JSON plan file."""
         fields = json.loads(self.plan.model_dump_json(exclude_defaults=True))
         data = {"schema_version": self.plan.schema_version, **fields}
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return json_text(data, ensure_ascii=False)
 
     def plan_yaml(self, header: str = "") -> str:
         """The plan as a plan file."""
@@ -266,11 +265,11 @@ class NationalRun:
 
         supplied = read_baseline(baseline) if baseline is not None else None
         params = params or load_parameters()
+        plans = list(plans)
+        _check_spans(plans)
         # A plan read with these parameters goes as it was laid out then, so it is laid out once.
         given = [p.prepared if p.params is params else p.plan for p in plans]
-        result = run_national(
-            params, given, runs=runs, seed=seed, mapper=mapper, progress=progress, baseline=supplied
-        )
+        result = run_national(params, given, runs=runs, seed=seed, mapper=mapper, progress=progress, baseline=supplied)
         return cls(params, result)
 
     @cached_property
@@ -309,6 +308,32 @@ class NationalRun:
 
         challenge = national_challenge(self.params, self.result.horizon)
         return national_report(self.result, self.assessments, challenge)
+
+
+def _check_spans(plans: list[PlanRun]) -> None:
+    """InputError naming each plan whose years differ from the illustrative plans' it is added to
+    (every footprint not given runs its illustrative plan), or from the first plan's when all are given."""
+    from stpkit.inputs.yaml_safe import load_document
+    from stpkit.reference.illustrative import BASE_YEAR, HORIZON
+
+    if not plans:
+        return
+    all_given = len({p.plan.footprint.code for p in plans}) == footprint_count()
+    base, horizon = (plans[0].plan.base_year, plans[0].plan.horizon) if all_given else (BASE_YEAR, HORIZON)
+    problems = []
+    for run in plans:
+        if (run.plan.base_year, run.plan.horizon) == (base, horizon):
+            continue
+        field = "base_year" if run.plan.base_year != base else "horizon"
+        source = run.source
+        line = load_document(source).line_of((field,)) if source and source.suffix.lower() != ".xlsx" else None
+        message = (
+            f"the national view adds this plan to the others, which run {base} to {horizon}; this one runs "
+            f"{run.plan.base_year} to {run.plan.horizon}: a roll-up needs the same years in every plan"
+        )
+        problems.append(LocatedProblem(str(source or "(plan)"), line, field, message))
+    if problems:
+        raise InputError(problems)
 
 
 def empty_submission_workbook(base_year: str | None = None, horizon: str | None = None) -> bytes:

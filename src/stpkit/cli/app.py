@@ -5,7 +5,6 @@ logic lives here. The library and the renderers are imported inside the commands
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -18,6 +17,7 @@ import typer
 from rich.console import Console
 
 from stpkit import __version__
+from stpkit.outputs.json_text import json_text
 
 if TYPE_CHECKING:
     from stpkit.engine.risk import Mapper
@@ -174,7 +174,7 @@ def run(
         with _mapper(scheduler) as mapper, _progress("risk runs", runs, "runs") as progress:
             risk = loaded.risk(runs, seed, keep, mapper=mapper, progress=progress)
     if format is Format.JSON:
-        _emit(output, {"results.json": json.dumps(loaded.results_document(risk), indent=2) + "\n"})
+        _emit(output, {"results.json": json_text(loaded.results_document(risk))})
     elif format is Format.CSV and output:
         from stpkit.outputs.results import to_csv
 
@@ -208,7 +208,7 @@ def sensitivity(
     with _mapper(scheduler) as mapper, _progress("Sobol runs", loaded.sensitivity_runs(samples), "runs") as progress:
         found = loaded.sensitivity(samples, seed, mapper=mapper, progress=progress)
     if format is Format.JSON:
-        _emit(output, {"sensitivity.json": json.dumps(loaded.sensitivity_document(found), indent=2) + "\n"})
+        _emit(output, {"sensitivity.json": json_text(loaded.sensitivity_document(found))})
     elif format is Format.CSV:
         from stpkit.outputs.results import sensitivity_tables, to_csv
 
@@ -306,7 +306,7 @@ def national(
     if map_file is None and format is Format.TABLE:
         map_file = Path("england_map.svg")
     if format is Format.JSON:
-        _emit(output, {"national.json": json.dumps(everyone.document(), indent=2) + "\n"})
+        _emit(output, {"national.json": json_text(everyone.document())})
     elif format is Format.CSV:
         from stpkit.outputs.results import to_csv
 
@@ -474,7 +474,7 @@ def check(
 
     assessment = PlanRun.load(plan).assessment(runs, seed)
     if format is CheckFormat.JSON:
-        sys.stdout.write(json.dumps(assurance_document(assessment), indent=2) + "\n")
+        sys.stdout.write(json_text(assurance_document(assessment)))
     else:
         render.print_check(assessment, out)
     if strict and assessment.has_errors:
@@ -490,7 +490,7 @@ def schema(output: OutputOption = None) -> None:
     """Print the JSON Schema of plan files."""
     from stpkit.inputs.schema import plan_schema
 
-    text = json.dumps(plan_schema(), indent=2) + "\n"
+    text = json_text(plan_schema())
     if output:
         _write_one(output / "plan.schema.json", text)
     else:

@@ -6,6 +6,22 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from stpkit.domain.bounds import (
+    Activity,
+    Beds,
+    Fraction,
+    Gbp000,
+    IndicatorValue,
+    NonNegativeGbp000,
+    OpenPercent,
+    People,
+    Percent,
+    PositiveGbp000,
+    PositivePercent,
+    UnitsPerUnit,
+    Wte,
+    bounded_int,
+)
 from stpkit.domain.enums import (
     ActsOnKind,
     BacklogRisk,
@@ -35,9 +51,6 @@ PLAN_SCHEMA_VERSION = 1
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
-NonNegativeGbp000 = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Gbp000 = Annotated[float, Field(allow_inf_nan=False)]
-Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ByYearGbp000 = dict[FinancialYear, NonNegativeGbp000]
 
@@ -76,7 +89,7 @@ class Baseline(_Strict):
     """The organisation's base-year position. Providers fill the first three fields,
     commissioners the last three. Values are for the whole organisation."""
 
-    activity: dict[ServiceLine, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+    activity: dict[ServiceLine, Activity] = Field(
         default_factory=dict, description="provider activity in units (spells, attendances, contacts)"
     )
     income_gbp000: list[IncomeLine] = Field(default_factory=list)
@@ -107,7 +120,7 @@ class Site(_Strict):
     code: Code
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     kind: SiteKind
-    beds: Annotated[int, Field(ge=0)] = Field(default=0, description="beds on the site in the base year")
+    beds: Beds = Field(default=0, description="beds on the site in the base year")
     type1_ae: bool = Field(default=False, description="the site has a major (type 1) A&E department")
     ae_share_pct: Percent | None = Field(
         default=None,
@@ -133,7 +146,7 @@ class Site(_Strict):
 class Capacity(_Strict):
     """A provider's beds and sites."""
 
-    beds: dict[FinancialYear, Annotated[int, Field(ge=0)]] = Field(
+    beds: dict[FinancialYear, Beds] = Field(
         default_factory=dict,
         description="general and acute (or mental health, or community) beds available by year. The "
         "base-year value sets today's occupancy; a later year sets the plan's beds from then on. "
@@ -151,7 +164,7 @@ class Capacity(_Strict):
 class Workforce(_Strict):
     """A provider's staff establishment in the base year, by staff group."""
 
-    wte: dict[StaffGroup, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+    wte: dict[StaffGroup, Wte] = Field(
         default_factory=dict,
         description="whole-time equivalent establishment (staff in post plus vacancies); default: "
         "from pay cost at national cost per WTE",
@@ -168,7 +181,7 @@ class Organisation(_Strict):
     code: Code = Field(description="ODS code, or a local identifier unique within the plan")
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     kind: OrgKind
-    share_pct: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] = Field(
+    share_pct: PositivePercent = Field(
         default=100.0,
         description="share of this organisation that belongs to the footprint, for bodies "
         "spanning footprints (ambulance trusts, county councils, specialised commissioning)",
@@ -187,7 +200,7 @@ class Destination(_Strict):
         description="the line it arrives on; default: the line it leaves",
     )
     share_pct: Percent = Field(description="share of the activity that moves that goes here")
-    units_per_unit: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+    units_per_unit: UnitsPerUnit = Field(
         default=1.0, description="units of activity here for each unit that leaves (e.g. contacts per admission)"
     )
 
@@ -207,7 +220,7 @@ class _ActsOnBase(_Strict):
     """What a scheme changes; each kind has its own type, with only the fields it takes."""
 
 
-LeadTimeYears = Annotated[int, Field(ge=0, le=5)]
+LeadTimeYears = bounded_int(0, 5)
 LEAD_TIME_DESCRIPTION = "years by which the receiving service's cost comes before the activity moves (double running)"
 
 
@@ -243,7 +256,7 @@ class ActsOnAeDowngrade(_ActsOnBase):
     to: list[AeDestination] = Field(min_length=1, description="where the patients go; shares add up to 100")
     site: Code = Field(description="code of the owner's site whose type 1 A&E closes")
     lead_time_years: LeadTimeYears = Field(default=0, description=LEAD_TIME_DESCRIPTION)
-    admissions_per_attendance: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = Field(
+    admissions_per_attendance: Fraction | None = Field(
         default=None,
         description="emergency admissions per attendance that move with the patients; "
         "default: the owner's type 1 rate in the real A&E data",
@@ -334,12 +347,12 @@ class Scheme(_Strict):
     programme: Text = Field(default="", description="e.g. 'Carter: pathology', 'Right Care'")
     owner: Code = Field(description="code of the member organisation that delivers the scheme")
     acts_on: ActsOn = Field(description="what the scheme changes; its kind decides which other fields it takes")
-    size_pct: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] | None = Field(
+    size_pct: PositivePercent | None = Field(
         default=None,
         description="full effect as a share of what it acts on: a reduction for activity "
         "and costs, an increase for income; for length_of_stay, the fall in bed days per spell",
     )
-    size_gbp000: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
+    size_gbp000: PositiveGbp000 | None = Field(
         default=None,
         description="full effect in £000 at base-year prices; converted to a share of the "
         "base-year value of what it acts on",
@@ -363,7 +376,7 @@ class Scheme(_Strict):
         default=CapitalProjectType.STANDARD_BUILDINGS,
         description="the kind of capital project, for HM Treasury optimism bias on its cost",
     )
-    delivery_pct: Annotated[float, Field(gt=0, lt=100, allow_inf_nan=False)] | None = Field(
+    delivery_pct: OpenPercent | None = Field(
         default=None,
         description="the footprint's own expected delivery, as a share of the planned effect; "
         "overrides the national rate for the scheme's evidence level in risk runs",
@@ -412,9 +425,7 @@ class EngagementEvent(_Strict):
     kind: EngagementKind
     title: Name
     place: Text = Field(default="", description="where it was held, or how people took part")
-    participants: Annotated[int, Field(ge=0)] | None = Field(
-        default=None, description="people who took part or responded"
-    )
+    participants: People | None = Field(default=None, description="people who took part or responded")
     covers: list[Code] = Field(
         default_factory=list,
         description="the changes discussed: scheme ids, site codes or provider codes (for their ward closures)",
@@ -466,13 +477,11 @@ class Indicator(_Strict):
         default=None, description="e.g. '% of adults', 'per 100,000 people'; required for a local indicator"
     )
     better: Better | None = Field(default=None, description="higher or lower; required for a local indicator")
-    baseline: Annotated[float, Field(allow_inf_nan=False)] | None = Field(
-        default=None, description="the base-year value"
-    )
-    target: Annotated[float, Field(allow_inf_nan=False)] | None = Field(
+    baseline: IndicatorValue | None = Field(default=None, description="the base-year value")
+    target: IndicatorValue | None = Field(
         default=None, description="the value aimed for by the horizon; default: the national standard"
     )
-    trajectory: dict[FinancialYear, Annotated[float, Field(allow_inf_nan=False)]] = Field(
+    trajectory: dict[FinancialYear, IndicatorValue] = Field(
         default_factory=dict, description="the value the plan expects in each year after the base year"
     )
     source: Text = Field(default="", description="where the baseline comes from")

@@ -567,7 +567,8 @@ def _add_costs(b: _Builder, i: int, org, cells: list[Cell], share: float, behavi
         total = org.baseline.expenditure_gbp000.get(cost_type, 0.0)
         if total <= 0:
             continue
-        for c, cell in own:
+        # With no income at all nothing ties the cost to a line: it all stays unattributed (below).
+        for c, cell in own if income > 0 else ():
             b.add_cost(
                 org=i,
                 full=total * cell.value_gbp000 / income,

@@ -83,12 +83,19 @@ def footprint_key(code: str) -> int:
     return zlib.crc32(code.encode("utf-8"))
 
 
+#: The second shape of a distribution with no spread at all: a point mass at the first.
+POINT_MASS = np.inf
+
+
 def _beta(mean: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Beta shape parameters with this mean and standard deviation (the spread is capped at
-    what a beta distribution with that mean can have)."""
+    what a beta distribution with that mean can have). With no spread (a standard deviation
+    of 0, or a mean of 0 or 1) no beta distribution fits: every draw is the mean, written
+    ``(mean, POINT_MASS)``."""
     variance = np.minimum(sd**2, 0.99 * mean * (1 - mean))
-    common = mean * (1 - mean) / variance - 1
-    return mean * common, (1 - mean) * common
+    point = variance <= 0
+    common = mean * (1 - mean) / np.where(point, 1.0, variance) - 1
+    return np.where(point, mean, mean * common), np.where(point, POINT_MASS, (1 - mean) * common)
 
 
 #: Points on the probability scale at which beta quantiles are tabulated: the exact inverse is
@@ -109,7 +116,10 @@ def distributions():
 def _quantile_table(alpha: float, beta: float) -> np.ndarray:
     """Quantiles of beta(alpha, beta) on ``_QUANTILE_GRID``: the same shapes recur (one per
     evidence level), across blocks of runs and footprints, so each is tabulated once."""
-    table = distributions().betaincinv(alpha, beta, _QUANTILE_GRID)
+    if beta == POINT_MASS:
+        table = np.full(len(_QUANTILE_GRID), alpha)
+    else:
+        table = distributions().betaincinv(alpha, beta, _QUANTILE_GRID)
     table.flags.writeable = False
     return table
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stpkit.domain import PROVIDER_LINES, Plan, check_plan, format_loc
+from stpkit.domain.bounds import MAX_ACTIVITY, MAX_BEDS, MAX_GBP000, readable
 from stpkit.domain.enums import CostType, IncomeSource, ServiceLine
 from stpkit.domain.plan import Capacity, IncomeLine, Organisation
 from stpkit.domain.years import STP_BASE_YEAR, STP_HORIZON, fy_range, fy_start
@@ -107,12 +108,21 @@ def _value_problem(text: str, item: str) -> tuple[float | None, str | None]:
         return None, f"not a number: {text!r}" if text else "no value"
     if not math.isfinite(value):
         return None, f"not a number: {text!r}"
+    unit = "beds" if item == "beds" else "activity" if item.startswith("activity.") else "money"
     if value < 0 and item != "control_total":
-        unit = "beds" if item == "beds" else "activity" if item.startswith("activity.") else "money"
         return None, f"{value:g} is negative; {unit} for {item} cannot be (only control_total can)"
     if item == "beds" and value != int(value):
         return None, f"beds are a whole number (got {text})"
+    # The same ceilings as a plan's fields: these figures go into a plan without passing its types.
+    most = _MOST[unit]
+    if value > most:
+        return None, f"{readable(value)} is more than {readable(most)}, the most {unit} for {item} can be"
+    if value < -most:
+        return None, f"{readable(value)} is less than {readable(-most)}, the least {unit} for {item} can be"
     return value, None
+
+
+_MOST = {"beds": MAX_BEDS, "activity": MAX_ACTIVITY, "money": MAX_GBP000}
 
 
 def _read_file(

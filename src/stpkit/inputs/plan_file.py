@@ -11,6 +11,7 @@ from typing import Any, get_args
 from pydantic import ValidationError
 
 from stpkit.domain import ACTS_ON_TYPES, ActsOnKind, Plan, Problem, acts_on_fields, check_plan, format_loc
+from stpkit.domain.bounds import readable
 from stpkit.domain.checks import plan_years
 from stpkit.inputs.located import InputError, LocatedProblem
 from stpkit.inputs.yaml_safe import Document, load_document
@@ -187,7 +188,9 @@ def _message(err: dict[str, Any], loc: tuple[Any, ...] = (), kind: tuple[ActsOnK
         message = "expected a name or a financial year like 2016/17"
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-    if isinstance(value, str | int | float | bool):
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        message = f"{message} (got {readable(value)})"  # not hundreds of digits
+    elif isinstance(value, str | int | float | bool):
         shown = repr(value) if not isinstance(value, str) or len(value) < 60 else repr(value[:57] + "...")
         if not (isinstance(value, str) and shown in message):  # our own validators may already quote it
             message = f"{message} (got {shown})"

@@ -30,6 +30,21 @@ from stpkit.domain import (
     StaffGroup,
     fy_range,
 )
+from stpkit.domain.bounds import (
+    BED_DAYS,
+    MARKUP_PCT,
+    MONEY_GBP000,
+    OCCUPANCY_PCT,
+    RATE_PCT,
+    RATE_SD_PCT,
+    SHARE_PCT,
+    SLIPPAGE_YEARS,
+    UNIT_COST_GBP,
+    WARD_BEDS,
+    WTE_COST_GBP,
+    Range,
+    readable,
+)
 from stpkit.domain.problems import Loc
 from stpkit.domain.years import fy_start
 from stpkit.reference.ae import AE_REFERENCE_YEAR, type1_admission_rates
@@ -65,6 +80,50 @@ SINGLE_VALUE: dict[str, str] = {
     "national_unit_cost_gbp": "it prices the base-year activity that schemes move between providers",
     "ae_admission_rate_pct": "it sizes the emergency admissions an A&E scheme moves, once for the plan",
     "pay_share_pct": "it splits the base-year pay bill between staff groups",
+}
+
+#: The values a plan may give each parameter it can override (the bundled national values lie
+#: within them too); docs/parameters.md lists them.
+RANGES: dict[str, Range] = {
+    "demand_growth_demographic_pct": RATE_PCT,
+    "demand_growth_non_demographic_pct": RATE_PCT,
+    "cost_inflation_pct": RATE_PCT,
+    "tariff_cost_uplift_pct": RATE_PCT,
+    "tariff_efficiency_pct": RATE_PCT,
+    "commissioner_efficiency_pct": RATE_PCT,
+    "provider_efficiency_do_nothing_pct": RATE_PCT,
+    "provider_other_income_growth_pct": RATE_PCT,
+    "allocation_growth_pct": RATE_PCT,
+    "place_based_allocations_gbp000": MONEY_GBP000,
+    "sustainability_transformation_fund_gbp000": MONEY_GBP000,
+    "national_efficiency_challenge_gbp000": MONEY_GBP000,
+    "sustainability_fund_providers_gbp000": MONEY_GBP000,
+    "cost_variable_share_pct": SHARE_PCT,
+    "cost_semi_fixed_share_pct": SHARE_PCT,
+    "bed_occupancy_target_pct": OCCUPANCY_PCT,
+    "bed_occupancy_ceiling_pct": OCCUPANCY_PCT,
+    "ward_size_beds": WARD_BEDS,
+    "ward_semi_fixed_cost_gbp000": MONEY_GBP000,
+    "bed_days_per_unit": BED_DAYS,
+    "bed_day_cost_share_pct": SHARE_PCT,
+    "emergency_marginal_rate_pct": SHARE_PCT,
+    "national_unit_cost_gbp": UNIT_COST_GBP,
+    "ae_admission_rate_pct": SHARE_PCT,
+    "vacancy_rate_pct": SHARE_PCT,
+    "agency_share_of_vacancies_pct": SHARE_PCT,
+    "agency_premium_pct": MARKUP_PCT,
+    "cost_per_wte_gbp": WTE_COST_GBP,
+    "pay_share_pct": SHARE_PCT,
+    "delivery_mean_pct": SHARE_PCT,
+    "delivery_sd_pct": SHARE_PCT,
+    "delivery_correlation_pct": SHARE_PCT,
+    "slippage_mean_years": SLIPPAGE_YEARS,
+    "nonrecurrent_share_mean_pct": SHARE_PCT,
+    "nonrecurrent_share_sd_pct": SHARE_PCT,
+    "demand_growth_sd_pct": RATE_SD_PCT,
+    "cost_inflation_sd_pct": RATE_SD_PCT,
+    "optimism_bias_capital_lower_pct": MARKUP_PCT,
+    "optimism_bias_capital_upper_pct": MARKUP_PCT,
 }
 
 
@@ -287,6 +346,11 @@ def check_overrides(
                     )
                 if isinstance(value, bool) or not isinstance(value, int | float):
                     problems.append(Problem(yloc, f"expected a number in {param.unit}, got {value!r}"))
+                elif isinstance(value, float) and not math.isfinite(value):  # a huge int is simply out of range
+                    problems.append(Problem(yloc, f"expected a finite number in {param.unit}, got {value}"))
+                elif value not in (bounds := RANGES[name]):
+                    message = f"expected {bounds} ({param.unit}; {bounds.why}), got {readable(value)}"
+                    problems.append(Problem(yloc, message))
                 elif name in SINGLE_VALUE and str(year) in plan_years and str(year) != plan_years[0]:
                     problem = _single_value_problem(param, member, series, str(year), value, plan_years[0], yloc)
                     if problem is not None:
