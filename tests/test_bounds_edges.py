@@ -49,6 +49,9 @@ def _finite_tables(tables: dict) -> None:
             no_beds = table["beds_with_plan"] == 0
             assert table.loc[no_beds, "occupancy_with_plan_pct"].isna().all()
             table = table.assign(occupancy_with_plan_pct=table["occupancy_with_plan_pct"].fillna(0))
+        if name == "ranking":  # a footprint with no acute trust or A&E department has no such measure
+            measures = ["occupancy_pct", "occupancy_final_pct", "ae_within_4_hours_pct"]
+            table = table.assign(**{m: table[m].astype(float).fillna(0) for m in measures})
         numbers = table.select_dtypes("number").to_numpy(dtype=float)
         assert np.isfinite(numbers).all(), name
 

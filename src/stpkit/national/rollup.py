@@ -337,11 +337,16 @@ def national_document(result: NationalResult, ranking: pd.DataFrame | None = Non
         "base_year": result.base_year,
         "horizon": result.horizon,
         "units": {"money": "GBP thousands (£000)", "sign": "surplus positive, deficit negative"},
-        "footprints": (ranking if ranking is not None else result.table).to_dict(orient="records"),
+        # a measure a footprint lacks (no acute trust, no A&E department) is null, not NaN
+        "footprints": _with_nulls(ranking if ranking is not None else result.table).to_dict(orient="records"),
         "england": result.totals,
         "warnings": list(result.warnings),
         "risk": _risk_document(result.risk) if result.risk is not None else None,
     }
+
+
+def _with_nulls(table: pd.DataFrame) -> pd.DataFrame:
+    return table.astype(object).where(table.notna(), None)
 
 
 def _risk_document(risk: NationalRisk) -> dict[str, Any]:
