@@ -264,6 +264,8 @@ class NationalRun:
         from stpkit.inputs.baseline import read_baseline
         from stpkit.national.rollup import run_national
 
+        plans = list(plans)
+        _check_national_plans(plans)
         supplied = read_baseline(baseline) if baseline is not None else None
         params = params or load_parameters()
         # A plan read with these parameters goes as it was laid out then, so it is laid out once.
@@ -309,6 +311,43 @@ class NationalRun:
 
         challenge = national_challenge(self.params, self.result.horizon)
         return national_report(self.result, self.assessments, challenge)
+
+
+def _check_national_plans(plans: list[PlanRun]) -> None:
+    """InputError, in one line per plan, for two plans of one footprint and for a plan whose years
+    differ from the national run's: the footprints' positions are added year by year, so every
+    plan must cover the same years (those of the illustrative plans, unless every footprint has
+    a plan given)."""
+    from stpkit.domain.years import STP_BASE_YEAR, STP_HORIZON
+
+    problems: list[LocatedProblem] = []
+    first: dict[str, PlanRun] = {}
+    for p in plans:
+        code = p.plan.footprint.code
+        if code in first:
+            problems.append(LocatedProblem(
+                _named(p), None, "footprint.code",
+                f"{code} already has a plan ({_named(first[code])}); give one plan per footprint",
+            ))
+        else:
+            first[code] = p
+    everyone_given = len(first) == footprint_count()
+    base_year, horizon = STP_BASE_YEAR, STP_HORIZON
+    if everyone_given:
+        base_year, horizon = plans[0].plan.base_year, plans[0].plan.horizon
+    for p in first.values():
+        if (p.plan.base_year, p.plan.horizon) != (base_year, horizon):
+            problems.append(LocatedProblem(
+                _named(p), None, "base_year",
+                f"the plan covers {p.plan.base_year} to {p.plan.horizon} but the national run adds up "
+                f"{base_year} to {horizon}; give a plan for those years, or run it on its own with `stp run`",
+            ))
+    if problems:
+        raise InputError(problems)
+
+
+def _named(run: PlanRun) -> str:
+    return str(run.source) if run.source is not None else f"(plan for {run.plan.footprint.code})"
 
 
 def empty_submission_workbook(base_year: str | None = None, horizon: str | None = None) -> bytes:
