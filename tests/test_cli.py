@@ -89,8 +89,8 @@ def test_csv_to_stdout_and_files(cornwall, tmp_path):
     stp("run", str(cornwall), "--format", "csv", "--output", str(out))
     assert sorted(p.name for p in out.iterdir()) == [
         "accounts.csv", "activity.csv", "beds.csv", "bridge.csv", "capital.csv", "manifest.json", "moves.csv",
-        "organisation_bridge.csv", "positions.csv", "risk_balance.csv", "risk_bridge.csv", "risk_percentiles.csv", "schemes.csv",
-        "type1_ae.csv", "workforce.csv"]  # risk runs are made by default
+        "organisation_bridge.csv", "positions.csv", "risk_balance.csv", "risk_bridge.csv", "risk_percentiles.csv",
+        "schemes.csv", "type1_ae.csv", "workforce.csv"]  # risk runs are made by default
     positions = pd.read_csv(out / "positions.csv")
     assert set(positions["scenario"]) == {"do_nothing", "with_plan", "stranded_cost"}
 
