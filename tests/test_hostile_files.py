@@ -9,6 +9,7 @@ half-written file. The hostile inputs are in tests/hostile/files/ (see its READM
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -475,3 +476,34 @@ def test_a_users_file_in_the_output_folder_is_kept(tmp_path, users, args, name):
     refused(run_stp(*args, "-o", tmp_path), name, "--force")
     assert (tmp_path / name).read_bytes() == (HOSTILE / users).read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_something_listening_that_is_not_a_scheduler_fails_within_seconds():
+    """A port that accepts connections and never answers (not a Dask scheduler): one line, no
+    traceback as the program ends, well before Dask's own waits run out."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                accepted.append(listener.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    address = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+    started = time.monotonic()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "stpkit", "run", str(VALID), "--runs", "2", "--scheduler", address],
+            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(SRC)}, timeout=120,
+        )
+    finally:
+        listener.close()
+        for connection in accepted:
+            connection.close()
+    assert time.monotonic() - started < SCHEDULER_TIMEOUT_S + 10
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "no Dask scheduler answered" in done.stderr, done.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -82,11 +83,23 @@ def _mapper(scheduler: str | None) -> Iterator[Mapper | None]:
     from distributed import Client  # only needed for clusters
 
     _reachable(scheduler)
-    try:
-        client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
-    except (OSError, ValueError) as exc:
-        _fail(f"--scheduler {scheduler}: no Dask scheduler answered ({exc})")
-    with client:
+    # Dask's own timeout covers the connection, not the handshake: something listening that is
+    # not a scheduler would hold the client for minutes, so it is made in a thread with a deadline.
+    made: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            made["client"] = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+        except Exception as exc:  # any failure to connect becomes the one line below
+            made["error"] = exc
+
+    connecting = threading.Thread(target=connect, daemon=True)
+    connecting.start()
+    connecting.join(SCHEDULER_TIMEOUT_S + 1)
+    if "client" not in made:
+        reason = made.get("error") or f"no answer within {SCHEDULER_TIMEOUT_S} s"
+        _fail(f"--scheduler {scheduler}: no Dask scheduler answered there ({reason})")
+    with made["client"] as client:
 
         def mapped(fn, items):
             futures = client.map(fn, items, pure=False)
