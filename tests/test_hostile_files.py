@@ -507,3 +507,10 @@ def test_something_listening_that_is_not_a_scheduler_fails_within_seconds():
     assert time.monotonic() - started < SCHEDULER_TIMEOUT_S + 10
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "no Dask scheduler answered" in done.stderr, done.stderr
+
+
+def test_a_sensitivity_folder_records_its_samples_and_seed(tmp_path):
+    stp("sensitivity", VALID, "--samples", "8", "--seed", "3", "-f", "json", "-o", tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text("utf-8"))
+    assert (manifest["command"], manifest["samples"], manifest["seed"]) == ("sensitivity", 8, 3)
+    assert manifest["files"]["sensitivity.json"]["sha256"] == sha256(tmp_path / "sensitivity.json")

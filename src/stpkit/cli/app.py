@@ -188,17 +188,13 @@ def _write_one(path: Path, content: str | bytes, *, force: bool = False, inputs:
     err.print(f"wrote {write_file(path, content, force=force, inputs=[p for p in inputs if p is not None])}")
 
 
-def _about(command: str, sources: Iterable[Path | None], runs: int, seed: int) -> dict[str, Any]:
+def _about(command: str, sources: Iterable[Path | None], **settings: int) -> dict[str, Any]:
     """What a folder of results came from, for its manifest: the command, the sha256 of each plan
-    file (None for the bundled example), the runs and the seed."""
+    file read (none for footprints left to their illustrative plans) and the settings that change
+    the numbers (runs or samples, seed)."""
     from stpkit.outputs.atomic import file_sha256
 
-    return {
-        "command": command,
-        "plans": {str(p): file_sha256(p) for p in sources if p is not None},
-        "runs": runs,
-        "seed": seed,
-    }
+    return {"command": command, "plans": {str(p): file_sha256(p) for p in sources if p is not None}, **settings}
 
 
 def _recorded(draw: Callable[[Console], None]) -> str:
@@ -251,7 +247,8 @@ def run(
     if runs:
         with _mapper(scheduler) as mapper, _progress("risk runs", runs, "runs") as progress:
             risk = loaded.risk(runs, seed, keep, mapper=mapper, progress=progress)
-    safely = {"force": force, "inputs": [loaded.source], "about": _about("run", [loaded.source], runs, seed)}
+    about = _about("run", [loaded.source], runs=runs, seed=seed)
+    safely = {"force": force, "inputs": [loaded.source], "about": about}
     if format is Format.JSON:
         _emit(output, {"results.json": json.dumps(loaded.results_document(risk), indent=2) + "\n"}, **safely)
     elif format is Format.CSV and output:
@@ -287,7 +284,8 @@ def sensitivity(
     with _mapper(scheduler) as mapper, _progress("Sobol runs", loaded.sensitivity_runs(samples), "runs") as progress:
         found = loaded.sensitivity(samples, seed, mapper=mapper, progress=progress)
     safely = {
-        "force": force, "inputs": [loaded.source], "about": _about("sensitivity", [loaded.source], samples, seed)
+        "force": force, "inputs": [loaded.source],
+        "about": _about("sensitivity", [loaded.source], samples=samples, seed=seed),
     }
     if format is Format.JSON:
         _emit(output, {"sensitivity.json": json.dumps(loaded.sensitivity_document(found), indent=2) + "\n"}, **safely)
@@ -321,13 +319,13 @@ def report(
         with _progress("footprints", footprint_count() if runs else 0, "footprints") as progress:
             everyone = NationalRun.run(given, runs=runs, seed=seed, progress=progress)
         _emit_pages(output, "england_report", everyone.report_html(), pdf, force, [plan], _about(
-            "report --national", [plan], runs, seed))
+            "report --national", [plan], runs=runs, seed=seed))
         return
     loaded = PlanRun.load(plan)
     with _progress("assessing", 1, "plan"):
         html = loaded.report_html(runs, seed)
     _emit_pages(output, f"{loaded.plan.footprint.code}_report", html, pdf, force, [loaded.source], _about(
-        "report", [loaded.source], runs, seed))
+        "report", [loaded.source], runs=runs, seed=seed))
 
 
 @app.command()
@@ -344,7 +342,7 @@ def public(
 
     loaded = PlanRun.load(plan)
     _emit_pages(output, f"{loaded.plan.footprint.code}_public", loaded.public_html(runs, seed), pdf, force,
-                [loaded.source], _about("public", [loaded.source], runs, seed))
+                [loaded.source], _about("public", [loaded.source], runs=runs, seed=seed))
 
 
 # ------------------------------------------------------------------------------ national
@@ -414,7 +412,8 @@ def national(
     if output is not None:
         if map_file is None:
             files["england_map.svg"] = everyone.map_svg()
-        _emit(output, files, force=force, inputs=inputs, about=_about("national", plan or [], runs, seed))
+        about = _about("national", plan or [], runs=runs, seed=seed)
+        _emit(output, files, force=force, inputs=inputs, about=about)
     elif files:
         _emit(None, files)
     if map_file is not None:
