@@ -88,17 +88,18 @@ def test_csv_to_stdout_and_files(cornwall, tmp_path):
     out = tmp_path / "out"
     stp("run", str(cornwall), "--format", "csv", "--output", str(out))
     assert sorted(p.name for p in out.iterdir()) == [
-        "accounts.csv", "activity.csv", "backlog_maintenance.csv", "beds.csv", "bridge.csv", "capital.csv", "moves.csv",
-        "organisation_bridge.csv",
-        "positions.csv", "risk_balance.csv", "risk_bridge.csv", "risk_percentiles.csv", "schemes.csv", "type1_ae.csv",
-        "workforce.csv"]  # risk runs are made by default
+        "accounts.csv", "activity.csv", "backlog_maintenance.csv", "beds.csv", "bridge.csv", "capital.csv",
+        "manifest.json", "moves.csv", "organisation_bridge.csv", "positions.csv", "risk_balance.csv", "risk_bridge.csv",
+        "risk_percentiles.csv", "schemes.csv", "type1_ae.csv", "workforce.csv"]  # risk runs are made by default
     positions = pd.read_csv(out / "positions.csv")
     assert set(positions["scenario"]) == {"do_nothing", "with_plan", "stranded_cost"}
 
 
 def test_json_and_table_outputs_to_a_folder(cornwall, tmp_path):
     stp("run", str(cornwall), "--format", "json", "--output", str(tmp_path))
-    stp("run", str(cornwall), "--output", str(tmp_path))
+    # A second run into the same folder replaces its manifest, so it asks for --force.
+    assert "--force" in stp("run", str(cornwall), "--output", str(tmp_path), check=False).stderr
+    stp("run", str(cornwall), "--output", str(tmp_path), "--force")
     assert json.loads((tmp_path / "results.json").read_text())["format"] == "stpkit-results"
     assert "Bridge from the base year" in (tmp_path / "summary.txt").read_text()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
@@ -251,7 +252,7 @@ def test_parameters_print_money_in_full():
 def test_national_output_writes_files_instead_of_printing(tmp_path):
     result = stp("national", "--runs", "0", "--output", str(tmp_path))
     assert result.stdout == ""
-    assert {p.name for p in tmp_path.iterdir()} == {"national.txt", "england_map.svg"}
+    assert {p.name for p in tmp_path.iterdir()} == {"national.txt", "england_map.svg", "manifest.json"}
     assert "Footprints ranked" in (tmp_path / "national.txt").read_text("utf-8")
 
 

@@ -140,7 +140,7 @@ def test_national_with_a_plan_of_other_years_names_its_horizon(tmp_path):
     result = run_stp("national", "--plan", path, "--runs", "0", "--format", "json")
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
-    assert result.stderr.startswith(f"{path}:10: horizon: the national view adds this plan to the others")
+    assert result.stderr.startswith(f"{path}:10: horizon: the plan covers 2016/17 to 2019/20 but the national run")
     assert result.stdout == ""
 
 

@@ -263,10 +263,10 @@ class NationalRun:
         from stpkit.inputs.baseline import read_baseline
         from stpkit.national.rollup import run_national
 
+        plans = list(plans)
+        _check_national_plans(plans)
         supplied = read_baseline(baseline) if baseline is not None else None
         params = params or load_parameters()
-        plans = list(plans)
-        _check_spans(plans)
         # A plan read with these parameters goes as it was laid out then, so it is laid out once.
         given = [p.prepared if p.params is params else p.plan for p in plans]
         result = run_national(params, given, runs=runs, seed=seed, mapper=mapper, progress=progress, baseline=supplied)
@@ -310,30 +310,51 @@ class NationalRun:
         return national_report(self.result, self.assessments, challenge)
 
 
-def _check_spans(plans: list[PlanRun]) -> None:
-    """InputError naming each plan whose years differ from the illustrative plans' it is added to
-    (every footprint not given runs its illustrative plan), or from the first plan's when all are given."""
-    from stpkit.inputs.yaml_safe import load_document
-    from stpkit.reference.illustrative import BASE_YEAR, HORIZON
+def _check_national_plans(plans: list[PlanRun]) -> None:
+    """InputError, in one line per plan, for two plans of one footprint and for a plan whose years
+    differ from the national run's: the footprints' positions are added year by year, so every
+    plan must cover the same years (those of the illustrative plans, unless every footprint has
+    a plan given)."""
+    from stpkit.domain.years import STP_BASE_YEAR, STP_HORIZON
 
-    if not plans:
-        return
-    all_given = len({p.plan.footprint.code for p in plans}) == footprint_count()
-    base, horizon = (plans[0].plan.base_year, plans[0].plan.horizon) if all_given else (BASE_YEAR, HORIZON)
-    problems = []
-    for run in plans:
-        if (run.plan.base_year, run.plan.horizon) == (base, horizon):
-            continue
-        field = "base_year" if run.plan.base_year != base else "horizon"
-        source = run.source
-        line = load_document(source).line_of((field,)) if source and source.suffix.lower() != ".xlsx" else None
-        message = (
-            f"the national view adds this plan to the others, which run {base} to {horizon}; this one runs "
-            f"{run.plan.base_year} to {run.plan.horizon}: a roll-up needs the same years in every plan"
-        )
-        problems.append(LocatedProblem(str(source or "(plan)"), line, field, message))
+    problems: list[LocatedProblem] = []
+    first: dict[str, PlanRun] = {}
+    for p in plans:
+        code = p.plan.footprint.code
+        if code in first:
+            problems.append(LocatedProblem(
+                _named(p), None, "footprint.code",
+                f"{code} already has a plan ({_named(first[code])}); give one plan per footprint",
+            ))
+        else:
+            first[code] = p
+    everyone_given = len(first) == footprint_count()
+    base_year, horizon = STP_BASE_YEAR, STP_HORIZON
+    if everyone_given:
+        base_year, horizon = plans[0].plan.base_year, plans[0].plan.horizon
+    for p in first.values():
+        if (p.plan.base_year, p.plan.horizon) != (base_year, horizon):
+            field = "base_year" if p.plan.base_year != base_year else "horizon"
+            problems.append(LocatedProblem(
+                _named(p), _line_of(p, field), field,
+                f"the plan covers {p.plan.base_year} to {p.plan.horizon} but the national run adds up "
+                f"{base_year} to {horizon}; give a plan for those years, or run it on its own with `stp run`",
+            ))
     if problems:
         raise InputError(problems)
+
+
+def _line_of(run: PlanRun, field: str) -> int | None:
+    """The line of a top-level field in a YAML or JSON plan file (None for a workbook or a plan
+    given in code)."""
+    from stpkit.inputs.yaml_safe import load_document
+
+    source = run.source
+    return load_document(source).line_of((field,)) if source and source.suffix.lower() != ".xlsx" else None
+
+
+def _named(run: PlanRun) -> str:
+    return str(run.source) if run.source is not None else f"(plan for {run.plan.footprint.code})"
 
 
 def empty_submission_workbook(base_year: str | None = None, horizon: str | None = None) -> bytes:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -64,6 +65,10 @@ SchedulerOption = Annotated[
 ]
 PdfOption = Annotated[bool, typer.Option("--pdf/--no-pdf", help="also write the PDF (WeasyPrint)")]
 FolderOption = Annotated[Path, typer.Option("--output", "-o", help="folder to write into")]
+ForceOption = Annotated[bool, typer.Option("--force", help="replace output files that already exist")]
+
+#: How long to wait for a Dask scheduler to answer before giving up, in seconds.
+SCHEDULER_TIMEOUT_S = 5
 
 
 # ------------------------------------------------------------------------------ plumbing
@@ -79,13 +84,61 @@ def _mapper(scheduler: str | None) -> Iterator[Mapper | None]:
         return
     from distributed import Client  # only needed for clusters
 
-    with Client(scheduler) as client:
+    _reachable(scheduler)
+    # Dask's own timeout covers the connection, not the handshake: something listening that is
+    # not a scheduler would hold the client for minutes, so it is made in a thread with a deadline.
+    made: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            made["client"] = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+        except Exception as exc:  # any failure to connect becomes the one line below
+            made["error"] = exc
+
+    connecting = threading.Thread(target=connect, daemon=True)
+    connecting.start()
+    connecting.join(SCHEDULER_TIMEOUT_S + 1)
+    if "client" not in made:
+        reason = made.get("error") or f"no answer within {SCHEDULER_TIMEOUT_S} s"
+        _fail(f"--scheduler {scheduler}: no Dask scheduler answered there ({reason})")
+    with made["client"] as client:
 
         def mapped(fn, items):
             futures = client.map(fn, items, pure=False)
             return (future.result() for future in futures)
 
         yield mapped
+
+
+def _fail(message: str) -> NoReturn:
+    """One line on standard error and exit status 2: how every refused command ends."""
+    _say(f"stp: {message}")
+    raise typer.Exit(2)
+
+
+def _reachable(scheduler: str) -> None:
+    """Fail in one line, within SCHEDULER_TIMEOUT_S, for an address that is malformed or where
+    nothing listens. Checked with a plain connection before Dask is asked, because a Dask client
+    that fails to connect waits longer and prints tracebacks of its own as the program ends."""
+    import socket
+
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import backends
+
+    try:
+        scheme, location = parse_address(scheduler)
+        if scheme not in backends:
+            raise ValueError(f"unknown scheme {scheme!r}")
+        if scheme == "inproc":
+            return
+        host, port = parse_host_port(location)
+    except (ValueError, TypeError) as exc:
+        _fail(f"--scheduler {scheduler!r} is not a scheduler address like tcp://host:8786 ({exc})")
+    try:
+        socket.create_connection((host, port), timeout=SCHEDULER_TIMEOUT_S).close()
+    except OSError as exc:
+        reason = "no answer" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
+        _fail(f"--scheduler {scheduler}: cannot reach a Dask scheduler there ({reason})")
 
 
 @contextmanager
@@ -104,22 +157,37 @@ def _progress(description: str, total: int, unit: str) -> Iterator[Callable[[int
         yield lambda done: bar.advance(task, done)
 
 
-def _emit(output: Path | None, files: dict[str, str | bytes]) -> None:
-    """Print the files' text, or write them all into ``output`` together (all or nothing)."""
+def _emit(
+    output: Path | None,
+    files: dict[str, str | bytes],
+    *,
+    force: bool = False,
+    inputs: Iterable[Path | None] = (),
+    about: dict[str, Any] | None = None,
+    manifest_name: str = "manifest.json",
+) -> None:
+    """Print the files' text, or write them all into ``output`` together (all or nothing), with a
+    manifest when ``about`` says where they came from; nothing is replaced without ``force``
+    and no input is ever replaced."""
     if output is None:
         for text in files.values():
             sys.stdout.write(text)
         return
     from stpkit.outputs.atomic import write_files
 
-    for path in write_files(output, files):
+    manifest = None if about is None else {"stpkit": __version__, **about}
+    written = write_files(
+        output, files, force=force, inputs=[p for p in inputs if p is not None], manifest=manifest,
+        manifest_name=manifest_name,
+    )
+    for path in written:
         _say(f"wrote {path}")
 
 
-def _write_one(path: Path, content: str | bytes) -> None:
+def _write_one(path: Path, content: str | bytes, *, force: bool = False, inputs: Iterable[Path | None] = ()) -> None:
     from stpkit.outputs.atomic import write_file
 
-    _say(f"wrote {write_file(path, content)}")
+    _say(f"wrote {write_file(path, content, force=force, inputs=[p for p in inputs if p is not None])}")
 
 
 def _say(message: str) -> None:
@@ -129,6 +197,15 @@ def _say(message: str) -> None:
     err.print(plain(message), markup=False)
 
 
+def _about(command: str, sources: Iterable[Path | None], **settings: int) -> dict[str, Any]:
+    """What a folder of results came from, for its manifest: the command, the sha256 of each plan
+    file read (none for footprints left to their illustrative plans) and the settings that change
+    the numbers (runs or samples, seed)."""
+    from stpkit.outputs.atomic import file_sha256
+
+    return {"command": command, "plans": {str(p): file_sha256(p) for p in sources if p is not None}, **settings}
+
+
 def _recorded(draw: Callable[[Console], None]) -> str:
     """What a renderer would print, as plain text for a file."""
     recorder = Console(record=True, width=160, file=open(os.devnull, "w"), emoji=False)  # noqa: SIM115
@@ -136,10 +213,15 @@ def _recorded(draw: Callable[[Console], None]) -> str:
     return recorder.export_text()
 
 
-def _page_files(stem: str, html: str, pdf: bool) -> dict[str, str | bytes]:
+def _emit_pages(
+    output: Path, stem: str, html: str, pdf: bool, force: bool, inputs: list[Path | None], about: dict[str, Any]
+) -> None:
+    """A page as HTML (and PDF) with its manifest, named after the page so that the pages of
+    several plans can share a folder (by default the current one)."""
     from stpkit.api import to_pdf
 
-    return {f"{stem}.html": html} | ({f"{stem}.pdf": to_pdf(html)} if pdf else {})
+    files: dict[str, str | bytes] = {f"{stem}.html": html} | ({f"{stem}.pdf": to_pdf(html)} if pdf else {})
+    _emit(output, files, force=force, inputs=inputs, about=about, manifest_name=f"{stem}.manifest.json")
 
 
 # --------------------------------------------------------------------------- one plan
@@ -159,6 +241,7 @@ def run(
             "--keep-run", min=0, help="also show this run's positions (repeatable; run 0 is the central case)"
         ),
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """Project a plan: the gap by year, do-nothing and with the plan, and the bridge; with
     --runs, how likely it is to hold."""
@@ -173,18 +256,21 @@ def run(
     if runs:
         with _mapper(scheduler) as mapper, _progress("risk runs", runs, "runs") as progress:
             risk = loaded.risk(runs, seed, keep, mapper=mapper, progress=progress)
+    about = _about("run", [loaded.source], runs=runs, seed=seed)
+    safely = {"force": force, "inputs": [loaded.source], "about": about}
     if format is Format.JSON:
-        _emit(output, {"results.json": json_text(loaded.results_document(risk))})
+        _emit(output, {"results.json": json_text(loaded.results_document(risk))}, **safely)
     elif format is Format.CSV and output:
         from stpkit.outputs.results import to_csv
 
-        _emit(output, {name: to_csv(t) for name, t in loaded.result_tables(risk).items()})
+        _emit(output, {name: to_csv(t) for name, t in loaded.result_tables(risk).items()}, **safely)
     elif format is Format.CSV:
         from stpkit.outputs.results import long_csv
 
         sys.stdout.write(long_csv(loaded.central))
     elif output:
-        _emit(output, {"summary.txt": _recorded(lambda console: render.print_run(loaded.central, console, risk))})
+        summary = _recorded(lambda console: render.print_run(loaded.central, console, risk))
+        _emit(output, {"summary.txt": summary}, **safely)
     else:
         render.print_run(loaded.central, out, risk)
 
@@ -199,6 +285,7 @@ def sensitivity(
     format: FormatOption = Format.TABLE,
     output: OutputOption = None,
     scheduler: SchedulerOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Which assumptions and schemes drive the final-year gap: a tornado and Sobol indices."""
     from stpkit.api import PlanRun
@@ -207,13 +294,17 @@ def sensitivity(
     loaded = PlanRun.load(plan)
     with _mapper(scheduler) as mapper, _progress("Sobol runs", loaded.sensitivity_runs(samples), "runs") as progress:
         found = loaded.sensitivity(samples, seed, mapper=mapper, progress=progress)
+    safely = {
+        "force": force, "inputs": [loaded.source],
+        "about": _about("sensitivity", [loaded.source], samples=samples, seed=seed),
+    }
     if format is Format.JSON:
-        _emit(output, {"sensitivity.json": json_text(loaded.sensitivity_document(found))})
+        _emit(output, {"sensitivity.json": json_text(loaded.sensitivity_document(found))}, **safely)
     elif format is Format.CSV:
         from stpkit.outputs.results import sensitivity_tables, to_csv
 
         tables = sensitivity_tables(found.tornado, found.sobol)
-        _emit(output, {name: to_csv(t) for name, t in tables.items()})
+        _emit(output, {name: to_csv(t) for name, t in tables.items()}, **safely)
     else:
         render.print_sensitivity(found, loaded.central.years[-1], out)
 
@@ -228,6 +319,7 @@ def report(
     national_: Annotated[
         bool, typer.Option("--national", help="the national report: all 44 footprints (PLAN replaces its own)")
     ] = False,
+    force: ForceOption = False,
 ) -> None:
     """The footprint report: one self-contained HTML file (and the same as PDF); with --national,
     the national report: league table, map, the national bridge and the ratings."""
@@ -237,12 +329,14 @@ def report(
         given = [PlanRun.load(plan)] if plan is not None else []
         with _progress("footprints", footprint_count() if runs else 0, "footprints") as progress:
             everyone = NationalRun.run(given, runs=runs, seed=seed, progress=progress)
-        _emit(output, _page_files("england_report", everyone.report_html(), pdf))
+        _emit_pages(output, "england_report", everyone.report_html(), pdf, force, [plan], _about(
+            "report --national", [plan], runs=runs, seed=seed))
         return
     loaded = PlanRun.load(plan)
     with _progress("assessing", 1, "plan"):
         html = loaded.report_html(runs, seed)
-    _emit(output, _page_files(f"{loaded.plan.footprint.code}_report", html, pdf))
+    _emit_pages(output, f"{loaded.plan.footprint.code}_report", html, pdf, force, [loaded.source], _about(
+        "report", [loaded.source], runs=runs, seed=seed))
 
 
 @app.command()
@@ -252,12 +346,14 @@ def public(
     runs: RunsOption = DEFAULT_RUNS,
     seed: SeedOption = DEFAULT_SEED,
     pdf: PdfOption = True,
+    force: ForceOption = False,
 ) -> None:
     """What the plan means for you: a plain-English summary for the public (HTML and PDF)."""
     from stpkit.api import PlanRun
 
     loaded = PlanRun.load(plan)
-    _emit(output, _page_files(f"{loaded.plan.footprint.code}_public", loaded.public_html(runs, seed), pdf))
+    _emit_pages(output, f"{loaded.plan.footprint.code}_public", loaded.public_html(runs, seed), pdf, force,
+                [loaded.source], _about("public", [loaded.source], runs=runs, seed=seed))
 
 
 # ------------------------------------------------------------------------------ national
@@ -288,29 +384,34 @@ def national(
         typer.Option("--map", help="where to write the map of England (SVG); default: england_map.svg in the "
                      "--output folder, or in the current folder for the table"),
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """Run all 44 footprints and show each one and the national total; with --runs, the risk
     runs of every footprint with shared national draws. Writes a map of England by footprint."""
     from stpkit.api import NationalRun, PlanRun, footprint_count
     from stpkit.cli import render
+    from stpkit.outputs.atomic import check_target
 
+    # The map goes with the table a person reads, with files written to a folder (in the same
+    # all-or-nothing write), or where asked; a map that may not be written is refused before the run.
+    inputs = [*(plan or []), baseline]
+    if map_file is None and format is Format.TABLE and output is None:
+        map_file = Path("england_map.svg")
+    if map_file is not None:
+        check_target(map_file, force=force, inputs=[p for p in inputs if p is not None])
     given = [PlanRun.load(p) for p in plan or []]
     bar = _progress("footprints", footprint_count() if runs else 0, "footprints")
     with _mapper(scheduler) as mapper, bar as progress:
         everyone = NationalRun.run(
             given, runs=runs, seed=seed, mapper=mapper, progress=progress, baseline=baseline
         )
-    # The map goes with the table a person reads, with files written to a folder, or where asked.
-    if map_file is None and output is not None:
-        map_file = output / "england_map.svg"
-    if map_file is None and format is Format.TABLE:
-        map_file = Path("england_map.svg")
+    files: dict[str, str | bytes] = {}
     if format is Format.JSON:
-        _emit(output, {"national.json": json_text(everyone.document())})
+        files["national.json"] = json_text(everyone.document())
     elif format is Format.CSV:
         from stpkit.outputs.results import to_csv
 
-        _emit(output, {"national.csv": to_csv(everyone.ranking)})
+        files["national.csv"] = to_csv(everyone.ranking)
     else:
 
         def draw(console: Console) -> None:
@@ -318,11 +419,18 @@ def national(
             render.print_ranking(everyone.ranking, everyone.result.horizon, everyone.result.base_year, console)
 
         if output is not None:
-            _emit(output, {"national.txt": _recorded(draw)})
+            files["national.txt"] = _recorded(draw)
         else:
             draw(out)
+    if output is not None:
+        if map_file is None:
+            files["england_map.svg"] = everyone.map_svg()
+        about = _about("national", plan or [], runs=runs, seed=seed)
+        _emit(output, files, force=force, inputs=inputs, about=about)
+    elif files:
+        _emit(None, files)
     if map_file is not None:
-        _write_one(map_file, everyone.map_svg())
+        _write_one(map_file, everyone.map_svg(), force=force, inputs=inputs)
 
 
 # --------------------------------------------------------------------------------- excel
@@ -387,9 +495,8 @@ def template(
         raise typer.Exit(2) from None
     path = _xlsx_output(output, default)
     if path.exists() and not force:
-        _say(f"{path} exists and may hold a filled-in plan: choose another --output, or add --force to replace it.")
-        raise typer.Exit(2)
-    _write_one(path, content)
+        _fail(f"{path} exists and may hold a filled-in plan: choose another --output, or add --force to replace it.")
+    _write_one(path, content, force=force, inputs=[plan])
 
 
 @app.command("import")
@@ -399,10 +506,14 @@ def import_workbook(
         Path | None,
         typer.Option("--output", "-o", help="plan file to write: .yaml, or .json for JSON (default: standard output)"),
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """Turn a filled submission workbook into a plan file, checked as `stp validate` checks one."""
     from stpkit.api import PlanRun
+    from stpkit.outputs.atomic import check_target
 
+    if output is not None:  # refused before the workbook is read, not after
+        check_target(output, force=force, inputs=[workbook])
     loaded = PlanRun.load(workbook, workbook=True)
     if output is not None and output.suffix.lower() == ".json":
         text = loaded.plan_json()
@@ -411,7 +522,7 @@ def import_workbook(
     if output is None:
         sys.stdout.write(text)
     else:
-        _write_one(output, text)
+        _write_one(output, text, force=force, inputs=[workbook])
 
 
 @app.command()
@@ -426,12 +537,16 @@ def export(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="workbook to write (default <plan name>_results.xlsx)")
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """Write a plan's results as an Excel workbook of tidy tables: one sheet per table and a README."""
     from stpkit.api import PlanRun
+    from stpkit.outputs.atomic import check_target
 
     loaded = PlanRun.load(plan)
-    _write_one(_xlsx_output(output, f"{loaded.source.stem}_results.xlsx"), loaded.results_workbook())
+    path = _xlsx_output(output, f"{loaded.source.stem}_results.xlsx")
+    check_target(path, force=force, inputs=[loaded.source])  # refused before the results are worked out
+    _write_one(path, loaded.results_workbook(), force=force, inputs=[loaded.source])
 
 
 # ------------------------------------------------------------------------ checking plans
@@ -486,13 +601,13 @@ def check(
 
 
 @app.command()
-def schema(output: OutputOption = None) -> None:
+def schema(output: OutputOption = None, force: ForceOption = False) -> None:
     """Print the JSON Schema of plan files."""
     from stpkit.inputs.schema import plan_schema
 
     text = json_text(plan_schema())
     if output:
-        _write_one(output / "plan.schema.json", text)
+        _emit(output, {"plan.schema.json": text}, force=force)
     else:
         sys.stdout.write(text)
 
@@ -530,13 +645,14 @@ def footprints(
 @app.command()
 def examples(
     copy: Annotated[Path | None, typer.Option("--copy", help="copy the example plans into this folder")] = None,
+    force: ForceOption = False,
 ) -> None:
     """List the bundled example plans, or copy them to start your own."""
     from stpkit.examples import example_paths
 
     paths = example_paths()
     if copy:
-        _emit(copy, {f"{name}.yaml": p.read_text("utf-8") for name, p in paths.items()})
+        _emit(copy, {f"{name}.yaml": p.read_text("utf-8") for name, p in paths.items()}, force=force)
         return
     for name, path in paths.items():
         out.print(f"{name}: {path}", markup=False)
@@ -559,8 +675,10 @@ def _main(version: VersionOption = False) -> None:
 
 
 def main() -> None:
-    """Entry point: an input problem is reported, not raised (exit status 2)."""
+    """Entry point: an input problem, an output that may not be written and a file system that
+    refuses a write are reported in one line each, not raised (exit status 2)."""
     from stpkit.inputs.located import InputError
+    from stpkit.outputs.atomic import OutputRefused
 
     try:
         app()
@@ -568,4 +686,11 @@ def main() -> None:
         for problem in exc.problems:
             _say(str(problem))
         err.print(f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found; nothing was written.")
+        sys.exit(2)
+    except OutputRefused as exc:
+        err.print(f"stp: {exc}; nothing was written.", markup=False)
+        sys.exit(2)
+    except OSError as exc:  # a read-only folder, a full disk, a name the file system refuses
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.print(f"stp: {where}{exc.strerror or exc}; nothing was written.", markup=False)
         sys.exit(2)
