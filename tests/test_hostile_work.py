@@ -78,3 +78,89 @@ def test_a_device_of_endless_zeros_is_refused_at_the_baseline_limit(tmp_path, mo
     (folder / "zeros.csv").symlink_to("/dev/zero")
     line = one_line_error(run_stp("national", "--runs", "0", "--baseline", folder))
     assert line == f"{folder / 'zeros.csv'}: (file): file is more than 1,000 bytes; baseline files are at most 1,000"
+
+
+# ------------------------------------------------------------------ plans with many schemes
+
+
+def _plan_with_schemes(n: int):
+    """valid_small's plan with its cost improvement scheme repeated ``n`` times, each tiny."""
+    from stpkit.inputs.plan_file import load_plan
+
+    plan = load_plan(FIXTURES / "valid_small.yaml")
+    scheme = plan.schemes[0]
+    schemes = [scheme.model_copy(update={"id": f"S{i:05d}", "size_pct": 0.001}) for i in range(n)]
+    return plan.model_copy(update={"schemes": schemes})
+
+
+def _central_peak_bytes(n: int) -> int:
+    import tracemalloc
+
+    from stpkit.api import PlanRun
+
+    run = PlanRun.from_plan(_plan_with_schemes(n))
+    tracemalloc.start()
+    try:
+        run.central  # noqa: B018 - worked out when first asked for
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_central_case_needs_memory_in_proportion_to_the_schemes():
+    # Four times the schemes may take four times the memory, and a little over for what does
+    # not grow; a (components x schemes) array would take sixteen times.
+    small, large = _central_peak_bytes(120), _central_peak_bytes(480)
+    assert large < 4.5 * small, (small, large)
+
+
+def _many_schemes_yaml(n: int) -> str:
+    """valid_small's text with ``n`` small schemes in place of its own; scheme i starts on
+    line ``first + 8 * i``."""
+    text = (FIXTURES / "valid_small.yaml").read_text("utf-8")
+    head = text[: text.index("schemes:")]
+    scheme = (
+        "  - id: S{i}\n    name: Scheme {i}\n    category: efficiency\n    owner: REF\n"
+        "    acts_on: {{kind: unit_cost}}\n    size_pct: 0.001\n    phasing_pct: {{2017/18: 100}}\n"
+        "    evidence: weak\n"
+    )
+    return head + "schemes:\n" + "".join(scheme.format(i=i) for i in range(n))
+
+
+def test_a_plan_with_more_schemes_than_the_limit_is_refused_at_the_first_one_too_many(tmp_path):
+    from stpkit.domain.plan import MAX_SCHEMES
+
+    text = _many_schemes_yaml(20_000)  # 2.3 MB: within the file limit
+    path = tmp_path / "many.yaml"
+    path.write_text(text, encoding="utf-8")
+    first = text[: text.index("schemes:")].count("\n") + 2  # the line of the first scheme
+    line = one_line_error(run_stp("validate", path))
+    assert line == (
+        f"{path}:{first + 8 * MAX_SCHEMES}: schemes: too many: a plan has at most {MAX_SCHEMES:,} schemes"
+    )
+
+
+def test_a_plan_at_the_scheme_limit_is_read():
+    from stpkit.domain.plan import MAX_SCHEMES
+    from stpkit.inputs.plan_file import parse_plan
+    from stpkit.inputs.yaml_safe import Document
+
+    data = Document(Path("plan.yaml"), None, None)
+    from ruamel.yaml import YAML
+
+    data.data = YAML(typ="safe").load(_many_schemes_yaml(MAX_SCHEMES))
+    assert len(parse_plan(data).schemes) == MAX_SCHEMES
+
+
+def test_a_plan_built_in_code_with_too_many_organisations_is_refused_naming_the_limit():
+    # The plan model holds the limit too, for plans that do not come from a file.
+    from stpkit.domain import Plan
+    from stpkit.domain.plan import MAX_ORGANISATIONS
+    from stpkit.inputs.plan_file import pydantic_problems
+
+    plan = _plan_with_schemes(1).model_dump(mode="json")
+    plan["organisations"] = [dict(plan["organisations"][0], code=f"C{i}") for i in range(MAX_ORGANISATIONS + 1)]
+    with pytest.raises(Exception) as caught:
+        Plan.model_validate(plan)
+    found = {p.field: p.message for p in pydantic_problems(caught.value)}
+    assert found == {"organisations": f"too many: at most {MAX_ORGANISATIONS:,} allowed, found {MAX_ORGANISATIONS + 1:,}"}

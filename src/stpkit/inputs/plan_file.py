@@ -167,6 +167,7 @@ _PLAIN = {
     "list_type": "expected a list",
     "string_type": "expected text",
     "too_short": "expected at least {min_length} item(s), found {actual_length}",
+    "too_long": "too many: at most {max_length:,} allowed, found {actual_length:,}",
 }
 #: An enumeration's member as Python shows it, ``<ServiceLine.AE: 'ae'>``: shown as its value.
 _ENUM_REPR = re.compile(r"<\w+\.\w+: ('[^']*')>")
