@@ -9,10 +9,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from tests.runner import run_stp
 
 from stpkit.inputs import baseline, yaml_safe
 from stpkit.inputs.located import InputError, read_limited
-from tests.runner import run_stp
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HOSTILE = Path(__file__).parent / "hostile" / "work"
@@ -163,4 +163,5 @@ def test_a_plan_built_in_code_with_too_many_organisations_is_refused_naming_the_
     with pytest.raises(Exception) as caught:
         Plan.model_validate(plan)
     found = {p.field: p.message for p in pydantic_problems(caught.value)}
-    assert found == {"organisations": f"too many: at most {MAX_ORGANISATIONS:,} allowed, found {MAX_ORGANISATIONS + 1:,}"}
+    too_many = f"too many: at most {MAX_ORGANISATIONS:,} allowed, found {MAX_ORGANISATIONS + 1:,}"
+    assert found == {"organisations": too_many}

@@ -232,7 +232,9 @@ class ActsOnShift(_ActsOnBase):
     providers: list[Code] = Field(
         default_factory=list, description="a commissioner's scheme: limit it to its spend with these member providers"
     )
-    to: list[Destination] = Field(min_length=1, max_length=MAX_DESTINATIONS, description="where the activity goes; shares add up to 100")
+    to: list[Destination] = Field(
+        min_length=1, max_length=MAX_DESTINATIONS, description="where the activity goes; shares add up to 100"
+    )
     lead_time_years: LeadTimeYears = Field(default=0, description=LEAD_TIME_DESCRIPTION)
 
 
@@ -241,7 +243,9 @@ class ActsOnAeDowngrade(_ActsOnBase):
 
     model_config = ConfigDict(title="acts_on: ae_downgrade")
     kind: Literal[ActsOnKind.AE_DOWNGRADE]
-    to: list[AeDestination] = Field(min_length=1, max_length=MAX_DESTINATIONS, description="where the patients go; shares add up to 100")
+    to: list[AeDestination] = Field(
+        min_length=1, max_length=MAX_DESTINATIONS, description="where the patients go; shares add up to 100"
+    )
     site: Code = Field(description="code of the owner's site whose type 1 A&E closes")
     lead_time_years: LeadTimeYears = Field(default=0, description=LEAD_TIME_DESCRIPTION)
     admissions_per_attendance: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = Field(
@@ -498,7 +502,9 @@ class Plan(_Strict):
     )
     base_year: FinancialYear
     horizon: FinancialYear
-    organisations: list[Organisation] = Field(min_length=1, max_length=MAX_ORGANISATIONS)
+    organisations: list[Organisation] = Field(
+        min_length=1, max_length=MAX_ORGANISATIONS
+    )
     assumptions: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="overrides of national parameters: {name: {year: value}} or, for "
@@ -509,7 +515,9 @@ class Plan(_Strict):
         default_factory=dict, description="capital the footprint can draw on, by source and year"
     )
     indicators: list[Indicator] = Field(
-        default_factory=list, max_length=MAX_INDICATORS, description="health and wellbeing and care and quality indicators"
+        default_factory=list,
+        max_length=MAX_INDICATORS,
+        description="health and wellbeing and care and quality indicators",
     )
     governance: Governance = Field(
         default_factory=Governance,
