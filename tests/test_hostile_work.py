@@ -165,3 +165,115 @@ def test_a_plan_built_in_code_with_too_many_organisations_is_refused_naming_the_
     found = {p.field: p.message for p in pydantic_problems(caught.value)}
     too_many = f"too many: at most {MAX_ORGANISATIONS:,} allowed, found {MAX_ORGANISATIONS + 1:,}"
     assert found == {"organisations": too_many}
+
+
+# ------------------------------------------------------------------ workbooks
+
+SCHEMES_SHEET = "xl/worksheets/sheet13.xml"  # the template's thirteenth sheet is Schemes
+
+
+@pytest.fixture(scope="module")
+def template_bytes(tmp_path_factory) -> bytes:
+    """valid_small's plan as a filled submission workbook."""
+    path = tmp_path_factory.mktemp("book") / "plan.xlsx"
+    result = run_stp("template", "--plan", FIXTURES / "valid_small.yaml", "--output", path)
+    assert result.returncode == 0, result.stderr
+    return path.read_bytes()
+
+
+def rezipped(source: bytes, path: Path, change: dict[str, bytes]) -> Path:
+    """The workbook ``source`` with the members in ``change`` replaced or added, written to ``path``."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(source)) as old, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            if info.filename not in change:
+                new.writestr(info, old.read(info.filename))
+        for name, data in change.items():
+            new.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    return path
+
+
+def _sheet_with(source: bytes, extra: str) -> bytes:
+    """The Schemes sheet's XML with ``extra`` rows at the end of its data."""
+    import io
+    import zipfile
+
+    xml = zipfile.ZipFile(io.BytesIO(source)).read(SCHEMES_SHEET).decode()
+    return xml.replace("</sheetData>", extra + "</sheetData>").encode()
+
+
+def test_the_template_still_imports(template_bytes, tmp_path):
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(template_bytes)
+    result = run_stp("import", path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_cell_far_beyond_the_template_is_refused_naming_it(template_bytes, tmp_path):
+    from stpkit.inputs.submission.read import MAX_COLUMNS, MAX_ROWS
+
+    far = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    path = rezipped(template_bytes, tmp_path / "far.xlsx", {SCHEMES_SHEET: _sheet_with(template_bytes, far)})
+    line = one_line_error(run_stp("import", path))
+    assert line == (
+        f"{path}: Schemes!XFD1048576: (cell): beyond what a submission workbook uses: at most {MAX_ROWS:,} rows "
+        f"and {MAX_COLUMNS} columns (to column CV); clear it or move it nearer"
+    )
+
+
+def test_a_sheet_that_claims_a_huge_range_is_refused_before_reading_its_cells(template_bytes, tmp_path):
+    import io
+    import zipfile
+
+    xml = zipfile.ZipFile(io.BytesIO(template_bytes)).read(SCHEMES_SHEET).decode()
+    start = xml.index("<dimension")
+    xml = xml[:start] + '<dimension ref="A1:XFD1048576"/>' + xml[xml.index(">", start) + 1 :]
+    path = rezipped(template_bytes, tmp_path / "dimension.xlsx", {SCHEMES_SHEET: xml.encode()})
+    line = one_line_error(run_stp("import", path))
+    assert line.startswith(f"{path}: Schemes!XFD1048576: (cell): beyond what a submission workbook uses")
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unzipped(template_bytes, tmp_path):
+    from stpkit.inputs.submission.read import MAX_PART_BYTES
+
+    # A sheet padded with spaces to one byte over the limit: about 30 KB on disk.
+    padded = _sheet_with(template_bytes, "").replace(b"<sheetData>", b"<sheetData>" + b" " * MAX_PART_BYTES)
+    path = rezipped(template_bytes, tmp_path / "bomb.xlsx", {SCHEMES_SHEET: padded})
+    assert path.stat().st_size < 200_000
+    line = one_line_error(run_stp("import", path))
+    size = len(padded)
+    assert line == (
+        f"{path}: (workbook): part {SCHEMES_SHEET} unzips to {size:,} bytes; a part of a workbook is at most "
+        f"{MAX_PART_BYTES:,}"
+    )
+
+
+def test_a_workbook_whose_parts_together_unzip_too_far_is_refused(template_bytes, tmp_path, monkeypatch):
+    from stpkit.inputs.submission import read
+
+    total = sum(i.file_size for i in __import__("zipfile").ZipFile(__import__("io").BytesIO(template_bytes)).infolist())
+    monkeypatch.setattr(read, "MAX_UNZIPPED_BYTES", total - 1)
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(template_bytes)
+    line = one_line_error(run_stp("import", path))
+    assert line == (
+        f"{path}: (workbook): unzips to more than {total - 1:,} bytes; a workbook is at most {total - 1:,} unzipped"
+    )
+
+
+def test_too_many_shared_strings_are_refused(template_bytes, tmp_path):
+    from stpkit.inputs.submission.read import MAX_SHARED_STRINGS
+
+    n = MAX_SHARED_STRINGS + 1
+    strings = (
+        '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + "<si><t>x</t></si>" * n + "</sst>"
+    ).encode()
+    path = rezipped(template_bytes, tmp_path / "strings.xlsx", {"xl/sharedStrings.xml": strings})
+    line = one_line_error(run_stp("import", path))
+    assert line == (
+        f"{path}: (workbook): more than {MAX_SHARED_STRINGS:,} different texts (shared strings); "
+        "a submission workbook needs far fewer"
+    )
