@@ -277,3 +277,39 @@ def test_too_many_shared_strings_are_refused(template_bytes, tmp_path):
         f"{path}: (workbook): more than {MAX_SHARED_STRINGS:,} different texts (shared strings); "
         "a submission workbook needs far fewer"
     )
+
+
+# ------------------------------------------------------------------ risk runs and samples
+
+
+def test_more_runs_than_memory_allows_are_refused_before_any_is_made():
+    from stpkit.engine.risk import MAX_RUNS_BYTES
+
+    # valid_small: 2 organisations over 5 years (2016/17 to 2020/21). Each run keeps six
+    # positions by organisation and year and two totals by year, (6 x 5 x 2 + 2 x 5) = 70
+    # values, three times over while percentiles are worked out: 210 values, 1,680 bytes.
+    per_run = 1_680
+    most = MAX_RUNS_BYTES // per_run
+    line = one_line_error(run_stp("run", FIXTURES / "valid_small.yaml", "--runs", str(most + 1)))
+    need = (most + 1) * per_run / 1e9
+    assert line == (
+        f"--runs: {most + 1:,} runs would need about {need:,.1f} GB for this plan ({per_run:,} bytes a run); "
+        f"at most {most:,} runs fit in the {MAX_RUNS_BYTES / 1e9:g} GB allowed"
+    )
+
+
+def test_the_runs_that_fit_are_not_refused(monkeypatch):
+    from stpkit.api import PlanRun
+    from stpkit.engine import risk
+
+    run = PlanRun.load(FIXTURES / "valid_small.yaml")
+    monkeypatch.setattr(risk, "MAX_RUNS_BYTES", 100 * 1_680)
+    assert run.risk(100, 0).runs == 100
+    with pytest.raises(risk.TooManyRuns):
+        run.risk(101, 0)
+
+
+def test_more_sensitivity_samples_than_memory_allows_are_refused():
+    line = one_line_error(run_stp("sensitivity", FIXTURES / "valid_small.yaml", "--samples", str(2**30)))
+    assert line.startswith(f"--samples: {2**30:,} samples (")
+    assert "GB allowed" in line

@@ -17,7 +17,7 @@ from SALib.sample import sobol as sobol_sample
 
 from stpkit.domain import CostType
 from stpkit.engine.model import Prepared
-from stpkit.engine.risk import Mapper, Progress, simulate
+from stpkit.engine.risk import Mapper, Progress, risk_run_bytes, simulate
 from stpkit.engine.uncertainty import Uniforms, from_uniforms, plan_uncertainty
 
 #: The tornado's low and high: each input at these probabilities, every other at its median.
@@ -72,6 +72,14 @@ def _uniforms(prepared: Prepared, rows: np.ndarray) -> Uniforms:
         else:
             fields[item.field][:, item.column] = rows[:, j]
     return Uniforms(**fields)
+
+
+def sobol_run_bytes(prepared: Prepared) -> int:
+    """Bytes held for each Sobol run: what a risk run keeps, and its sampled inputs (as drawn
+    from SALib, as uniforms and as the inputs they give: each scheme's delivery, slippage,
+    recurrence and overrun, and the national rates by year), held for all runs at once."""
+    d, schemes, years = len(inputs(prepared)), prepared.schemes.n, len(prepared.ledger.years)
+    return risk_run_bytes(prepared) + 8 * (3 * d + 6 * schemes + 4 * years)
 
 
 def _final_positions(
