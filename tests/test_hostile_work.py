@@ -313,3 +313,15 @@ def test_more_sensitivity_samples_than_memory_allows_are_refused():
     line = one_line_error(run_stp("sensitivity", FIXTURES / "valid_small.yaml", "--samples", str(2**30)))
     assert line.startswith(f"--samples: {2**30:,} samples (")
     assert "GB allowed" in line
+
+
+def test_more_national_runs_than_memory_allows_are_refused_before_any_footprint_is_run():
+    from stpkit.engine.risk import MAX_RUNS_BYTES
+
+    # 44 footprints, each keeping eight totals for each of 5 years (2016/17 to 2020/21) three
+    # times over: 44 x 8 x 5 x 3 x 8 bytes = 42,240 bytes a run.
+    per_run = 42_240
+    most = MAX_RUNS_BYTES // per_run
+    line = one_line_error(run_stp("national", "--runs", str(most + 1)))
+    assert line.startswith(f"--runs: {most + 1:,} runs of 44 footprints would need about ")
+    assert line.endswith(f"({per_run:,} bytes a run); at most {most:,} runs fit in the 1 GB allowed")

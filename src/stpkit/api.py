@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from stpkit.assurance import DEFAULT_RUNS, DEFAULT_SEED, Assessment, assess
 from stpkit.domain import Plan, Problem, format_loc
+from stpkit.domain.years import STP_BASE_YEAR, STP_HORIZON, fy_range
 from stpkit.engine.model import PlanResult, Prepared, central_case, prepare
 from stpkit.engine.risk import (
     Mapper,
@@ -33,6 +34,7 @@ from stpkit.engine.risk import (
     risk_run_bytes,
     simulate,
     summarise,
+    totals_run_bytes,
 )
 from stpkit.engine.schemes import SchemeProblems
 from stpkit.examples import DEFAULT_EXAMPLE, example_paths
@@ -275,6 +277,10 @@ class NationalRun:
         from stpkit.inputs.baseline import read_baseline
         from stpkit.national.rollup import run_national
 
+        plans = list(plans)
+        longest = max([len(p.prepared.ledger.years) for p in plans] + [len(fy_range(STP_BASE_YEAR, STP_HORIZON))])
+        n = footprint_count()
+        check_runs_fit(runs, n * totals_run_bytes(longest), f"{runs:,} runs of {n} footprints", "runs")
         supplied = read_baseline(baseline) if baseline is not None else None
         params = params or load_parameters()
         # A plan read with these parameters goes as it was laid out then, so it is laid out once.

@@ -296,6 +296,12 @@ def risk_run_bytes(prepared: Prepared) -> int:
     return 8 * 3 * (6 * years * orgs + 2 * years)
 
 
+def totals_run_bytes(years: int) -> int:
+    """Bytes kept for each run of a footprint in the national view: as ``risk_run_bytes``, the
+    footprint's totals only."""
+    return 8 * 3 * 8 * years
+
+
 def check_runs_fit(runs: int, bytes_per_run: int, asked: str, parameter: str) -> None:
     """Raise ``TooManyRuns`` when ``runs`` of ``bytes_per_run`` are more than ``MAX_RUNS_BYTES``;
     ``asked`` says what was asked for (``"5,000 runs"``) and ``parameter`` by which parameter."""
