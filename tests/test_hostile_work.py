@@ -325,3 +325,59 @@ def test_more_national_runs_than_memory_allows_are_refused_before_any_footprint_
     line = one_line_error(run_stp("national", "--runs", str(most + 1)))
     assert line.startswith(f"--runs: {most + 1:,} runs of 44 footprints would need about ")
     assert line.endswith(f"({per_run:,} bytes a run); at most {most:,} runs fit in the 1 GB allowed")
+
+
+# ------------------------------------------------------------------ the hostile corpus
+
+LIMIT_CELL = "beyond what a submission workbook uses: at most 10,000 rows and 100 columns (to column CV)"
+#: Each file of tests/hostile/work: where it is refused and what is said (README.md says why).
+CORPUS = {
+    "alias_bomb.yaml": ":2: (syntax): anchors and aliases (& and *) are not allowed in plans",
+    "schemes_by_anchor.yaml": ":58: (syntax): anchors and aliases (& and *) are not allowed in plans",
+    "deeply_nested.yaml": ":1: (syntax): nested more than 40 levels deep",
+    "deeply_nested.json": ":1: (syntax): nested more than 40 levels deep",
+    "too_many_schemes.yaml": ":558: schemes: too many: a plan has at most 500 schemes",
+    "too_many_schemes.json": ":1: schemes: too many: a plan has at most 500 schemes",
+    "too_many_organisations.yaml": ":103: organisations: too many: a plan has at most 100 organisations",
+    "too_many_indicators.yaml": ":57: indicators: too many: a plan has at most 500 indicators",
+    "too_many_destinations.yaml": ":65: schemes[0].acts_on.to: too many: at most 20 allowed, found 21",
+    # The value is cut to its first 57 characters and "...".
+    "baseline_unclosed_quote.csv": ":2: value: not a number: "
+    "'500\\nREF,2016/17,beds,500\\nREF,2016/17,beds,500\\nREF,2016/17...' "
+    "(a quoted cell runs from this line to line 1502: is a closing quote missing?)",
+    "far_cell.xlsx": f": Schemes!XFD1048576: (cell): {LIMIT_CELL}; clear it or move it nearer",
+    "huge_dimension.xlsx": f": Schemes!XFD1048576: (cell): {LIMIT_CELL}; clear it or move it nearer",
+    "far_empty_row.xlsx": f": Schemes!A500000: (cell): {LIMIT_CELL}; clear it or move it nearer",
+    "cells_without_references.xlsx": f": Schemes!CW1: (cell): {LIMIT_CELL}; clear it or move it nearer",
+    "rows_without_references.xlsx": f": Schemes!A10001: (cell): {LIMIT_CELL}; clear it or move it nearer",
+    "zip_bomb.xlsx": ": (workbook): part xl/worksheets/sheet1.xml unzips to 26,000,142 bytes; a part of a workbook "
+    "is at most 25,000,000",
+    "lying_sizes.xlsx": ": (workbook): part xl/workbook.xml unzips to 4,294,967,280 bytes; a part of a workbook is at "
+    "most 25,000,000",
+    "shared_strings.xlsx": ": (workbook): more than 100,000 different texts (shared strings); a submission workbook "
+    "needs far fewer",
+}
+
+
+def test_the_corpus_is_listed_small_and_checked_here():
+    files = sorted(p.name for p in HOSTILE.iterdir() if p.name != "README.md")
+    assert files == sorted(CORPUS)
+    assert len(files) >= 15
+    assert all((HOSTILE / name).stat().st_size < 50_000 for name in files)
+    readme = (HOSTILE / "README.md").read_text("utf-8")
+    assert all(f"`{name}`" in readme for name in files)
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_each_hostile_file_is_refused_with_one_clear_line(name, tmp_path):
+    source = HOSTILE / name
+    if name.endswith(".xlsx"):
+        result, shown = run_stp("import", source), str(source)
+    elif name.endswith(".csv"):
+        folder = tmp_path / "baseline"
+        folder.mkdir()
+        (folder / name).write_bytes(source.read_bytes())
+        result, shown = run_stp("national", "--runs", "0", "--baseline", folder), str(folder / name)
+    else:
+        result, shown = run_stp("validate", source), str(source)
+    assert one_line_error(result) == shown + CORPUS[name]

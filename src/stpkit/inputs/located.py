@@ -30,6 +30,14 @@ class InputError(Exception):
         return cls([LocatedProblem(str(file), line, field, message)])
 
 
+def quoted(value: object, most: int = 60) -> str:
+    """``value`` as a message quotes it: text longer than ``most`` characters is cut short, so
+    that one line stays one line whatever a file holds."""
+    if isinstance(value, str) and len(value) >= most:
+        return repr(value[: most - 3] + "...")
+    return repr(value)
+
+
 def read_limited(path: Path, max_bytes: int, what: str) -> bytes:
     """The bytes of an input file, or an InputError if it is missing, a folder, or larger than
     ``max_bytes`` (``what`` names the kind of file, plural, for the message).

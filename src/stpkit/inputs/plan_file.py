@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from stpkit.domain import ACTS_ON_TYPES, ActsOnKind, Plan, Problem, acts_on_fields, check_plan, format_loc
 from stpkit.domain.checks import plan_years
-from stpkit.inputs.located import InputError, LocatedProblem
+from stpkit.inputs.located import InputError, LocatedProblem, quoted
 from stpkit.inputs.yaml_safe import Document, load_document
 from stpkit.reference.footprints import load_footprints
 from stpkit.reference.parameters import ParameterSet, check_overrides, load_parameters
@@ -189,7 +189,7 @@ def _message(err: dict[str, Any], loc: tuple[Any, ...] = (), kind: tuple[ActsOnK
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     if isinstance(value, str | int | float | bool):
-        shown = repr(value) if not isinstance(value, str) or len(value) < 60 else repr(value[:57] + "...")
+        shown = quoted(value)
         if not (isinstance(value, str) and shown in message):  # our own validators may already quote it
             message = f"{message} (got {shown})"
     elif isinstance(value, dict | list) and kind_name.endswith("_type"):
