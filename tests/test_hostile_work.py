@@ -293,7 +293,7 @@ def test_more_runs_than_memory_allows_are_refused_before_any_is_made():
     line = one_line_error(run_stp("run", FIXTURES / "valid_small.yaml", "--runs", str(most + 1)))
     need = (most + 1) * per_run / 1e9
     assert line == (
-        f"--runs: {most + 1:,} runs would need about {need:,.1f} GB for this plan ({per_run:,} bytes a run); "
+        f"--runs: {most + 1:,} runs of this plan would need about {need:,.1f} GB ({per_run:,} bytes a run); "
         f"at most {most:,} runs fit in the {MAX_RUNS_BYTES / 1e9:g} GB allowed"
     )
 
@@ -312,6 +312,7 @@ def test_the_runs_that_fit_are_not_refused(monkeypatch):
 def test_more_sensitivity_samples_than_memory_allows_are_refused():
     line = one_line_error(run_stp("sensitivity", FIXTURES / "valid_small.yaml", "--samples", str(2**30)))
     assert line.startswith(f"--samples: {2**30:,} samples (")
+    assert " runs) of this plan would need about " in line
     assert "GB allowed" in line
 
 

@@ -164,7 +164,7 @@ class PlanRun:
         """``runs`` runs with the uncertain inputs drawn from ``seed``; the positions of the runs in
         ``keep`` are kept. The same runs and seed give the same summary wherever they run."""
         key = (runs, seed, tuple(sorted(set(keep))))
-        check_runs_fit(runs, risk_run_bytes(self.prepared), f"{runs:,} runs", "runs")
+        check_runs_fit(runs, risk_run_bytes(self.prepared), f"{runs:,} runs of this plan", "runs")
         if key not in self._risks:
             simulation = simulate(self.prepared, runs, seed, mapper=mapper, progress=progress)
             self._risks[key] = summarise(simulation, self.central, key[2])
@@ -184,7 +184,7 @@ class PlanRun:
         from stpkit.engine.sensitivity import sobol, sobol_run_bytes, tornado
 
         runs = self.sensitivity_runs(samples)
-        check_runs_fit(runs, sobol_run_bytes(self.prepared), f"{samples:,} samples ({runs:,} runs)", "samples")
+        check_runs_fit(runs, sobol_run_bytes(self.prepared), f"{samples:,} samples ({runs:,} runs) of this plan", "samples")
         return Sensitivity(
             tornado(self.prepared, mapper=mapper),
             sobol(self.prepared, samples, seed, mapper=mapper, progress=progress),

@@ -304,12 +304,12 @@ def totals_run_bytes(years: int) -> int:
 
 def check_runs_fit(runs: int, bytes_per_run: int, asked: str, parameter: str) -> None:
     """Raise ``TooManyRuns`` when ``runs`` of ``bytes_per_run`` are more than ``MAX_RUNS_BYTES``;
-    ``asked`` says what was asked for (``"5,000 runs"``) and ``parameter`` by which parameter."""
+    ``asked`` says what was asked for (``"5,000 runs of this plan"``) and ``parameter`` by which parameter."""
     need = runs * bytes_per_run
     if need > MAX_RUNS_BYTES:
         most = MAX_RUNS_BYTES // bytes_per_run
         raise TooManyRuns(
-            f"{asked} would need about {need / 1e9:,.1f} GB for this plan ({bytes_per_run:,} bytes a run); "
+            f"{asked} would need about {need / 1e9:,.1f} GB ({bytes_per_run:,} bytes a run); "
             f"at most {most:,} runs fit in the {MAX_RUNS_BYTES / 1e9:g} GB allowed",
             parameter,
         )

@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import sobol as sobol_sample
 
 from stpkit.domain import CostType
 from stpkit.engine.model import Prepared
@@ -140,6 +138,9 @@ def sobol(
 ) -> Sobol:
     """Sobol indices by input group (each scheme's delivery, slippage and recurrence together;
     each national or footprint-wide input alone), from Saltelli's sampling scheme."""
+    from SALib.analyze import sobol as sobol_analyze  # only here: slow to import, and only Sobol needs it
+    from SALib.sample import sobol as sobol_sample
+
     spec = inputs(prepared)
     problem = {
         "num_vars": len(spec),
