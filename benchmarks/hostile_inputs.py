@@ -4,7 +4,8 @@ Run with `python benchmarks/hostile_inputs.py`; it prints its figures and assert
 Each input is built in a temporary folder and given to `stp` in a fresh process, which reports
 the time from the start of the command to its exit (the interpreter's own start-up left out)
 and its peak resident memory (``VmHWM`` of /proc/self/status, which includes the interpreter
-and the libraries the command imports; ``getrusage`` would carry over this script's own peak). Targets: every refusal under 2 s and under 200 MB."""
+and the libraries the command imports; ``getrusage`` would carry over this script's own
+peak). Targets: every refusal under 2 s and under 200 MB."""
 
 from __future__ import annotations
 

@@ -184,7 +184,8 @@ class PlanRun:
         from stpkit.engine.sensitivity import sobol, sobol_run_bytes, tornado
 
         runs = self.sensitivity_runs(samples)
-        check_runs_fit(runs, sobol_run_bytes(self.prepared), f"{samples:,} samples ({runs:,} runs) of this plan", "samples")
+        asked = f"{samples:,} samples ({runs:,} runs) of this plan"
+        check_runs_fit(runs, sobol_run_bytes(self.prepared), asked, "samples")
         return Sensitivity(
             tornado(self.prepared, mapper=mapper),
             sobol(self.prepared, samples, seed, mapper=mapper, progress=progress),
