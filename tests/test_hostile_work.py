@@ -382,3 +382,20 @@ def test_each_hostile_file_is_refused_with_one_clear_line(name, tmp_path):
     else:
         result, shown = run_stp("validate", source), str(source)
     assert one_line_error(result) == shown + CORPUS[name]
+
+
+def test_an_endless_parameter_cache_is_passed_over(tmp_path, monkeypatch):
+    # The parsed national parameters are cached in the user's cache folder, a file stpkit reads
+    # too: one that never ends (here /dev/zero) is read only to a bound, then parsed afresh.
+    from importlib.resources import files
+
+    from stpkit.reference import parameters
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    text = files("stpkit.reference").joinpath("data").joinpath(parameters.PARAMETERS_FILE).read_text("utf-8")
+    real = parameters._parsed(text)  # writes the cache
+    (cached,) = (tmp_path / "stpkit").glob("national_parameters-*.json")
+    cached.unlink()
+    cached.symlink_to("/dev/zero")
+    monkeypatch.setattr(parameters, "MAX_CACHE_BYTES", 1_000)
+    assert parameters._parsed(text) == real
