@@ -13,6 +13,13 @@ from stpkit.reference.parameters import ParameterSet, load_parameters
 BASE, NEXT = "2016/17", "2017/18"
 
 
+@pytest.fixture(autouse=True)
+def _in_a_folder_of_its_own(tmp_path, monkeypatch):
+    """Every test runs in its own empty folder, so that a command writing to the current folder
+    (the national map by default) neither litters the checkout nor finds another test's file."""
+    monkeypatch.chdir(tmp_path)
+
+
 def simple_assumptions() -> dict[str, Any]:
     """Round-number rates for 2017/18 so that results can be worked out by hand.
     Non-elective activity grows 5% (2% demographic + 3% other); prescribing is flat;

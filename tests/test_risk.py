@@ -3,6 +3,8 @@ draws follow their documented distributions, and the summary's numbers are right
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy import special
@@ -154,7 +156,7 @@ def test_the_risk_adjusted_bridge_adds_up_to_the_average(params, lincolnshire):
 def balancing_on_paper(params):
     """The small test plan with its CCG's allocation raised until the central case shows a
     surplus of £1m every year: it balances, but only if every scheme delivers in full."""
-    plan = load_plan("tests/fixtures/valid_small.yaml", params)
+    plan = load_plan(str(Path(__file__).parent / "fixtures" / "valid_small.yaml"), params)
     result = run_plan(plan, params)
     ledger = result.ledger
     allocation = result.lines_do_nothing[0][:, ledger.kind == LineKind.ALLOCATION].sum(axis=1)

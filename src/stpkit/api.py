@@ -24,8 +24,18 @@ from typing import TYPE_CHECKING, Any
 
 from stpkit.assurance import DEFAULT_RUNS, DEFAULT_SEED, Assessment, assess
 from stpkit.domain import Plan, Problem, format_loc
+from stpkit.domain.years import STP_BASE_YEAR, STP_HORIZON, fy_range
 from stpkit.engine.model import PlanResult, Prepared, central_case, prepare
-from stpkit.engine.risk import Mapper, Progress, RiskSummary, simulate, summarise
+from stpkit.engine.risk import (
+    Mapper,
+    Progress,
+    RiskSummary,
+    check_runs_fit,
+    risk_run_bytes,
+    simulate,
+    summarise,
+    totals_run_bytes,
+)
 from stpkit.engine.schemes import SchemeProblems
 from stpkit.examples import DEFAULT_EXAMPLE, example_paths
 from stpkit.inputs.located import InputError, LocatedProblem
@@ -153,6 +163,7 @@ class PlanRun:
         """``runs`` runs with the uncertain inputs drawn from ``seed``; the positions of the runs in
         ``keep`` are kept. The same runs and seed give the same summary wherever they run."""
         key = (runs, seed, tuple(sorted(set(keep))))
+        check_runs_fit(runs, risk_run_bytes(self.prepared), f"{runs:,} runs of this plan", "runs")
         if key not in self._risks:
             simulation = simulate(self.prepared, runs, seed, mapper=mapper, progress=progress)
             self._risks[key] = summarise(simulation, self.central, key[2])
@@ -169,8 +180,11 @@ class PlanRun:
     ) -> Sensitivity:
         """A tornado (each uncertain input at its P10 and P90) and Sobol indices of the
         final-year position with the plan."""
-        from stpkit.engine.sensitivity import sobol, tornado
+        from stpkit.engine.sensitivity import sobol, sobol_run_bytes, tornado
 
+        runs = self.sensitivity_runs(samples)
+        asked = f"{samples:,} samples ({runs:,} runs) of this plan"
+        check_runs_fit(runs, sobol_run_bytes(self.prepared), asked, "samples")
         return Sensitivity(
             tornado(self.prepared, mapper=mapper),
             sobol(self.prepared, samples, seed, mapper=mapper, progress=progress),
@@ -265,6 +279,9 @@ class NationalRun:
 
         plans = list(plans)
         _check_national_plans(plans)
+        longest = max([len(p.prepared.ledger.years) for p in plans] + [len(fy_range(STP_BASE_YEAR, STP_HORIZON))])
+        n = footprint_count()
+        check_runs_fit(runs, n * totals_run_bytes(longest), f"{runs:,} runs of {n} footprints", "runs")
         supplied = read_baseline(baseline) if baseline is not None else None
         params = params or load_parameters()
         # A plan read with these parameters goes as it was laid out then, so it is laid out once.

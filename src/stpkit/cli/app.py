@@ -682,6 +682,14 @@ def main() -> None:
 
     try:
         app()
+    except ValueError as exc:
+        from stpkit.engine.risk import TooManyRuns  # imported already by whatever raised it
+
+        if not isinstance(exc, TooManyRuns):
+            raise
+        err.print(f"--{exc.parameter}: {exc}", markup=False)
+        err.print("1 problem found; nothing was written.")
+        sys.exit(2)
     except InputError as exc:
         for problem in exc.problems:
             _say(str(problem))

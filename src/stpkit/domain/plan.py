@@ -48,6 +48,14 @@ from stpkit.domain.enums import (
 from stpkit.domain.years import FinancialYear, PlanDate
 
 PLAN_SCHEMA_VERSION = 1
+#: How big a plan may be. Real footprints have up to about 35 member organisations and tens of
+#: schemes; the limits are many times that, and keep the work of laying a plan out (which
+#: grows with schemes times the lines their moved activity adds) within seconds and megabytes.
+MAX_ORGANISATIONS = 100
+MAX_SCHEMES = 500
+MAX_INDICATORS = 500
+MAX_SITES = 100
+MAX_DESTINATIONS = 20
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
@@ -152,7 +160,7 @@ class Capacity(_Strict):
         "base-year value sets today's occupancy; a later year sets the plan's beds from then on. "
         "Years not given follow the activity at today's occupancy",
     )
-    sites: list[Site] = Field(default_factory=list)
+    sites: list[Site] = Field(default_factory=list, max_length=MAX_SITES)
     backlog_maintenance_gbp000: dict[BacklogRisk, NonNegativeGbp000] = Field(
         default_factory=dict,
         description="the cost of putting right the estate's backlog maintenance at the start of the plan, "
@@ -244,7 +252,9 @@ class ActsOnShift(_ActsOnBase):
     providers: list[Code] = Field(
         default_factory=list, description="a commissioner's scheme: limit it to its spend with these member providers"
     )
-    to: list[Destination] = Field(min_length=1, description="where the activity goes; shares add up to 100")
+    to: list[Destination] = Field(
+        min_length=1, max_length=MAX_DESTINATIONS, description="where the activity goes; shares add up to 100"
+    )
     lead_time_years: LeadTimeYears = Field(default=0, description=LEAD_TIME_DESCRIPTION)
 
 
@@ -253,7 +263,9 @@ class ActsOnAeDowngrade(_ActsOnBase):
 
     model_config = ConfigDict(title="acts_on: ae_downgrade")
     kind: Literal[ActsOnKind.AE_DOWNGRADE]
-    to: list[AeDestination] = Field(min_length=1, description="where the patients go; shares add up to 100")
+    to: list[AeDestination] = Field(
+        min_length=1, max_length=MAX_DESTINATIONS, description="where the patients go; shares add up to 100"
+    )
     site: Code = Field(description="code of the owner's site whose type 1 A&E closes")
     lead_time_years: LeadTimeYears = Field(default=0, description=LEAD_TIME_DESCRIPTION)
     admissions_per_attendance: Fraction | None = Field(
@@ -506,18 +518,22 @@ class Plan(_Strict):
     )
     base_year: FinancialYear
     horizon: FinancialYear
-    organisations: list[Organisation] = Field(min_length=1)
+    organisations: list[Organisation] = Field(
+        min_length=1, max_length=MAX_ORGANISATIONS
+    )
     assumptions: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="overrides of national parameters: {name: {year: value}} or, for "
         "parameters by service line or cost type, {name: {line: {year: value}}}",
     )
-    schemes: list[Scheme] = Field(default_factory=list)
+    schemes: list[Scheme] = Field(default_factory=list, max_length=MAX_SCHEMES)
     capital_available_gbp000: dict[CapitalSource, ByYearGbp000] = Field(
         default_factory=dict, description="capital the footprint can draw on, by source and year"
     )
     indicators: list[Indicator] = Field(
-        default_factory=list, description="health and wellbeing and care and quality indicators"
+        default_factory=list,
+        max_length=MAX_INDICATORS,
+        description="health and wellbeing and care and quality indicators",
     )
     governance: Governance = Field(
         default_factory=Governance,

@@ -636,7 +636,7 @@ def _scheme_alone(
         arrived = np.zeros_like(possible)
         arrived[..., moved] = possible[..., moved] * _arrival_effect(ledger, schemes, effect[..., alone])
         by_component += np.einsum("rtl,lk,lo->rtko", arrived * ledger.sign, arrival_lines, owns)
-    return np.einsum("rtko,ks->rtso", by_component, schemes.by_scheme())
+    return np.moveaxis(schemes.sum_by_scheme(np.moveaxis(by_component, 2, -1)), -1, 2)
 
 
 def _stranded_alone(ledger: Ledger, schemes: SchemeSet, effect: np.ndarray, lines_dn: np.ndarray) -> np.ndarray:
@@ -646,4 +646,4 @@ def _stranded_alone(ledger: Ledger, schemes: SchemeSet, effect: np.ndarray, line
     released_later = costs @ schemes.capacity.T
     fall = -single_change(schemes, effect)
     fall_later = -single_change(schemes, effect * schemes.capacity_mask[None])
-    return (fall * stays - fall_later * released_later) @ schemes.by_scheme()
+    return schemes.sum_by_scheme(fall * stays - fall_later * released_later)

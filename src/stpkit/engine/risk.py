@@ -274,6 +274,45 @@ class Simulation:
 
 #: Runs handed to one task: a worker of a cluster, or one step of the progress bar.
 BLOCK_RUNS = 1000
+#: Memory that what is kept of every run may take (positions by organisation and year, and the
+#: drawn inputs where they are held for all runs); more runs than fit are refused, not started.
+MAX_RUNS_BYTES = 1_000_000_000
+
+
+class TooManyRuns(ValueError):
+    """More runs than fit in ``MAX_RUNS_BYTES`` for this plan; nothing has been run.
+    ``parameter`` names what asked for them (``runs``, ``samples``)."""
+
+    def __init__(self, message: str, parameter: str):
+        super().__init__(message)
+        self.parameter = parameter
+
+
+def risk_run_bytes(prepared: Prepared) -> int:
+    """Bytes kept for each risk run: six positions by organisation and year (do nothing, on
+    paper, landed, with the plan, and the fund withheld both ways) and capital and its overrun
+    by year, three times over while they are joined and percentiles are worked out."""
+    years, orgs = len(prepared.ledger.years), prepared.ledger.n_orgs
+    return 8 * 3 * (6 * years * orgs + 2 * years)
+
+
+def totals_run_bytes(years: int) -> int:
+    """Bytes kept for each run of a footprint in the national view: as ``risk_run_bytes``, the
+    footprint's totals only."""
+    return 8 * 3 * 8 * years
+
+
+def check_runs_fit(runs: int, bytes_per_run: int, asked: str, parameter: str) -> None:
+    """Raise ``TooManyRuns`` when ``runs`` of ``bytes_per_run`` are more than ``MAX_RUNS_BYTES``;
+    ``asked`` says what was asked for (``"5,000 runs of this plan"``) and ``parameter`` by which parameter."""
+    need = runs * bytes_per_run
+    if need > MAX_RUNS_BYTES:
+        most = MAX_RUNS_BYTES // bytes_per_run
+        raise TooManyRuns(
+            f"{asked} would need about {need / 1e9:,.1f} GB ({bytes_per_run:,} bytes a run); "
+            f"at most {most:,} runs fit in the {MAX_RUNS_BYTES / 1e9:g} GB allowed",
+            parameter,
+        )
 
 Mapper = Callable[[Callable, list], Iterable]
 

@@ -97,11 +97,13 @@ class SchemeSet:
         """``acting`` over the activity cells, for bed days per unit."""
         return Acting.of(acting(self.stays), self.n_components)
 
-    def by_scheme(self) -> np.ndarray:
-        """``(components, schemes)``: sums component results into scheme results."""
-        out = np.zeros((self.n_components, self.n))
-        out[np.arange(self.n_components), self.scheme_of] = 1.0
-        return out
+    def sum_by_scheme(self, values: np.ndarray) -> np.ndarray:
+        """``(..., schemes)``: component results ``(..., components)`` summed into scheme
+        results. Added in place rather than multiplied by a (components x schemes) matrix,
+        which grows with the square of the number of schemes."""
+        out = np.zeros((self.n, *values.shape[:-1]))
+        np.add.at(out, self.scheme_of, np.moveaxis(values, -1, 0))
+        return np.moveaxis(out, 0, -1)
 
     def __reduce__(self):
         """Pickled with the incidence matrices (all 0 and 1) as bits, a sixty-fourth of their

@@ -12,12 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import sobol as sobol_sample
 
 from stpkit.domain import CostType
 from stpkit.engine.model import Prepared
-from stpkit.engine.risk import Mapper, Progress, simulate
+from stpkit.engine.risk import Mapper, Progress, risk_run_bytes, simulate
 from stpkit.engine.uncertainty import Uniforms, from_uniforms, plan_uncertainty
 
 #: The tornado's low and high: each input at these probabilities, every other at its median.
@@ -72,6 +70,14 @@ def _uniforms(prepared: Prepared, rows: np.ndarray) -> Uniforms:
         else:
             fields[item.field][:, item.column] = rows[:, j]
     return Uniforms(**fields)
+
+
+def sobol_run_bytes(prepared: Prepared) -> int:
+    """Bytes held for each Sobol run: what a risk run keeps, and its sampled inputs (as drawn
+    from SALib, as uniforms and as the inputs they give: each scheme's delivery, slippage,
+    recurrence and overrun, and the national rates by year), held for all runs at once."""
+    d, schemes, years = len(inputs(prepared)), prepared.schemes.n, len(prepared.ledger.years)
+    return risk_run_bytes(prepared) + 8 * (3 * d + 6 * schemes + 4 * years)
 
 
 def _final_positions(
@@ -132,6 +138,9 @@ def sobol(
 ) -> Sobol:
     """Sobol indices by input group (each scheme's delivery, slippage and recurrence together;
     each national or footprint-wide input alone), from Saltelli's sampling scheme."""
+    from SALib.analyze import sobol as sobol_analyze  # only here: slow to import, and only Sobol needs it
+    from SALib.sample import sobol as sobol_sample
+
     spec = inputs(prepared)
     problem = {
         "num_vars": len(spec),

@@ -13,7 +13,7 @@ import csv
 import io
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stpkit.domain import PROVIDER_LINES, Plan, check_plan, format_loc
@@ -21,7 +21,7 @@ from stpkit.domain.bounds import MAX_ACTIVITY, MAX_BEDS, MAX_GBP000, readable
 from stpkit.domain.enums import CostType, IncomeSource, ServiceLine
 from stpkit.domain.plan import Capacity, IncomeLine, Organisation
 from stpkit.domain.years import STP_BASE_YEAR, STP_HORIZON, fy_range, fy_start
-from stpkit.inputs.located import InputError, LocatedProblem, read_limited
+from stpkit.inputs.located import InputError, LocatedProblem, quoted, read_limited
 
 MAX_FILE_BYTES = 5_000_000
 MAX_FILES = 200
@@ -105,9 +105,9 @@ def _value_problem(text: str, item: str) -> tuple[float | None, str | None]:
     try:
         value = float(text.replace(",", ""))
     except ValueError:
-        return None, f"not a number: {text!r}" if text else "no value"
+        return None, f"not a number: {quoted(text)}" if text else "no value"
     if not math.isfinite(value):
-        return None, f"not a number: {text!r}"
+        return None, f"not a number: {quoted(text)}"
     unit = "beds" if item == "beds" else "activity" if item.startswith("activity.") else "money"
     if value < 0 and item != "control_total":
         return None, f"{value:g} is negative; {unit} for {item} cannot be (only control_total can)"
@@ -152,18 +152,23 @@ def _read_file(
     rows: list[BaselineRow] = []
     problems: list[LocatedProblem] = []
     while True:
+        line = reader.line_num + 1  # where the row starts: a quoted cell may run over lines
         try:
             record = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(LocatedProblem(name, reader.line_num, "(row)", f"not CSV: {exc}"))
+            problems.append(LocatedProblem(name, line, "(row)", f"not CSV: {exc}"))
             break
-        line = reader.line_num
+        runs_on = ""
+        if reader.line_num > line and any("\n" in cell for cell in record):
+            runs_on = f" (a quoted cell runs from this line to line {reader.line_num}: is a closing quote missing?)"
         if not any(cell.strip() for cell in record):
             continue
         if len(record) != len(header):
-            problems.append(LocatedProblem(name, line, "(row)", f"expected {len(header)} cells, got {len(record)}"))
+            problems.append(LocatedProblem(
+                name, line, "(row)", f"expected {len(header)} cells, got {len(record)}{runs_on}"
+            ))
             continue
         cells = {column: cell.strip() for column, cell in zip(header, record, strict=True)}
         found: list[LocatedProblem] = []
@@ -180,7 +185,7 @@ def _read_file(
         if why:
             found.append(LocatedProblem(name, line, "value", why))
         if found:
-            problems.extend(found)
+            problems.extend(replace(p, message=p.message + runs_on) for p in found)
             continue
         assert value is not None
         row = BaselineRow(name, line, cells["organisation"], cells["year"], item, value)

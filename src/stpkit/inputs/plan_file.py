@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from stpkit.domain import ACTS_ON_TYPES, ActsOnKind, Plan, Problem, acts_on_fields, check_plan, format_loc
 from stpkit.domain.bounds import readable
 from stpkit.domain.checks import plan_years
-from stpkit.inputs.located import InputError, LocatedProblem
+from stpkit.inputs.located import InputError, LocatedProblem, quoted
 from stpkit.inputs.yaml_safe import Document, load_document
 from stpkit.reference.footprints import load_footprints
 from stpkit.reference.parameters import ParameterSet, check_overrides, load_parameters
@@ -168,6 +168,7 @@ _PLAIN = {
     "list_type": "expected a list",
     "string_type": "expected text",
     "too_short": "expected at least {min_length} item(s), found {actual_length}",
+    "too_long": "too many: at most {max_length:,} allowed, found {actual_length:,}",
 }
 #: An enumeration's member as Python shows it, ``<ServiceLine.AE: 'ae'>``: shown as its value.
 _ENUM_REPR = re.compile(r"<\w+\.\w+: ('[^']*')>")
@@ -191,7 +192,7 @@ def _message(err: dict[str, Any], loc: tuple[Any, ...] = (), kind: tuple[ActsOnK
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
         message = f"{message} (got {readable(value)})"  # not hundreds of digits
     elif isinstance(value, str | int | float | bool):
-        shown = repr(value) if not isinstance(value, str) or len(value) < 60 else repr(value[:57] + "...")
+        shown = quoted(value)
         if not (isinstance(value, str) and shown in message):  # our own validators may already quote it
             message = f"{message} (got {shown})"
     elif isinstance(value, dict | list) and kind_name.endswith("_type"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,18 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent, CollectionStartEvent, NodeEvent, ScalarEvent
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    NodeEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+)
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from stpkit.domain.plan import MAX_INDICATORS, MAX_ORGANISATIONS, MAX_SCHEMES
 from stpkit.domain.problems import Loc, format_loc
 from stpkit.inputs.located import InputError, read_limited
 
@@ -145,8 +155,23 @@ def _check_json(path: Path, text: str) -> None:
         pass  # too deeply nested to check here: the depth check that follows says where
 
 
+#: The most items of each list at the top of a plan, counted as the file is read so that a plan
+#: of a million schemes is refused at the first one too many, not after all are read.
+MAX_ITEMS = {"organisations": MAX_ORGANISATIONS, "schemes": MAX_SCHEMES, "indicators": MAX_INDICATORS}
+
+
+@dataclass
+class _Open:
+    """A mapping or list being read: whether a key comes next, the last key, the items so far."""
+
+    mapping: bool
+    key_next: bool = True
+    key: Any = None
+    items: int = 0
+
+
 def _check_events(path: Path, events) -> None:
-    depth = 0
+    open_: list[_Open] = []
     for event in events:
         line = event.start_mark.line + 1 if event.start_mark else None
         if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor):
@@ -155,12 +180,37 @@ def _check_events(path: Path, events) -> None:
             )
         if isinstance(event, NodeEvent) and _explicit_tag(event):
             raise InputError.single(path, f"tags such as {event.tag} are not allowed in plans", line, field="(syntax)")
+        if isinstance(event, NodeEvent) and open_:
+            _count(path, open_, event, line)
         if isinstance(event, CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
+            open_.append(_Open(mapping=isinstance(event, MappingStartEvent)))
+            if len(open_) > MAX_DEPTH:
                 raise InputError.single(path, f"nested more than {MAX_DEPTH} levels deep", line, field="(syntax)")
-        elif type(event).__name__ in ("MappingEndEvent", "SequenceEndEvent"):
-            depth -= 1
+        elif isinstance(event, MappingEndEvent | SequenceEndEvent):
+            open_.pop()
+            _done(open_)
+        elif isinstance(event, NodeEvent):
+            _done(open_)
+
+
+def _count(path: Path, open_: list[_Open], event: NodeEvent, line: int | None) -> None:
+    """Note a node starting inside the innermost open collection: a key, or an item of a list."""
+    inner = open_[-1]
+    if inner.mapping:
+        if inner.key_next:
+            inner.key = event.value if isinstance(event, ScalarEvent) else None
+        return
+    inner.items += 1
+    name = open_[0].key if len(open_) == 2 else None
+    limit = MAX_ITEMS.get(name) if isinstance(name, str) else None
+    if limit is not None and inner.items > limit:
+        raise InputError.single(path, f"too many: a plan has at most {limit:,} {name}", line, field=name)
+
+
+def _done(open_: list[_Open]) -> None:
+    """A node has ended: in a mapping, a value follows a key and a key a value."""
+    if open_ and open_[-1].mapping:
+        open_[-1].key_next = not open_[-1].key_next
 
 
 def _key_loc(node: Any, mark: Any, loc: Loc = ()) -> Loc | None:

@@ -208,6 +208,10 @@ def _expand(
 _DATE = "__stpkit_date__"
 
 
+#: The most of a cached parse that is read (the parse of the bundled file is about 70 KB).
+MAX_CACHE_BYTES = 10_000_000
+
+
 def _cache_folder() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "stpkit"
 
@@ -238,7 +242,10 @@ def _parsed(text: str) -> dict[str, Any]:
     read or written is passed over."""
     path = _cache_folder() / f"national_parameters-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:32]}.json"
     try:
-        return json.loads(path.read_text("utf-8"), object_hook=_decode)
+        with path.open("rb") as cached:  # read to a bound: the cache folder is the user's, not ours
+            raw_cache = cached.read(MAX_CACHE_BYTES + 1)
+        if len(raw_cache) <= MAX_CACHE_BYTES:
+            return json.loads(raw_cache.decode("utf-8"), object_hook=_decode)
     except (OSError, ValueError):
         pass
     raw = YAML(typ="safe").load(text)

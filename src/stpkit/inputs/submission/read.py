@@ -42,6 +42,15 @@ from stpkit.inputs.submission.layout import (
 from stpkit.reference.parameters import ParameterSet, load_parameters
 
 MAX_WORKBOOK_BYTES = 20_000_000
+#: Bounds on what a workbook may unzip to and hold, checked before any sheet is read: a small
+#: file can unzip to gigabytes (a zip bomb) or name a cell a million rows down, which a reader
+#: would fill in row by row. A submission workbook needs a few hundred rows of about 30 columns.
+MAX_PARTS = 1_000
+MAX_PART_BYTES = 25_000_000
+MAX_UNZIPPED_BYTES = 50_000_000
+MAX_ROWS = 10_000
+MAX_COLUMNS = 100
+MAX_SHARED_STRINGS = 100_000
 
 
 def sheet_reference(name: str) -> str:
@@ -104,10 +113,15 @@ def _open(path: Path) -> tuple[Workbook, Workbook]:
                     path, "this is an OpenDocument spreadsheet (.ods): save it as an Excel Workbook (.xlsx)",
                     field="(workbook)",
                 )
+            _check_bounds(path, archive)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about Excel features it does not read
-            values = load_workbook(io.BytesIO(raw), data_only=True)
-            formulas = load_workbook(io.BytesIO(raw), data_only=False)
+            # Read only: sheets are streamed as they are read rather than built whole in memory.
+            values = load_workbook(io.BytesIO(raw), data_only=True, read_only=True)
+            formulas = load_workbook(io.BytesIO(raw), data_only=False, read_only=True)
+        for book in (values, formulas):
+            for ws in book.worksheets:
+                ws.reset_dimensions()  # the cells were checked, not the range the sheet claims
     except InputError:
         raise
     except Exception as exc:  # a damaged file can fail anywhere inside the reader
@@ -117,6 +131,118 @@ def _open(path: Path) -> tuple[Workbook, Workbook]:
             field="(workbook)",
         ) from None
     return values, formulas
+
+
+# ---------------------------------------------------------------------------------- bounds
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_PACKAGE = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CELL_REFERENCE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+
+
+def _check_bounds(path: Path, archive: zipfile.ZipFile) -> None:
+    """Refuse a workbook that unzips too far, or whose sheets hold a cell (or claim a range)
+    beyond MAX_ROWS and MAX_COLUMNS, or that has more than MAX_SHARED_STRINGS texts. Every XML
+    part is scanned as a stream, whatever its name, so a sheet cannot hide under another one;
+    the sizes the zip declares bound the scan, as the zip reader stops at them."""
+    parts = archive.infolist()
+    if len(parts) > MAX_PARTS:
+        raise InputError.single(path, f"{len(parts):,} parts; a workbook has at most {MAX_PARTS:,}", field="(workbook)")
+    total = 0
+    for part in parts:
+        if part.file_size > MAX_PART_BYTES:
+            raise InputError.single(
+                path, f"part {part.filename} unzips to {part.file_size:,} bytes; a part of a workbook is at most "
+                f"{MAX_PART_BYTES:,}", field="(workbook)",
+            )
+        total += part.file_size
+        if total > MAX_UNZIPPED_BYTES:
+            raise InputError.single(
+                path, f"unzips to more than {MAX_UNZIPPED_BYTES:,} bytes; a workbook is at most "
+                f"{MAX_UNZIPPED_BYTES:,} unzipped", field="(workbook)",
+            )
+    names = _sheet_names(archive)
+    for part in parts:
+        with archive.open(part) as handle:
+            if handle.peek(1)[:1] in (b"<", b"\xef", b"\xff", b"\xfe"):  # XML (with a byte order mark or not)
+                _scan_part(path, handle, names.get(part.filename, part.filename))
+
+
+def _scan_part(path: Path, handle: Any, sheet: str) -> None:
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    row = column = strings = 0
+    open_elements: list[Any] = []
+    try:
+        for event, element in iterparse(handle, events=("start", "end")):
+            if event == "end":
+                open_elements.pop()
+                if element.tag == _MAIN + "row" and column == 0:
+                    _check_cell(path, sheet, row, 1)  # an empty row far down is filled in by a reader all the same
+                if open_elements:
+                    open_elements[-1].clear()  # keep only the element being read: memory stays flat
+                continue
+            open_elements.append(element)
+            tag = element.tag
+            if tag == _MAIN + "dimension":
+                corner = _cell_position(element.get("ref", "").split(":")[-1])
+                if corner is not None:
+                    _check_cell(path, sheet, *corner)
+            elif tag == _MAIN + "row":
+                row, column = int(element.get("r") or row + 1), 0
+            elif tag == _MAIN + "c":
+                found = _cell_position(element.get("r") or "")
+                row, column = found if found is not None else (row, column + 1)
+                _check_cell(path, sheet, row, column)
+            elif tag == _MAIN + "si":
+                strings += 1
+                if strings > MAX_SHARED_STRINGS:
+                    raise InputError.single(
+                        path, f"more than {MAX_SHARED_STRINGS:,} different texts (shared strings); a submission "
+                        "workbook needs far fewer", field="(workbook)",
+                    )
+    except (ParseError, ValueError):
+        return  # not well-formed: the workbook reader says so, with its own words
+
+
+def _cell_position(reference: str) -> tuple[int, int] | None:
+    """(row, column) of a cell reference such as ``XFD1048576``."""
+    from openpyxl.utils import column_index_from_string
+
+    match = _CELL_REFERENCE.fullmatch(reference)
+    if match is None:
+        return None
+    return int(match.group(2)), column_index_from_string(match.group(1).upper())
+
+
+def _check_cell(path: Path, sheet: str, row: int, column: int) -> None:
+    if row > MAX_ROWS or column > MAX_COLUMNS:
+        raise InputError([CellProblem(
+            str(path), None, "(cell)", f"beyond what a submission workbook uses: at most {MAX_ROWS:,} rows and "
+            f"{MAX_COLUMNS} columns (to column {get_column_letter(MAX_COLUMNS)}); clear it or move it nearer",
+            sheet, f"{get_column_letter(min(column, 18_278))}{row}",
+        )])
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each worksheet's part in the zip and its name, as far as the workbook says (its parts
+    are small: they were bounded before)."""
+    from xml.etree.ElementTree import ParseError, fromstring
+
+    try:
+        targets = {
+            rel.get("Id"): rel.get("Target", "")
+            for rel in fromstring(archive.read("xl/_rels/workbook.xml.rels")).iter(_PACKAGE + "Relationship")
+        }
+        sheets = fromstring(archive.read("xl/workbook.xml")).iter(_MAIN + "sheet")
+        names = {}
+        for sheet in sheets:
+            target = targets.get(sheet.get(_RELATIONSHIP), "")
+            names[target[1:] if target.startswith("/") else f"xl/{target}"] = sheet.get("name", "")
+        return names
+    except (KeyError, ParseError, ValueError):
+        return {}
 
 
 # ---------------------------------------------------------------------------------- cells
@@ -255,10 +381,11 @@ class _Reader:
     def _cover_cells(self) -> dict[str, tuple[Any, str]]:
         ws, wf = self.values["Cover"], self.formulas["Cover"]
         found: dict[str, tuple[Any, str]] = {}
-        for r in range(1, min(ws.max_row, 200) + 1):
-            key = ws.cell(r, 3).value
+        rows = zip(ws.iter_rows(max_row=200, max_col=3), wf.iter_rows(max_row=200, max_col=3), strict=False)
+        for r, (cells, formula_cells) in enumerate(rows, start=1):
+            key = cells[2].value if len(cells) > 2 else None
             if isinstance(key, str) and key.strip() and key.strip() not in found:
-                found[key.strip()] = (self._value(ws.cell(r, 2), wf.cell(r, 2), "Cover"), f"B{r}")
+                found[key.strip()] = (self._value(cells[1], formula_cells[1], "Cover"), f"B{r}")
         return found
 
     def _cover(self, cells: dict[str, tuple[Any, str]]) -> dict[str, Any]:
@@ -292,8 +419,9 @@ class _Reader:
         input values normalised."""
         ws, wf = self.values[sheet.name], self.formulas[sheet.name]
         columns: dict[str, tuple[int, Column]] = {}
-        for c in range(1, ws.max_column + 1):
-            key = ws.cell(ROW_KEY, c).value
+        header = next(ws.iter_rows(min_row=ROW_KEY, max_row=ROW_KEY), ())
+        for c, cell in enumerate(header, start=1):
+            key = cell.value
             if not isinstance(key, str) or not key.strip():
                 continue
             key = key.strip()
