@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 
 from runner import run_stp, stp
+from stpkit.examples import example_paths
 from stpkit.inputs.plan_writer import plan_to_yaml
 from stpkit.reference.parameters import load_parameters
 from test_risk import balancing_on_paper
 
-LINCOLNSHIRE = "src/stpkit/examples/lincolnshire.yaml"
+LINCOLNSHIRE = str(example_paths()["lincolnshire"])
 
 
 

@@ -9,6 +9,8 @@ import sys
 import numpy as np
 import pytest
 
+from stpkit.examples import example_paths
+
 distributed = pytest.importorskip("distributed")
 
 
@@ -35,7 +37,7 @@ def test_a_risk_run_on_the_cluster_matches_the_local_run(cluster):
 
 
 def test_a_sensitivity_sweep_on_the_cluster_matches_the_local_one(cluster):
-    args = ("sensitivity", "src/stpkit/examples/cornwall_and_isles_of_scilly.yaml", "--samples", "64",
+    args = ("sensitivity", str(example_paths()["cornwall_and_isles_of_scilly"]), "--samples", "64",
             "--format", "json")
     assert json.loads(stp(*args, "--scheduler", cluster)) == json.loads(stp(*args))
 
