@@ -221,8 +221,8 @@ def _stale(plan: Plan, latest: Revision | None) -> str:
     if latest is None:
         return "this plan has no revision yet"
     return (
-        f"If-Match does not name the latest revision ({latest.number}, ETag {etag(latest)}): another revision "
-        "was saved since yours started; nothing was saved"
+        f"If-Match does not name the latest revision, revision {latest.number} (ETag {etag(latest)}): it was "
+        "saved after the one your edit started from; nothing was saved"
     )
 
 
