@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from web_support import HOME, SMALL_PLAN, make_user, small_plan
 
 from stpkit.web import results
 from stpkit.web.models import Revision, Role, StoredResult
+from web_support import HOME, SMALL_PLAN, make_user, small_plan
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ import json
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-from web_support import HOME, SMALL_PLAN, make_user, small_plan
 
 from stpkit.inputs.located import InputError
 from stpkit.web.models import AppendOnlyError, AuditEvent, Plan, Revision, Role, StoredResult
 from stpkit.web.revisions import StaleVersion, content_sha256, create_plan, new_revision
+from web_support import HOME, SMALL_PLAN, make_user, small_plan
 
 
 @pytest.fixture
