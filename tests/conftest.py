@@ -31,7 +31,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
     database = settings.DATABASES["default"]
     sqlite = database["ENGINE"].endswith("sqlite3")
-    database.setdefault("TEST", {})["NAME"] = str(Path(data) / "test.sqlite3") if sqlite else f"stpkit_test_{os.getpid()}"
+    name = str(Path(data) / "test.sqlite3") if sqlite else f"stpkit_test_{os.getpid()}"
+    database.setdefault("TEST", {})["NAME"] = name
 
 
 def simple_assumptions() -> dict[str, Any]:

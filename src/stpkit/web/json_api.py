@@ -187,7 +187,8 @@ def post_revision(request: HttpRequest, plan_id: int, body: RevisionIn, response
     try:
         revision = new_revision(request.user, plan, content, latest.number, body.message, name=name)
     except InputError as exc:
-        return Status(422, {"detail": f"{len(exc.problems)} problem(s) found; nothing was saved", "problems": _problems(exc)})
+        detail = f"{len(exc.problems)} problem(s) found; nothing was saved"
+        return Status(422, {"detail": detail, "problems": _problems(exc)})
     except StaleVersion as exc:
         return Status(412, {"detail": str(exc)})
     results.central(revision)  # the central case at once, so that pages read it
