@@ -3,11 +3,13 @@ located problems, 201 created), CSRF on changes, results reused."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
 from stpkit.web import results
-from stpkit.web.models import Revision, Role, StoredResult
+from stpkit.web.models import Job, Revision, Role, StoredResult
 from web_support import HOME, SMALL_PLAN, make_user, small_plan
 
 
@@ -134,3 +136,12 @@ def test_a_failed_job_says_why(plan, monkeypatch):
     job = results.run_next_job()
     assert (job.state, job.error) == ("failed", "engine broke")
     assert StoredResult.objects.count() == 0
+
+
+def test_a_reader_cannot_queue_unbounded_risk_runs(client, plan):
+    for query in (f"runs={results.MAX_RUNS + 1}", "runs=-1", "runs=10&seed=-1"):
+        response = client.get(f"/api/plans/{plan.pk}/revisions/1/results?{query}")
+        assert response.status_code == 400, query
+        assert "runs" in response.json()["detail"] or "seed" in response.json()["detail"]
+    assert Job.objects.count() == 0
+    assert f"runs are at most {results.MAX_RUNS:,}" in (Path(__file__).parent.parent / "docs" / "web.md").read_text()

@@ -27,7 +27,10 @@ def test_the_database_is_the_one_configured(web_db):
     assert connection.vendor == expected
 
 
-@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="SQLite settings")
+SQLITE_ONLY = "SQLite only: this run is on PostgreSQL"
+
+
+@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason=SQLITE_ONLY)
 def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(web_db):
     with connection.cursor() as cursor:
         assert cursor.execute("PRAGMA journal_mode").fetchone() == ("wal",)
@@ -132,3 +135,16 @@ def test_stp_help_does_not_load_django():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert "serve" in done.stdout
     assert done.stdout.strip().splitlines()[-1] == "False False"
+
+
+def test_a_forwarded_https_header_is_trusted_only_behind_a_proxy(tmp_path):
+    """Served directly, a client could claim HTTPS with X-Forwarded-Proto; only a proxy that
+    sets the header itself (STPKIT_BEHIND_PROXY=1) may be believed."""
+    code = "from stpkit.web import settings; print(getattr(settings, 'SECURE_PROXY_SSL_HEADER', None))"
+    env = os.environ | {"STPKIT_DATA": str(tmp_path)}
+    for value, shown in (("", "None"), ("1", "('HTTP_X_FORWARDED_PROTO', 'https')")):
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env | {"STPKIT_BEHIND_PROXY": value}, capture_output=True, text=True,
+            check=True,
+        )
+        assert done.stdout.strip() == shown, value

@@ -199,12 +199,14 @@ def post_revision(request: HttpRequest, plan_id: int, body: RevisionIn, response
 
 @api.get(
     "/plans/{plan_id}/revisions/{number}/results",
-    response={200: ResultOut, 202: JobOut, 404: Detail},
+    response={200: ResultOut, 202: JobOut, 400: Detail, 404: Detail},
     summary="Results: the central case at once; with runs, 202 and the job until the risk runs are done",
 )
 @requires(PLAN_READ)
 def get_results(request: HttpRequest, plan_id: int, number: int, runs: int = 0, seed: int = 0):
     revision = _revision(plan_for(request.user, plan_id, PLAN_READ), number)
+    if not (0 <= runs <= results.MAX_RUNS and seed >= 0):
+        return Status(400, {"detail": f"runs must be 0 to {results.MAX_RUNS:,} and seed 0 or more"})
     found = results.central(revision) if runs == 0 else results.with_risk(revision, runs, seed)
     if isinstance(found, Job):
         fields = ("runs", "seed", "state", "progress", "error")

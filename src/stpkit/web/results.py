@@ -22,6 +22,8 @@ from stpkit.web.models import Job, Revision, StoredResult
 from stpkit.web.revisions import revision_plan
 
 CENTRAL_RUNS, CENTRAL_SEED = 0, 0
+#: The most risk runs one request may queue: ten times `stp report`'s default, a few minutes' work.
+MAX_RUNS = 20_000
 
 
 @cache

@@ -8,7 +8,8 @@ environment (docs/web.md lists each variable); nothing secret is in the reposito
 - ``DATABASE_URL``: ``postgres://user:password@host:port/name`` for PostgreSQL (psycopg 3);
   SQLite in the data folder when unset.
 - ``STPKIT_DEBUG=1``: Django's debug pages (development only; never on otherwise).
-- ``STPKIT_ALLOWED_HOSTS``: comma-separated host names (default: localhost and 127.0.0.1)."""
+- ``STPKIT_ALLOWED_HOSTS``: comma-separated host names (default: localhost and 127.0.0.1).
+- ``STPKIT_BEHIND_PROXY=1``: believe X-Forwarded-Proto from the proxy that ends HTTPS."""
 
 from __future__ import annotations
 
@@ -128,8 +129,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365  # sent on HTTPS responses only
+if os.environ.get("STPKIT_BEHIND_PROXY") == "1":
+    # Behind a proxy that ends HTTPS and sets this header itself; served directly, a client
+    # could claim HTTPS with it, so it is believed only when said.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 #: No inline script or style and nothing from other sites; pages work without JavaScript.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
