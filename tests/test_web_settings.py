@@ -150,7 +150,7 @@ def test_a_forwarded_https_header_is_trusted_only_behind_a_proxy(tmp_path):
         assert done.stdout.strip() == shown, value
 
 
-def test_the_committed_migrations_match_the_models():
+def test_the_committed_migrations_match_the_models(db):
     from django.core.management import call_command
 
     call_command("makemigrations", "web", "--check", "--dry-run", verbosity=0)  # SystemExit(1) if not

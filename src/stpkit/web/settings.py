@@ -129,7 +129,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
-    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365  # sent on HTTPS responses only
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365  # sent on HTTPS responses only; the proxy redirects HTTP
 if os.environ.get("STPKIT_BEHIND_PROXY") == "1":
     # Behind a proxy that ends HTTPS and sets this header itself; served directly, a client
     # could claim HTTPS with it, so it is believed only when said.
