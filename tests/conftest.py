@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import copy
+import os
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +16,23 @@ from stpkit.domain import Plan
 from stpkit.reference.parameters import ParameterSet, load_parameters
 
 BASE, NEXT = "2016/17", "2017/18"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Django for the web tests (pytest-django sets it up after this): a data folder and secret
+    key of this run's own, never the user's. The test database is a file there, so that threads
+    share it as they do in use; on PostgreSQL (DATABASE_URL set) a database named for this process."""
+    data = tempfile.mkdtemp(prefix="stpkit-test-data-")
+    config.add_cleanup(lambda: shutil.rmtree(data, ignore_errors=True))
+    os.environ["STPKIT_DATA"] = data
+    os.environ["STPKIT_SECRET_KEY"] = f"test-only-{secrets.token_hex(16)}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stpkit.web.settings")
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    sqlite = database["ENGINE"].endswith("sqlite3")
+    name = str(Path(data) / "test.sqlite3") if sqlite else f"stpkit_test_{os.getpid()}"
+    database.setdefault("TEST", {})["NAME"] = name
 
 
 @pytest.fixture(autouse=True)
@@ -121,3 +143,26 @@ def make_plan(data: dict[str, Any]) -> Plan:
 @pytest.fixture(scope="session")
 def params() -> ParameterSet:
     return load_parameters()
+
+
+@pytest.fixture
+def web_db(db):
+    """The web service's database (test_web_*.py), with its reference data and triggers."""
+    from web_support import ready
+
+    ready()
+
+
+@pytest.fixture
+def web_transactional_db(transactional_db):
+    """Committed transactions (for several connections at once). The database is emptied after
+    the test, which the append-only triggers rightly refuse, so they are dropped first, as only
+    the owner of a database can."""
+    from django.db import connection
+
+    from stpkit.web.append_only import drop_triggers
+    from web_support import ready
+
+    ready()
+    yield
+    drop_triggers(connection)

@@ -12,7 +12,9 @@ PACKAGE = Path(stpkit.__file__).parent
 ROOT = PACKAGE.parent.parent
 LINT_IMPORTS = str(Path(sys.executable).with_name("lint-imports"))
 #: Lowest first, as in the import-linter contract. ``examples`` is bundled data.
-LAYERS = ["examples", "domain", "reference", "inputs", "engine", "assurance", "national", "outputs", "api", "cli"]
+LAYERS = [
+    "examples", "domain", "reference", "inputs", "engine", "assurance", "national", "outputs", "api", "web", "cli",
+]
 
 
 def test_layers_only_import_downwards():

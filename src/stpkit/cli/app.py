@@ -658,6 +658,27 @@ def examples(
         out.print(f"{name}: {path}", markup=False)
 
 
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="port to listen on")] = 8000,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="load the example plans and make one account per role (passwords printed)")
+    ] = False,
+) -> None:
+    """Run the web service: make and migrate its database (SQLite in $STPKIT_DATA, default
+    ./stpkit-data, or DATABASE_URL) and serve it. See docs/web.md."""
+    from stpkit.web.serve import prepare, run
+
+    passwords = prepare(demo=demo, say=lambda line: out.print(line, markup=False))
+    if passwords:
+        out.print("Demo accounts (these passwords are shown once; --demo again makes new ones):")
+        for username, password in passwords.items():
+            out.print(f"  {username}  {password}", markup=False)
+    out.print(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)", markup=False)
+    run(host, port)
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"stpkit {__version__}")

@@ -1,0 +1,195 @@
+"""What the service keeps. Footprints and organisations come from the bundled reference data;
+revisions, stored results and the audit log are append-only: the models refuse to change or
+delete them and database triggers (``append_only``) refuse it to any other client too."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Footprint(models.Model):
+    code = models.CharField(max_length=9, primary_key=True)  # ONS code, E54000005 .. E54000048
+    name = models.CharField(max_length=200)
+    region = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Organisation(models.Model):
+    """A member of a footprint; a body spanning several footprints has a row in each, with the
+    share of it counted there."""
+
+    code = models.CharField(max_length=10)  # ODS code
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=40)  # stpkit.domain.enums.OrgKind
+    footprint = models.ForeignKey(Footprint, on_delete=models.CASCADE, related_name="organisations")
+    share = models.FloatField()  # 0 to 1
+
+    class Meta:
+        ordering = ["footprint", "code"]
+        constraints = [models.UniqueConstraint(fields=["code", "footprint"], name="one_row_per_member")]
+
+
+class Role(models.TextChoices):
+    EDITOR = "editor", "Footprint editor"
+    LEAD = "lead", "Footprint lead"
+    REGIONAL_REVIEWER = "regional_reviewer", "Regional reviewer"
+    NATIONAL_REVIEWER = "national_reviewer", "National reviewer"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+#: Roles held for one footprint; the others are held for a region or for all of England.
+FOOTPRINT_ROLES = (Role.EDITOR, Role.LEAD)
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    footprint = models.ForeignKey(Footprint, null=True, blank=True, on_delete=models.CASCADE)
+    region = models.CharField(max_length=100, blank=True)  # regional reviewers only
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=FOOTPRINT_ROLES, footprint__isnull=False)
+                | ~models.Q(role__in=FOOTPRINT_ROLES) & models.Q(footprint__isnull=True),
+                name="footprint_roles_name_a_footprint",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.REGIONAL_REVIEWER) | ~models.Q(region=""),
+                name="regional_reviewers_name_a_region",
+            ),
+            models.UniqueConstraint(fields=["user", "role", "footprint", "region"], name="one_membership_each"),
+        ]
+
+
+class PlanState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SIGNED_OFF = "signed_off", "Signed off"
+    SUBMITTED = "submitted", "Submitted"
+    PUBLISHED = "published", "Published"
+
+
+class Plan(models.Model):
+    footprint = models.ForeignKey(Footprint, on_delete=models.PROTECT, related_name="plans")
+    title = models.CharField(max_length=300)
+    state = models.CharField(max_length=20, choices=PlanState.choices, default=PlanState.DRAFT)
+    #: The number of the latest revision (0 before the first). A save names the version it
+    #: started from and succeeds only if it is still the latest (``revisions.new_revision``).
+    version = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["footprint", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} rows are never changed")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model.__name__} rows are never deleted")
+
+
+class AppendOnlyError(Exception):
+    """An attempt to change or delete a row that is kept for ever."""
+
+
+class AppendOnly(models.Model):
+    """A row written once and then only read."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows are never changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} rows are never deleted")
+
+
+class Revision(AppendOnly):
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveIntegerField()
+    document = models.JSONField()  # the validated plan, as a JSON plan file holds it
+    sha256 = models.CharField(max_length=64)  # of the document's canonical JSON: the API's ETag
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    message = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="one_revision_per_number")]
+
+
+class StoredResult(AppendOnly):
+    """The results of one revision under one set of national parameters, runs and seed: worked
+    out once and then read (runs 0 is the central case alone)."""
+
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="results")
+    parameter_version = models.CharField(max_length=64)
+    runs = models.PositiveIntegerField()
+    seed = models.PositiveIntegerField()
+    results = models.JSONField()  # the documented stpkit-results structure
+    assessment = models.JSONField()  # headline figures, rating and findings
+    created = models.DateTimeField(auto_now_add=True)
+    seconds = models.FloatField()  # how long the engine took
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "parameter_version", "runs", "seed"], name="one_result_per_key")
+        ]
+
+
+class Job(models.Model):
+    """Work done outside the request (risk runs): queued by the service, done by the worker
+    (``stp serve`` starts one; ``python -m django stpkit_worker`` runs one on its own)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    parameter_version = models.CharField(max_length=64)
+    runs = models.PositiveIntegerField()
+    seed = models.PositiveIntegerField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.FloatField(default=0.0)  # 0 to 1
+    error = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+
+class AuditEvent(AppendOnly):
+    """Who did what, when: every change and every sign-in, sign-out and failed sign-in."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)  # as typed, for failed sign-ins
+    when = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    detail = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["when", "id"]

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from stpkit.web import views
+from stpkit.web.access import PUBLIC, requires
+from stpkit.web.json_api import api
+
+
+def _api_urls():
+    """The API's URLs, its root page (a pointer to the docs, made by django-ninja) declared public."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern) and pattern.name == "api-root":
+            pattern.callback = requires(PUBLIC)(pattern.callback)
+    return patterns, app_name, namespace
+
+
+urlpatterns = [
+    path("", views.my_footprint, name="my-footprint"),
+    path("sign-in/", views.sign_in, name="sign-in"),
+    path("sign-out/", views.sign_out, name="sign-out"),
+    path("api/", _api_urls()),
+]

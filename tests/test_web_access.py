@@ -1,0 +1,173 @@
+"""Deny by default: every URL declares its permission, and each role sees and changes exactly
+the plans its memberships grant (role x own / same-region / other-region footprint x URL)."""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from stpkit.web import access, results
+from stpkit.web.models import Revision, Role
+from stpkit.web.revisions import content_sha256
+from web_support import AWAY, HOME, NEIGHBOUR, SMALL_PLAN, make_user, plan_without_revisions
+
+
+def _views() -> list[tuple[str, list[str] | None, object]]:
+    """(route, methods, view) for every URL of the URLconf; a django-ninja route gives one entry
+    per operation (method) it holds. django-ninja lists a route once per operation's name:
+    each is kept once."""
+    unique = {(route, tuple(methods or ())): (route, methods, view) for route, methods, view in _walk()}
+    return list(unique.values())
+
+
+def _walk(patterns=None, prefix=""):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            continue
+        assert isinstance(pattern, URLPattern)
+        route, callback = prefix + str(pattern.pattern), pattern.callback
+        closure = inspect.getclosurevars(callback).nonlocals if inspect.isfunction(callback) else {}
+        path_view = closure.get("self")
+        operations = getattr(path_view, "operations", None)
+        if operations is not None:  # django-ninja: one URL, an operation per method
+            for operation in operations:
+                yield route, operation.methods, operation.view_func
+        else:
+            yield route, None, callback
+
+
+def test_every_url_declares_its_permission():
+    views = _views()
+    undeclared = [(route, methods) for route, methods, view in views if not hasattr(view, "stpkit_permission")]
+    assert undeclared == []
+    assert all(view.stpkit_permission in access.PERMISSIONS for _, _, view in views)
+    # The walk reaches the API's operations, not only its URLs.
+    assert ("api/plans/<plan_id>/revisions", ["POST"]) in [(r, m) for r, m, _ in views]
+
+
+def test_a_view_without_a_declaration_is_caught(monkeypatch):
+    """The walk above would see a new URL whose view declares nothing."""
+    from django.urls import path
+
+    resolver = get_resolver()
+    monkeypatch.setattr(resolver, "url_patterns", [*resolver.url_patterns, path("new/", lambda request: None)])
+    assert [route for route, _, view in _views() if not hasattr(view, "stpkit_permission")] == ["new/"]
+
+
+ROLES = {
+    "editor": (Role.EDITOR, HOME, ""),
+    "lead": (Role.LEAD, HOME, ""),
+    "regional": (Role.REGIONAL_REVIEWER, None, "South West"),
+    "national": (Role.NATIONAL_REVIEWER, None, ""),
+    "administrator": (Role.ADMINISTRATOR, None, ""),
+    "no_role": (None, None, ""),
+}
+#: Which of the three plans (own footprint, a neighbour in the same region, another region)
+#: each role may read and may edit.
+READS = {
+    "editor": {HOME},
+    "lead": {HOME},
+    "regional": {HOME, NEIGHBOUR},
+    "national": {HOME, NEIGHBOUR, AWAY},
+    "administrator": set(),
+    "no_role": set(),
+}
+EDITS = {"editor": {HOME}, "lead": {HOME}}
+
+
+@pytest.fixture
+def plans(web_db):
+    author = make_user("author")
+    made = {}
+    for code in (HOME, NEIGHBOUR, AWAY):
+        plan = plan_without_revisions(code, f"Plan of {code}")
+        document = {"title": plan.title}
+        Revision.objects.create(
+            plan=plan, number=1, document=document, sha256=content_sha256(document), author=author
+        )
+        plan.version = 1
+        plan.save()
+        made[code] = plan
+    return made
+
+
+def _url(route: str, plan_id: int) -> str:
+    """``route`` with ``plan_id`` and revision 1 filled in."""
+    return "/" + re.sub(r"<[^>]*number>", "1", re.sub(r"<[^>]*plan_id>", str(plan_id), route))
+
+
+def _request(client: Client, route: str, methods, plan_id: int):
+    url = _url(route, plan_id)
+    if methods == ["POST"]:
+        # A stale If-Match: access is checked first, so 412 means the user got through.
+        return client.post(url, {"document": SMALL_PLAN}, content_type="application/json", HTTP_IF_MATCH='"stale"')
+    return client.get(url)
+
+
+@pytest.mark.parametrize("who", sorted(ROLES))
+def test_permission_matrix(who, plans, monkeypatch):
+    monkeypatch.setattr(results, "_compute", lambda revision, runs, seed: ({"results": 1}, {"assessment": 1}))
+    role, footprint, region = ROLES[who]
+    user = make_user(who, role, footprint, region)
+    client = Client()
+    client.force_login(user)
+    assert {p.footprint_id for p in access.plans_for(user)} == READS[who]
+    checked = 0
+    for route, methods, view in _views():
+        permission = view.stpkit_permission
+        if permission not in access.PLAN_ACTIONS:
+            continue
+        for code, plan in plans.items():
+            status = _request(client, route, methods, plan.pk).status_code
+            may_read, may_edit = code in READS[who], code in EDITS.get(who, set())
+            if permission == access.PLAN_READ:
+                expected = {200} if may_read else {404}
+            else:
+                expected = {412} if may_edit else {403} if may_read else {404}
+            assert status in expected, (who, route, methods, code, status)
+            checked += 1
+    assert checked == 5 * 3  # five plan operations in the API, three plans
+
+
+def test_signed_out_visitors_see_only_public_pages(plans):
+    client = Client()
+    for route, methods, view in _views():
+        url = _url(route, plans[HOME].pk)
+        response = client.post(url, {}) if methods == ["POST"] else client.get(url)
+        if view.stpkit_permission == access.PUBLIC:  # the API's root says "not found" to everyone
+            assert response.status_code == (404 if route == "api/" else 200), route
+        elif route.startswith("api/"):
+            assert response.status_code == 401, route
+        else:
+            assert response.status_code == 302 and response["Location"].startswith("/sign-in/"), route
+
+
+def test_a_signed_off_plan_is_no_longer_editable(plans):
+    editor = make_user("editor", Role.EDITOR, HOME)
+    plan = plans[HOME]
+    assert access.plan_for(editor, plan.pk, access.PLAN_EDIT) == plan
+    plan.state = "signed_off"
+    plan.save()
+    with pytest.raises(access.PermissionDenied):
+        access.plan_for(editor, plan.pk, access.PLAN_EDIT)
+    assert access.plan_for(editor, plan.pk, access.PLAN_READ) == plan
+
+
+def test_only_a_lead_signs_off(plans):
+    editor = make_user("editor", Role.EDITOR, HOME)
+    lead = make_user("lead", Role.LEAD, HOME)
+    with pytest.raises(access.PermissionDenied):
+        access.plan_for(editor, plans[HOME].pk, access.PLAN_SIGN_OFF)
+    assert access.plan_for(lead, plans[HOME].pk, access.PLAN_SIGN_OFF) == plans[HOME]
+
+
+def test_an_inactive_user_sees_nothing(plans):
+    user = make_user("national", Role.NATIONAL_REVIEWER)
+    user.is_active = False
+    user.save()
+    assert list(access.plans_for(user)) == []
