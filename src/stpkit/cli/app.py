@@ -669,6 +669,15 @@ def serve(
 ) -> None:
     """Run the web service: make and migrate its database (SQLite in $STPKIT_DATA, default
     ./stpkit-data, or DATABASE_URL) and serve it. See docs/web.md."""
+    import socket
+
+    # Find out now, in one line, that the address is taken or wrong, before the database is
+    # prepared and demo passwords are printed for a site that never starts.
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --host or --port")
     from stpkit.web.serve import prepare, run
 
     passwords = prepare(demo=demo, say=lambda line: out.print(line, markup=False))
@@ -678,6 +687,7 @@ def serve(
             out.print(f"  {username}  {password}", markup=False)
     out.print(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)", markup=False)
     run(host, port)
+
 
 def _version(value: bool) -> None:
     if value:
