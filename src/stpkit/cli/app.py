@@ -677,7 +677,8 @@ def serve(
         with socket.create_server((host, port)):
             pass
     except OSError as exc:
-        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --host or --port")
+        reason = exc.strerror or str(exc).split(" (")[0]
+        _fail(f"cannot listen on {host}:{port}: {reason}; choose another --host or --port")
     from stpkit.web.serve import prepare, run
 
     passwords = prepare(demo=demo, say=lambda line: out.print(line, markup=False))
