@@ -289,8 +289,7 @@ def _risk_pair(old: Revision, new: Revision) -> tuple[StoredResult, StoredResult
     (the most runs when there are several); none are queued for this."""
     version = results.parameter_version()
     keys = {
-        (r.runs, r.seed): r
-        for r in StoredResult.objects.filter(revision=old, parameter_version=version, runs__gt=0)
+        (r.runs, r.seed): r for r in StoredResult.objects.filter(revision=old, parameter_version=version, runs__gt=0)
     }
     for found in StoredResult.objects.filter(revision=new, parameter_version=version, runs__gt=0).order_by(
         "-runs", "seed"
