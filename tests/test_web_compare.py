@@ -11,7 +11,7 @@ from django.test import Client
 
 from stpkit.examples import example_paths
 from stpkit.web import results
-from stpkit.web.compare import FieldChange, compare_revisions, plan_changes, result_changes
+from stpkit.web.compare import FieldChange, YearsDiffer, compare_revisions, plan_changes, result_changes
 from stpkit.web.models import Revision, Role, StoredResult
 from stpkit.web.revisions import create_plan, new_revision
 from web_support import AWAY, HOME, make_user, small_plan
@@ -74,6 +74,26 @@ def test_the_plan_diff_names_each_changed_field():
         FieldChange("size_pct", 1.0, 2.0),
     ]
     assert changes.any and not plan_changes(after, after).any
+
+
+def test_lists_of_records_are_matched_by_what_names_them():
+    def governance(*sign_off, dates=("2016-07-12",)):
+        return {"governance": {"sign_off": list(sign_off), "stakeholders": [{"name": "Council", "dates": list(dates)}]}}
+
+    before = governance({"organisation": "RRU", "status": "pending"}, {"organisation": "R1K", "status": "signed_off"})
+    after = governance(
+        {"organisation": "R1K", "status": "signed_off"},
+        {"organisation": "RRU", "status": "signed_off"},
+        dates=("2016-07-12", "2016-10-04"),
+    )
+    assert plan_changes(before, after).fields == [
+        FieldChange("governance.sign_off[RRU].status", "pending", "signed_off"),  # not moved: matched by name
+        FieldChange("governance.stakeholders[0].dates", ["2016-07-12"], ["2016-07-12", "2016-10-04"]),
+    ]
+    # A name given twice does not name a record: by position then.
+    twice = governance({"organisation": "R1K", "status": "a"}, {"organisation": "R1K", "status": "b"})
+    changed = governance({"organisation": "R1K", "status": "a"}, {"organisation": "R1K", "status": "c"})
+    assert plan_changes(twice, changed).fields == [FieldChange("governance.sign_off[1].status", "b", "c")]
 
 
 def test_two_revisions_of_north_west_london(revisions):
@@ -157,6 +177,9 @@ def test_findings_added_and_removed_by_rule_and_subject():
     )
     assert [(f.rule, f.subject) for f in out.findings_added] == [("A06", "RAS")]
     assert [(f.rule, f.subject) for f in out.findings_removed] == [("A01", "footprint")]
+    longer = dict(document, years=["2016/17", "2017/18"])
+    with pytest.raises(YearsDiffer, match="cannot be compared year by year"):
+        result_changes(document, longer, assessment(), assessment())
 
 
 # -- the API -----------------------------------------------------------------------------------

@@ -142,24 +142,26 @@ class Comparison:
 
 def _leaves(value: Any, prefix: str = "") -> dict[str, Any]:
     """``value`` as {dotted path: leaf}: dicts are walked key by key, lists of dicts item by
-    item (by their ``id`` or ``code`` when every item has one, else by position); other lists
-    are one leaf (a list of years or codes reads better whole)."""
+    item (by their ``id``, ``code`` or ``organisation`` when that names each one once, else by
+    position); other lists are one leaf (a list of years or codes reads better whole)."""
     if isinstance(value, dict) and (value or not prefix):
         found: dict[str, Any] = {}
         for key, item in value.items():
             found |= _leaves(item, f"{prefix}.{key}" if prefix else str(key))
         return found
     if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        names = [_key(item) for item in value]
+        if None in names or len(set(names)) < len(names):
+            names = [str(position) for position in range(len(value))]
         found = {}
-        for position, item in enumerate(value):
-            name = _key(item) or str(position)
+        for name, item in zip(names, value, strict=True):
             found |= _leaves(item, f"{prefix}[{name}]")
         return found
     return {prefix: value}
 
 
 def _key(item: dict) -> str | None:
-    return item.get("id") or item.get("code")
+    return item.get("id") or item.get("code") or item.get("organisation")
 
 
 def _field_changes(before: Any, after: Any, leave_out: tuple[str, ...] = ()) -> list[FieldChange]:
@@ -196,6 +198,10 @@ def plan_changes(before: dict[str, Any], after: dict[str, Any]) -> PlanChanges:
         organisations=_items_changed(before.get("organisations", []), after.get("organisations", [])),
         schemes=_items_changed(before.get("schemes", []), after.get("schemes", [])),
     )
+
+
+class YearsDiffer(ValueError):
+    """The two revisions' results cover different years, so they cannot be compared year by year."""
 
 
 # -- the results -------------------------------------------------------------------------------
@@ -270,7 +276,10 @@ def result_changes(
     results with risk runs under the same runs and seed for the chance of balance. The two must
     cover the same years."""
     if before["years"] != after["years"]:
-        raise ValueError(f"the revisions cover different years: {before['years']} and {after['years']}")
+        raise YearsDiffer(
+            f"the revisions cover different years ({before['years'][0]} to {before['years'][-1]}, and "
+            f"{after['years'][0]} to {after['years'][-1]}): they cannot be compared year by year"
+        )
     old_findings, new_findings = _findings(assessment_before), _findings(assessment_after)
     return ResultChanges(
         years=after["years"],

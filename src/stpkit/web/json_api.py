@@ -16,7 +16,7 @@ from ninja.security import django_auth
 from stpkit.inputs.located import InputError
 from stpkit.web import results
 from stpkit.web.access import PLAN_EDIT, PLAN_READ, PUBLIC, SIGNED_IN, plan_for, plans_for, requires
-from stpkit.web.compare import Comparison, compare_revisions
+from stpkit.web.compare import Comparison, YearsDiffer, compare_revisions
 from stpkit.web.models import Job, Plan, Revision
 from stpkit.web.revisions import StaleVersion, new_revision
 
@@ -218,7 +218,7 @@ def get_results(request: HttpRequest, plan_id: int, number: int, runs: int = 0, 
 
 @api.get(
     "/plans/{plan_id}/compare",
-    response={200: Comparison, 404: Detail},
+    response={200: Comparison, 404: Detail, 422: Detail},
     summary="What changed between two revisions, in the inputs and in the results",
 )
 @requires(PLAN_READ)
@@ -233,7 +233,10 @@ def compare(
     plan = plan_for(request.user, plan_id, PLAN_READ)
     to_number = plan.version if to_revision is None else to_revision
     from_number = to_number - 1 if from_revision is None else from_revision
-    return compare_revisions(_revision(plan, from_number), _revision(plan, to_number))
+    try:
+        return compare_revisions(_revision(plan, from_number), _revision(plan, to_number))
+    except YearsDiffer as exc:
+        return Status(422, {"detail": str(exc)})
 
 
 def _entity_tags(header: str) -> set[str]:
