@@ -87,9 +87,7 @@ def plans(web_db):
     for code in (HOME, NEIGHBOUR, AWAY):
         plan = plan_without_revisions(code, f"Plan of {code}")
         document = {"title": plan.title}
-        Revision.objects.create(
-            plan=plan, number=1, document=document, sha256=content_sha256(document), author=author
-        )
+        Revision.objects.create(plan=plan, number=1, document=document, sha256=content_sha256(document), author=author)
         plan.version = 1
         plan.save()
         made[code] = plan
@@ -97,8 +95,18 @@ def plans(web_db):
 
 
 def _url(route: str, plan_id: int) -> str:
-    """``route`` with ``plan_id`` and revision 1 filled in."""
-    return "/" + re.sub(r"<[^>]*number>", "1", re.sub(r"<[^>]*plan_id>", str(plan_id), route))
+    """``route`` with ``plan_id`` and revision 1 filled in (a comparison of revision 1 with itself)."""
+    url = "/" + re.sub(r"<[^>]*number>", "1", re.sub(r"<[^>]*plan_id>", str(plan_id), route))
+    return url + "?from=1&to=1" if url.endswith("/compare") else url
+
+
+#: Results and assessment documents with nothing in them, standing in for the engine's.
+EMPTY_RESULTS = {
+    "years": [],
+    "bridge": {"to_do_nothing": {"steps": []}, "to_with_plan": {"steps": []}},
+    "consolidated": {"do_nothing_gbp000": [], "with_plan_gbp000": []},
+}
+EMPTY_ASSESSMENT = {"findings": [], "rating": {"category": "none", "score": None}}
 
 
 def _request(client: Client, route: str, methods, plan_id: int):
@@ -111,7 +119,7 @@ def _request(client: Client, route: str, methods, plan_id: int):
 
 @pytest.mark.parametrize("who", sorted(ROLES))
 def test_permission_matrix(who, plans, monkeypatch):
-    monkeypatch.setattr(results, "_compute", lambda revision, runs, seed: ({"results": 1}, {"assessment": 1}))
+    monkeypatch.setattr(results, "_compute", lambda revision, runs, seed: (EMPTY_RESULTS, EMPTY_ASSESSMENT))
     role, footprint, region = ROLES[who]
     user = make_user(who, role, footprint, region)
     client = Client()
@@ -131,7 +139,7 @@ def test_permission_matrix(who, plans, monkeypatch):
                 expected = {412} if may_edit else {403} if may_read else {404}
             assert status in expected, (who, route, methods, code, status)
             checked += 1
-    assert checked == 5 * 3  # five plan operations in the API, three plans
+    assert checked == 6 * 3  # six plan operations in the API, three plans
 
 
 def test_signed_out_visitors_see_only_public_pages(plans):

@@ -664,7 +664,12 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="port to listen on")] = 8000,
     demo: Annotated[
-        bool, typer.Option("--demo", help="load the example plans and make one account per role (passwords printed)")
+        bool,
+        typer.Option(
+            "--demo",
+            help="load the example plans and an illustrative plan for every other footprint, and make one "
+            "account per role (passwords printed)",
+        ),
     ] = False,
 ) -> None:
     """Run the web service: make and migrate its database (SQLite in $STPKIT_DATA, default
