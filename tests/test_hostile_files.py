@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -350,7 +351,19 @@ def _broken(tmp: Path, workbook: Path) -> dict[str, list[str]]:
         "parameters": ["parameters", "unexpected"],
         "footprints": ["footprints", "E99999999"],
         "examples": ["examples", "--copy", str(tmp / "copied")],
+        "serve": ["serve", "--host", "127.0.0.1", "--port", str(_taken_port())],
     }
+
+
+_LISTENING: list[socket.socket] = []
+
+
+def _taken_port() -> int:
+    """A port something already listens on (kept open for the rest of the session)."""
+    if not _LISTENING:
+        listener = socket.create_server(("127.0.0.1", 0))
+        _LISTENING.append(listener)
+    return _LISTENING[0].getsockname()[1]
 
 
 COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)

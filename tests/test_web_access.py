@@ -98,9 +98,20 @@ def plans(web_db):
 
 
 def _url(route: str, plan_id: int) -> str:
-    """``route`` with ``plan_id``, revision 1 and the plan file download filled in."""
+    """``route`` with ``plan_id``, revision 1 and the plan file download filled in (a comparison
+    of revision 1 with itself)."""
     route = re.sub(r"<[^>]*plan_id>", str(plan_id), route).replace("<str:kind>", "yaml")
-    return "/" + re.sub(r"<[^>]*number>", "1", route)
+    url = "/" + re.sub(r"<[^>]*number>", "1", route)
+    return url + "?from=1&to=1" if url.endswith("/compare") else url
+
+
+#: Results and assessment documents with nothing in them, standing in for the engine's.
+EMPTY_RESULTS = {
+    "years": [],
+    "bridge": {"to_do_nothing": {"steps": []}, "to_with_plan": {"steps": []}},
+    "consolidated": {"do_nothing_gbp000": [], "with_plan_gbp000": []},
+}
+EMPTY_ASSESSMENT = {"findings": [], "rating": {"category": "none", "score": None}}
 
 
 def _request(client: Client, route: str, methods, plan_id: int):
@@ -115,7 +126,7 @@ def _request(client: Client, route: str, methods, plan_id: int):
 
 @pytest.mark.parametrize("who", sorted(ROLES))
 def test_permission_matrix(who, plans, monkeypatch):
-    monkeypatch.setattr(results, "_compute", lambda revision, runs, seed: ({"results": 1}, {"assessment": 1}))
+    monkeypatch.setattr(results, "_compute", lambda revision, runs, seed: (EMPTY_RESULTS, EMPTY_ASSESSMENT))
     role, footprint, region = ROLES[who]
     user = make_user(who, role, footprint, region)
     client = Client()
@@ -136,9 +147,9 @@ def test_permission_matrix(who, plans, monkeypatch):
                 expected = ({200} if page else {412}) if may_edit else {403} if may_read else {404}
             assert status in expected, (who, route, methods, code, status)
             checked += 1
-    # Five plan operations in the API and six plan pages (the plan, a revision of it, its history,
+    # Six plan operations in the API and six plan pages (the plan, a revision of it, its history,
     # a download, queueing risk runs, the new-revision form), for three plans.
-    assert checked == (5 + 6) * 3
+    assert checked == (6 + 6) * 3
 
 
 def test_signed_out_visitors_see_only_public_pages(plans):

@@ -664,11 +664,26 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="port to listen on")] = 8000,
     demo: Annotated[
-        bool, typer.Option("--demo", help="load the example plans and make one account per role (passwords printed)")
+        bool,
+        typer.Option(
+            "--demo",
+            help="load the example plans and an illustrative plan for every other footprint, and make one "
+            "account per role (passwords printed)",
+        ),
     ] = False,
 ) -> None:
     """Run the web service: make and migrate its database (SQLite in $STPKIT_DATA, default
     ./stpkit-data, or DATABASE_URL) and serve it. See docs/web.md."""
+    import socket
+
+    # Find out now, in one line, that the address is taken or wrong, before the database is
+    # prepared and demo passwords are printed for a site that never starts.
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc).split(" (")[0]
+        _fail(f"cannot listen on {host}:{port}: {reason}; choose another --host or --port")
     from stpkit.web.serve import prepare, run
 
     passwords = prepare(demo=demo, say=lambda line: out.print(line, markup=False))
@@ -678,6 +693,7 @@ def serve(
             out.print(f"  {username}  {password}", markup=False)
     out.print(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)", markup=False)
     run(host, port)
+
 
 def _version(value: bool) -> None:
     if value:

@@ -9,6 +9,8 @@ from django.contrib.auth import user_logged_in, user_logged_out, user_login_fail
 
 from stpkit.web.models import AuditEvent
 
+SIGN_IN_FAILED = "sign_in_failed"  # counted by the sign-in throttle (``throttle``)
+
 
 def record(actor, action: str, obj=None, **detail: Any) -> AuditEvent:
     """One event: ``actor`` (a user, or None) did ``action`` to ``obj`` (a model instance)."""
@@ -23,22 +25,22 @@ def record(actor, action: str, obj=None, **detail: Any) -> AuditEvent:
     )
 
 
-def _address(request) -> str:
+def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "") if request is not None else ""
 
 
 def _signed_in(sender, request, user, **kwargs) -> None:
-    record(user, "sign_in", address=_address(request))
+    record(user, "sign_in", address=client_address(request))
 
 
 def _signed_out(sender, request, user, **kwargs) -> None:
     if user is not None:
-        record(user, "sign_out", address=_address(request))
+        record(user, "sign_out", address=client_address(request))
 
 
 def _sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
     # The password is never kept; Django has already masked it in ``credentials``.
-    record(None, "sign_in_failed", username=str(credentials.get("username", ""))[:150], address=_address(request))
+    record(None, SIGN_IN_FAILED, username=str(credentials.get("username", ""))[:150], address=client_address(request))
 
 
 def connect_signals() -> None:

@@ -1,5 +1,5 @@
-"""Demonstration data for ``stp serve --demo``: the bundled example plans and one account per
-role, each with a new random password printed once."""
+"""Demonstration data for ``stp serve --demo``: the bundled example plans, the illustrative plan
+of every other footprint, and one account per role, each with a new random password printed once."""
 
 from __future__ import annotations
 
@@ -17,13 +17,25 @@ from stpkit.web.revisions import create_plan
 LOADER = "stpkit-demo-loader"  # the author of the example plans' first revisions; cannot sign in
 
 
-def load_examples() -> list[Plan]:
-    """Each bundled example plan not loaded yet, with its central case worked out."""
+def _loader():
     User = get_user_model()
     loader, made = User.objects.get_or_create(username=LOADER, defaults={"is_active": False})
     if made:
         loader.set_unusable_password()
         loader.save()
+    return loader
+
+
+def load_demo_plans() -> list[Plan]:
+    """The examples (``load_examples``), then the illustrative plan of each footprint that has no
+    plan yet (``load_illustrative``): every footprint has a plan."""
+    return load_examples() + load_illustrative()
+
+
+def load_examples() -> list[Plan]:
+    """Each bundled example plan not loaded yet, with its central case worked out (the plans the
+    demo accounts start from)."""
+    loader = _loader()
     loaded = []
     for name, path in example_paths().items():
         run = PlanRun.load(path)
@@ -33,6 +45,18 @@ def load_examples() -> list[Plan]:
         results.central(revision)
         loaded.append(revision.plan)
     return loaded
+
+
+def load_illustrative() -> list[Plan]:
+    """The bundled illustrative plan of each footprint with no plan yet. Their central cases are
+    left to be worked out when first asked for (about a second each), so that loading all of
+    them takes seconds, not a minute."""
+    loader = _loader()
+    with transaction.atomic():  # one commit for all: on SQLite each commit is a disk flush
+        return [
+            create_plan(loader, PlanRun.illustrative(code), message="bundled illustrative plan").plan
+            for code in Footprint.objects.filter(plans__isnull=True).values_list("pk", flat=True)
+        ]
 
 
 def demo_users() -> dict[str, str]:

@@ -10,12 +10,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema, Status
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.security import django_auth
 
 from stpkit.inputs.located import InputError
 from stpkit.web import results
 from stpkit.web.access import PLAN_EDIT, PLAN_READ, PUBLIC, SIGNED_IN, plan_for, plans_for, requires
+from stpkit.web.compare import Comparison, YearsDiffer, compare_revisions
 from stpkit.web.models import Job, Plan, Revision
 from stpkit.web.revisions import StaleVersion, new_revision
 
@@ -213,6 +214,29 @@ def get_results(request: HttpRequest, plan_id: int, number: int, runs: int = 0, 
         return Status(202, {"revision": revision.number, **{f: getattr(found, f) for f in fields}})
     fields = ("parameter_version", "runs", "seed", "results", "assessment")
     return Status(200, {"revision": revision.number, **{f: getattr(found, f) for f in fields}})
+
+
+@api.get(
+    "/plans/{plan_id}/compare",
+    response={200: Comparison, 404: Detail, 422: Detail},
+    summary="What changed between two revisions, in the inputs and in the results",
+)
+@requires(PLAN_READ)
+def compare(
+    request: HttpRequest,
+    plan_id: int,
+    from_revision: int | None = Query(None, alias="from"),
+    to_revision: int | None = Query(None, alias="to"),
+):
+    """``from`` and ``to`` are revision numbers; without them, the latest revision against the
+    one before it."""
+    plan = plan_for(request.user, plan_id, PLAN_READ)
+    to_number = plan.version if to_revision is None else to_revision
+    from_number = to_number - 1 if from_revision is None else from_revision
+    try:
+        return compare_revisions(_revision(plan, from_number), _revision(plan, to_number))
+    except YearsDiffer as exc:
+        return Status(422, {"detail": str(exc)})
 
 
 def _entity_tags(header: str) -> set[str]:

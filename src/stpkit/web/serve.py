@@ -7,6 +7,7 @@ the WSGI application ``stpkit.web.wsgi`` under a production server behind HTTPS 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,10 +28,11 @@ def prepare(data_dir: Path | None = None, demo: bool = False, say: Callable[[str
     call_command("migrate", interactive=False, verbosity=0)
     if not demo:
         return {}
-    from stpkit.web.demo import demo_users, load_examples
+    from stpkit.web.demo import demo_users, load_demo_plans
 
-    for plan in load_examples():
-        say(f"loaded {plan.title}")
+    started = time.perf_counter()
+    loaded = load_demo_plans()
+    say(f"{len(loaded)} demo plans loaded in {time.perf_counter() - started:.1f} s")
     return demo_users()
 
 

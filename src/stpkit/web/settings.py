@@ -122,6 +122,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's own backend behind the sign-in throttle (stpkit.web.throttle).
+AUTHENTICATION_BACKENDS = ["stpkit.web.throttle.ThrottledModelBackend"]
 LOGIN_URL = "sign-in"
 LOGIN_REDIRECT_URL = "my-footprint"
 LOGOUT_REDIRECT_URL = "sign-in"
