@@ -81,7 +81,7 @@ def test_sign_in_read_the_plan_upload_a_revision(browser, live_server, web_trans
     page.get_by_label("User name").fill("editor")
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_text("Enter a correct user name and password").first.is_visible()
+    assert page.get_by_text("enter a correct username and password").first.is_visible()
     _no_violations(page)
     page.get_by_label("Password").fill("editor-Pa55word!")
     page.get_by_role("button", name="Sign in").click()
