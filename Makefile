@@ -5,10 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# The NHS.UK design system's styles and scripts for the web pages, as package-lock.json pins them.
+	npm ci --ignore-scripts --no-audit --no-fund
 	touch $(STAMP)
 
 .PHONY: setup run test lint mutate

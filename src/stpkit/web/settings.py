@@ -93,6 +93,13 @@ MIDDLEWARE = [
 ROOT_URLCONF = "stpkit.web.urls"
 TEMPLATES = [
     {
+        # The pages: Jinja2 with the NHS.UK design system's macros (stpkit/web/jinja2/).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "stpkit.web.jinja.environment", "autoescape": True},
+    },
+    {
+        # django-ninja's OpenAPI page.
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "APP_DIRS": True,
         "OPTIONS": {
@@ -153,7 +160,14 @@ USE_TZ = True
 TIME_ZONE = "Europe/London"
 LANGUAGE_CODE = "en-gb"
 USE_I18N = False
-STATIC_URL = "static/"
+STATIC_URL = "/static/"
+#: The NHS.UK design system's styles, scripts and images, from the nhsuk-frontend npm package
+#: that ``npm ci`` installs at the top of the checkout (package.json pins its version), served
+#: under /static/nhsuk/. STPKIT_FRONTEND names another copy of its dist/nhsuk folder.
+FRONTEND_DIR = Path(
+    os.environ.get("STPKIT_FRONTEND", Path(__file__).resolve().parents[3] / "node_modules/nhsuk-frontend/dist/nhsuk")
+)
+STATICFILES_DIRS = [("nhsuk", str(FRONTEND_DIR))]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

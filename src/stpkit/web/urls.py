@@ -20,5 +20,11 @@ urlpatterns = [
     path("", views.my_footprint, name="my-footprint"),
     path("sign-in/", views.sign_in, name="sign-in"),
     path("sign-out/", views.sign_out, name="sign-out"),
+    path("plans/<int:plan_id>/", views.plan_page, name="plan"),
+    path("plans/<int:plan_id>/revisions/", views.history, name="history"),
+    path("plans/<int:plan_id>/revisions/new/", views.new_revision_page, name="new-revision"),
+    path("plans/<int:plan_id>/revisions/<int:number>/", views.plan_page, name="plan-revision"),
+    path("plans/<int:plan_id>/revisions/<int:number>/risk/", views.plan_risk, name="plan-risk"),
+    path("plans/<int:plan_id>/revisions/<int:number>/download/<str:kind>/", views.download, name="download"),
     path("api/", _api_urls()),
 ]

@@ -1,36 +1,242 @@
-"""The pages of the foundation: sign in, sign out and "my footprint" (the plans you may read).
-Plain HTML for now; the NHS.UK design system and the plan pages come next."""
+"""The pages: sign in and out, "my footprint", the plan page in tabs, revision history,
+downloads and the new-revision form. Every one declares its permission, and reaches a plan only
+through the access path (``plans_for``, ``plan_for``). The plan page shows the sections of
+``stp report``, made by the report's own code from the revision's plan."""
 
 from __future__ import annotations
 
-from django.contrib.auth import views as auth_views
-from django.shortcuts import render
+import base64
+import binascii
+from functools import lru_cache
 
-from stpkit.domain.formatting import money
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from stpkit.api import PlanRun, to_pdf
+from stpkit.domain.formatting import money_m
+from stpkit.inputs.located import InputError
+from stpkit.outputs.report.charts import fan_chart
+from stpkit.outputs.report.footprint import footprint_report, report_parts
+from stpkit.outputs.report.html import figure, section
 from stpkit.web import results
-from stpkit.web.access import PUBLIC, SIGNED_IN, plans_for, requires
-from stpkit.web.models import Revision
+from stpkit.web.access import PLAN_EDIT, PLAN_READ, PUBLIC, SIGNED_IN, plan_for, plans_for, requires
+from stpkit.web.models import Job, Plan, Revision, StoredResult
+from stpkit.web.revisions import StaleVersion, new_revision, revision_plan
+
+#: The plan page's tabs, in order: (key of the report's part, tab label).
+TABS = (
+    ("summary", "Summary"),
+    ("bridge", "Bridge"),
+    ("risk", "Risk"),
+    ("schemes", "Schemes"),
+    ("beds", "Beds"),
+    ("ae", "A&E"),
+    ("workforce", "Workforce"),
+    ("capital", "Capital"),
+    ("findings", "Findings"),
+    ("gaps", "Three gaps"),
+)
+#: Risk runs the plan page asks the worker for: as many as ``stp report`` does by default.
+PAGE_RUNS, PAGE_SEED = 2000, 20170101
+#: What each download is: (file name suffix, content type).
+DOWNLOADS = {
+    "yaml": (".yaml", "application/yaml"),
+    "workbook": ("-submission.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "results": ("-results.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "pdf": ("-report.pdf", "application/pdf"),
+}
 
 sign_in = requires(PUBLIC)(auth_views.LoginView.as_view(template_name="stpkit/sign_in.html"))
-sign_out = requires(SIGNED_IN)(auth_views.LogoutView.as_view())
+_log_out = auth_views.LogoutView.as_view()
+
+
+@requires(SIGNED_IN)
+@require_http_methods(["GET", "POST"])
+def sign_out(request):
+    """A page with the sign-out button (a link cannot sign out: that needs a POST with the CSRF token)."""
+    if request.method == "POST":
+        return _log_out(request)
+    return render(request, "stpkit/sign_out.html")
+
+
+def _latest(plan: Plan) -> Revision | None:
+    return Revision.objects.filter(plan=plan, number=plan.version).select_related("author").first()
+
+
+def _stored_risk(revision: Revision) -> StoredResult | None:
+    """The revision's stored results with the most risk runs, if any have been worked out."""
+    return (
+        StoredResult.objects.filter(revision=revision, parameter_version=results.parameter_version(), runs__gt=0)
+        .order_by("-runs", "-pk")
+        .first()
+    )
 
 
 @requires(SIGNED_IN)
 def my_footprint(request):
-    """Every plan the user may read, with its latest revision's stored central figures."""
+    """Every plan the user may read, with its latest revision's stored figures."""
     rows = []
     for plan in plans_for(request.user):
-        latest = Revision.objects.filter(plan=plan, number=plan.version).first()
-        stored = results.stored(latest, results.CENTRAL_RUNS, results.CENTRAL_SEED) if latest else None
+        latest = _latest(plan)
         row = {"plan": plan, "revision": latest}
+        stored = results.stored(latest, results.CENTRAL_RUNS, results.CENTRAL_SEED) if latest else None
         if stored is not None:
             consolidated = stored.results["consolidated"]
             row |= {
-                "do_nothing": money(consolidated["do_nothing_gbp000"][-1]),
-                "with_plan": money(consolidated["with_plan_gbp000"][-1]),
+                "do_nothing": money_m(consolidated["do_nothing_gbp000"][-1]),
+                "with_plan": money_m(consolidated["with_plan_gbp000"][-1]),
                 "rating": stored.assessment["rating"]["category"].replace("_", " "),
                 "errors": stored.assessment["summary"]["errors"],
             }
+        risk = _stored_risk(latest) if latest else None
+        if risk is not None:
+            row["chance"] = f"{100 * risk.results['risk']['probability_of_balance'][-1]:.0f}%"
         rows.append(row)
     memberships = request.user.memberships.select_related("footprint")
     return render(request, "stpkit/my_footprint.html", {"rows": rows, "memberships": memberships})
+
+
+def _revision(plan: Plan, number: int | None) -> Revision:
+    revision = _latest(plan) if number is None else plan.revisions.filter(number=number).first()
+    if revision is None:
+        raise Http404("no such revision")
+    return revision
+
+
+@lru_cache(maxsize=64)
+def _parts(revision_pk: int, sha256: str, parameter_version: str) -> dict[str, str]:
+    """The report's sections for a revision (central case): a revision never changes, so the
+    sections of one (revision, content, parameters) are kept and reused."""
+    revision = Revision.objects.get(pk=revision_pk)
+    return report_parts(PlanRun.from_plan(revision_plan(revision)).assessment(runs=0))
+
+
+def _risk_part(revision: Revision) -> tuple[str, StoredResult | None]:
+    """The risk tab: the stored risk runs' fan chart (the report's chart), or nothing yet."""
+    stored = _stored_risk(revision)
+    if stored is None:
+        return "", None
+    risk, years = stored.results["risk"], stored.results["years"]
+    spread = risk["with_plan"]
+    fan = fan_chart("risk", years, risk["central_gbp000"], spread["p10_gbp000"], spread["p50_gbp000"],
+                    spread["p90_gbp000"], risk["runs"])
+    return section("Risk: how likely the plan is to hold", figure(fan)), stored
+
+
+@requires(PLAN_READ)
+def plan_page(request, plan_id: int, number: int | None = None):
+    plan = plan_for(request.user, plan_id)
+    revision = _revision(plan, number)
+    results.central(revision)  # the figures on "my footprint" come from here
+    parts = dict(_parts(revision.pk, revision.sha256, results.parameter_version()))
+    parts["risk"], risk = _risk_part(revision)
+    job = None
+    if risk is None:
+        job = Job.objects.filter(revision=revision, runs=PAGE_RUNS, seed=PAGE_SEED).order_by("-pk").first()
+    tabs = [{"key": key, "label": label, "html": parts.get(key, "")} for key, label in TABS]
+    return render(request, "stpkit/plan.html", {
+        "plan": plan, "revision": revision, "tabs": tabs, "risk": risk, "job": job,
+        "latest": revision.number == plan.version, "runs": PAGE_RUNS,
+        "may_edit": plans_for(request.user, PLAN_EDIT).filter(pk=plan.pk).exists(),
+    })
+
+
+@requires(PLAN_READ)
+@require_http_methods(["POST"])
+def plan_risk(request, plan_id: int, number: int):
+    """Queue the risk runs of a revision for the worker (or find them queued or done)."""
+    revision = _revision(plan_for(request.user, plan_id), number)
+    results.with_risk(revision, PAGE_RUNS, PAGE_SEED)
+    return redirect(reverse("plan-revision", args=[plan_id, number]) + "#risk")
+
+
+@requires(PLAN_READ)
+def history(request, plan_id: int):
+    plan = plan_for(request.user, plan_id)
+    revisions = plan.revisions.select_related("author").order_by("-number")
+    return render(request, "stpkit/history.html", {"plan": plan, "revisions": revisions,
+                                                   "saved": request.GET.get("saved")})
+
+
+@requires(PLAN_READ)
+def download(request, plan_id: int, number: int, kind: str):
+    """The revision as a plan file, a submission workbook, a results workbook or the PDF report."""
+    if kind not in DOWNLOADS:
+        raise Http404("no such download")
+    plan = plan_for(request.user, plan_id)
+    revision = _revision(plan, number)
+    run = PlanRun.from_plan(revision_plan(revision))
+    if kind == "yaml":
+        content: bytes = run.plan_yaml().encode("utf-8")
+    elif kind == "workbook":
+        content = run.submission_workbook()
+    elif kind == "results":
+        content = run.results_workbook()
+    else:
+        content = to_pdf(footprint_report(run.assessment(runs=0)))
+    suffix, content_type = DOWNLOADS[kind]
+    response = HttpResponse(content, content_type=content_type)
+    filename = f"{plan.footprint_id}-revision-{revision.number}{suffix}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _kept_upload(request) -> tuple[bytes, str] | None:
+    """The file of the form: just chosen, or kept from a save that was refused as stale."""
+    chosen = request.FILES.get("plan_file")
+    if chosen is not None:
+        return chosen.read(), chosen.name
+    kept, name = request.POST.get("kept", ""), request.POST.get("kept_name", "")
+    if kept and name:
+        try:
+            return base64.b64decode(kept, validate=True), name
+        except binascii.Error:
+            return None
+    return None
+
+
+def _keepable(content: bytes) -> str:
+    """The upload as text for a hidden field, when it fits in a form's body; else empty (the user
+    chooses the file again)."""
+    encoded = base64.b64encode(content).decode("ascii")
+    return encoded if len(encoded) < settings.DATA_UPLOAD_MAX_MEMORY_SIZE - 64_000 else ""
+
+
+@requires(PLAN_EDIT)
+@require_http_methods(["GET", "POST"])
+def new_revision_page(request, plan_id: int):
+    """Upload a plan file or a submission workbook as the next revision. A bad upload shows every
+    problem and saves nothing; a save over someone else's is refused, keeping the user's input."""
+    plan = plan_for(request.user, plan_id, PLAN_EDIT)
+    context = {"plan": plan, "base_version": plan.version, "message": "", "problems": [], "stale": None}
+    if request.method == "GET":
+        return render(request, "stpkit/new_revision.html", context)
+    message = request.POST.get("message", "").strip()
+    try:
+        base_version = int(request.POST.get("base_version", ""))
+    except ValueError:
+        base_version = -1
+    context |= {"message": message, "base_version": base_version}
+    upload = _kept_upload(request)
+    if upload is None:
+        context["problems"] = ["Choose a plan file (YAML or JSON) or a submission workbook (.xlsx)"]
+        return render(request, "stpkit/new_revision.html", context, status=422)
+    content, name = upload
+    try:
+        revision = new_revision(request.user, plan, content, base_version, message, name=name)
+    except InputError as exc:
+        context["problems"] = [str(p) for p in exc.problems]
+        return render(request, "stpkit/new_revision.html", context, status=422)
+    except StaleVersion as exc:
+        meanwhile = plan.revisions.filter(number__gt=base_version).select_related("author").order_by("number")
+        context |= {
+            "stale": exc, "meanwhile": meanwhile, "kept": _keepable(content), "kept_name": name,
+            "base_version": exc.current_version,
+        }
+        return render(request, "stpkit/new_revision.html", context, status=409)
+    results.central(revision)
+    return redirect(reverse("history", args=[plan.pk]) + f"?saved={revision.number}")

@@ -108,15 +108,27 @@ def _scheme_rows(a: Assessment, risk: RiskSummary | None) -> list[tuple[str, ...
     ]
 
 
-def footprint_report(a: Assessment) -> str:
-    r, risk, plan = a.result, a.risk, a.plan
-    years = r.years
-    banner = ILLUSTRATIVE_NOTE if plan.illustrative else None
-    figures = [gap_chart("gap", years, r.do_nothing[0], r.with_plan[0]), _bridge_figure(a)]
-    if risk is not None:
-        figures.append(fan_chart("risk", years, risk.central, risk.percentiles[0], risk.percentiles[1],
-                                 risk.percentiles[2], risk.runs))
+def report_parts(a: Assessment) -> dict[str, str]:
+    """Each part of the footprint report as a section under its own heading, by key: summary,
+    bridge, risk (with risk runs only), schemes, beds, ae, workforce, capital, findings and gaps
+    (a part with nothing to show is left out). The report joins them; the web service's plan
+    page shows each in a tab."""
+    banner = ILLUSTRATIVE_NOTE if a.plan.illustrative else None
+    parts = {"summary": _summary_section(a), "bridge": _money_section(a, banner)}
+    if a.risk is not None:
+        parts["risk"] = _risk_section(a)
+    parts["schemes"] = _schemes_section(a)
+    for key, (heading, shown) in _capacity_parts(a).items():
+        if shown:
+            parts[key] = section(heading, *shown)
+    parts["findings"] = _assurance_section(a)
+    parts["gaps"] = _gaps_section(a)
+    return parts
 
+
+def _summary_section(a: Assessment) -> str:
+    r, risk = a.result, a.risk
+    years = r.years
     headline = [
         (f"do-nothing position, {years[-1]}", money_m(r.do_nothing[0, -1])),
         (f"with the plan, {years[-1]}", money_m(r.with_plan[0, -1])),
@@ -124,30 +136,54 @@ def footprint_report(a: Assessment) -> str:
     ]
     if risk is not None:
         headline.insert(2, (f"chance of balance, {years[-1]}", f"{100 * risk.p_balance[-1]:.0f}%"))
-    summary = section(
+    return section(
         "Summary",
         key_figures(headline),
         *(paragraph(s) for s in summary_sentences(a)),
         f'<p class="flag">{escape("Balances only on paper: the plan balances as written but most runs do not.")}</p>'
         if risk is not None and risk.balances_only_on_paper else "",
     )
-    money = section("Money: the gap and the bridge", figure(figures[0]), figure(figures[1]), banner=banner)
-    parts = [summary, money]
-    if risk is not None:
-        parts.append(section(
-            "Risk: how likely the plan is to hold",
-            figure(figures[2]),
-            table(("Step", f"{years[-1]}, £m"),
-                  [(s["label"], money_m(s["values"][-1])) for s in bridge_steps(risk.bridge)] if risk.bridge else [],
-                  caption="Risk-adjusted bridge: each scheme as it delivers on average", numeric=[False, True]),
-        ))
-    parts.append(section("Schemes", table(
+
+
+def _money_section(a: Assessment, banner: str | None) -> str:
+    r = a.result
+    gap = gap_chart("gap", r.years, r.do_nothing[0], r.with_plan[0])
+    return section("Money: the gap and the bridge", figure(gap), figure(_bridge_figure(a)), banner=banner)
+
+
+def _risk_section(a: Assessment) -> str:
+    r, risk = a.result, a.risk
+    years = r.years
+    fan = fan_chart("risk", years, risk.central, risk.percentiles[0], risk.percentiles[1], risk.percentiles[2],
+                    risk.runs)
+    return section(
+        "Risk: how likely the plan is to hold",
+        figure(fan),
+        table(("Step", f"{years[-1]}, £m"),
+              [(s["label"], money_m(s["values"][-1])) for s in bridge_steps(risk.bridge)] if risk.bridge else [],
+              caption="Risk-adjusted bridge: each scheme as it delivers on average", numeric=[False, True]),
+    )
+
+
+def _schemes_section(a: Assessment) -> str:
+    years = a.result.years
+    return section("Schemes", table(
         ("Id", "Scheme", "Category", "Owner", "Evidence", f"Planned effect {years[-1]}",
          f"Expected effect {years[-1]}", "Cost left stranded", "Capital", "Capital source"),
-        _scheme_rows(a, risk),
+        _scheme_rows(a, a.risk),
         caption="Effects in £m in the final year; expected effect allows for typical delivery, slippage and recurrence",
         numeric=[False, False, False, False, False, True, True, True, True, False],
-    ), wide=True))
+    ), wide=True)
+
+
+def footprint_report(a: Assessment) -> str:
+    r, plan = a.result, a.plan
+    years = r.years
+    banner = ILLUSTRATIVE_NOTE if plan.illustrative else None
+    parts = [_summary_section(a), _money_section(a, banner)]
+    if a.risk is not None:
+        parts.append(_risk_section(a))
+    parts.append(_schemes_section(a))
     parts.append(_capacity_section(a))
     parts.append(_assurance_section(a))
     parts.append(_gaps_section(a))
@@ -161,9 +197,19 @@ def footprint_report(a: Assessment) -> str:
 
 
 def _capacity_section(a: Assessment) -> str:
+    shown = [part for _, parts in _capacity_parts(a).values() for part in parts]
+    return section("Beds, A&E, workforce and capital", *shown)
+
+
+def _capacity_parts(a: Assessment) -> dict[str, tuple[str, list[str]]]:
+    """The tables and charts of beds, A&E, workforce and capital, each under its key with a
+    heading of its own (empty when the plan has none)."""
     r = a.result
     years = r.years
-    parts = []
+    beds_parts: list[str] = []
+    ae_parts: list[str] = []
+    workforce_parts: list[str] = []
+    capital_parts: list[str] = []
     beds = beds_table(r)
     if not beds.empty:
         final = beds[beds["year"] == years[-1]]
@@ -175,16 +221,16 @@ def _capacity_section(a: Assessment) -> str:
                          f"{row.occupancy_with_plan_pct:.0f}%",
                          "above" if row.occupancy_with_plan_pct > row.occupancy_target_pct + 0.5 else "within",
                          f"{row.wards_removed:,.0f}"))
-        parts.append(table(("Code", "Organisation", f"Beds {years[0]}", f"Beds {years[-1]}", "Beds needed",
+        beds_parts.append(table(("Code", "Organisation", f"Beds {years[0]}", f"Beds {years[-1]}", "Beds needed",
                             "Occupancy", "Against the target", "Wards closed"), rows,
                            caption=f"Beds with the plan in {years[-1]}, against what its own activity needs at the "
                            "target occupancy", numeric=[False, False, True, True, True, True, False, True]))
-        parts.append(figure(bars("beds-chart", f"Beds with the plan, {years[-1]}",
+        beds_parts.append(figure(bars("beds-chart", f"Beds with the plan, {years[-1]}",
                                  "Beds each provider keeps in the final year.",
                                  list(final["name"]), list(final["beds_with_plan"]), "beds", label_header="Provider")))
     departments = type1_table(r)
     if not departments.empty:
-        parts.append(table(("Code", "Trust", "Attendances", "Emergency admissions", "Within 4 hours"),
+        ae_parts.append(table(("Code", "Trust", "Attendances", "Emergency admissions", "Within 4 hours"),
                            [(d.organisation, d.name, f"{d.attendances:,}", f"{d.admissions:,}",
                              f"{d.four_hour_pct:.1f}%") for d in departments.itertuples()],
                            caption=f"Type 1 A&E departments ({departments['year'].iloc[0]}, NHS England data)",
@@ -192,7 +238,7 @@ def _capacity_section(a: Assessment) -> str:
     workforce = workforce_table(r)
     if not workforce.empty:
         final = workforce[workforce["year"] == years[-1]].groupby("staff_group", sort=False).sum(numeric_only=True)
-        parts.append(table(("Staff group", "Do nothing (WTE)", "With the plan (WTE)", "Vacant", "Agency",
+        workforce_parts.append(table(("Staff group", "Do nothing (WTE)", "With the plan (WTE)", "Vacant", "Agency",
                             "Agency premium"),
                            [(g.replace("_", " "), f"{row.establishment_wte_do_nothing:,.0f}",
                              f"{row.establishment_wte_with_plan:,.0f}", f"{row.vacancies_wte:,.0f}",
@@ -204,11 +250,16 @@ def _capacity_section(a: Assessment) -> str:
     need = capital.groupby("source", sort=False)[["need_gbp000", "available_gbp000"]].sum()
     need = need[(need["need_gbp000"] > 0) | (need["available_gbp000"] > 0)]
     if not need.empty:
-        parts.append(table(("Source", "Needed", "Available"),
+        capital_parts.append(table(("Source", "Needed", "Available"),
                            [(s.replace("_", " "), money_m(row.need_gbp000), money_m(row.available_gbp000))
                             for s, row in need.iterrows()],
                            caption="Capital over the plan by source", numeric=[False, True, True]))
-    return section("Beds, A&E, workforce and capital", *parts)
+    return {
+        "beds": ("Beds", beds_parts),
+        "ae": ("A&E", ae_parts),
+        "workforce": ("Workforce", workforce_parts),
+        "capital": ("Capital", capital_parts),
+    }
 
 
 def _assurance_section(a: Assessment) -> str:

@@ -1,0 +1,157 @@
+"""The pages, through Django's test client: my footprint, the plan page in tabs (the report's
+own sections), revision history, downloads and the new-revision form (a bad upload saves
+nothing; a stale save is refused, keeping the input)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from stpkit.api import PlanRun
+from stpkit.web import results
+from stpkit.web.models import Revision, Role
+from web_support import FIXTURES, HOME, SMALL_PLAN, make_user, small_plan
+
+
+@pytest.fixture
+def editor(web_db):
+    return make_user("editor", Role.EDITOR, HOME)
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_my_footprint_shows_the_stored_figures_of_the_latest_revision(editor):
+    plan = small_plan(editor)
+    revision = plan.revisions.get()
+    results.central(revision)
+    page = _client(editor).get("/").content.decode()
+    # Worked out independently of the page: the plan's own final-year positions, in £m.
+    central = PlanRun.load(FIXTURES / "valid_small.yaml").central
+    do_nothing, with_plan = central.do_nothing[0, -1] / 1000, central.with_plan[0, -1] / 1000
+    assert f"£{do_nothing:,.1f}m".replace("£-", "-£") in page
+    assert f"£{with_plan:,.1f}m".replace("£-", "-£") in page
+    assert f'href="/plans/{plan.pk}/"' in page
+    assert "no risk runs yet" in page
+
+
+def test_the_plan_page_shows_every_tab_with_the_reports_sections(editor):
+    plan = small_plan(editor)
+    page = _client(editor).get(f"/plans/{plan.pk}/").content.decode()
+    tabs = re.findall(r'class="nhsuk-tabs__tab" href="#([a-z]+)"', page)
+    assert tabs == ["summary", "bridge", "risk", "schemes", "beds", "ae", "workforce", "capital", "findings", "gaps"]
+    # The report's own sections and charts: the bridge's waterfall and the gaps' table.
+    assert '<figure id="bridge"' in page and '<figure id="gap"' in page
+    assert "<h2>The three gaps</h2>" in page
+    assert "Work out 2,000 risk runs" in page
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page) == []  # no inline script (the CSP forbids it)
+
+
+def test_risk_runs_are_queued_from_the_page_and_then_shown(editor):
+    plan = small_plan(editor)
+    client = _client(editor)
+    response = client.post(f"/plans/{plan.pk}/revisions/1/risk/")
+    assert response.status_code == 302
+    assert "risk runs are queued" in client.get(f"/plans/{plan.pk}/").content.decode()
+    assert results.run_next_job().state == "done"
+    page = client.get(f"/plans/{plan.pk}/").content.decode()
+    assert '<figure id="risk"' in page
+
+
+@pytest.mark.parametrize("kind, starts", [("yaml", b"schema_version"), ("workbook", b"PK"), ("results", b"PK"),
+                                          ("pdf", b"%PDF")])
+def test_downloads(editor, kind, starts):
+    plan = small_plan(editor)
+    response = _client(editor).get(f"/plans/{plan.pk}/revisions/1/download/{kind}/")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert starts in body[:200]
+    assert f"{HOME}-revision-1" in response["Content-Disposition"]
+
+
+def test_a_downloaded_plan_file_reads_back_as_the_same_plan(editor):
+    plan = small_plan(editor)
+    body = _client(editor).get(f"/plans/{plan.pk}/revisions/1/download/yaml/").content
+    from stpkit.web.revisions import plan_document, read_upload
+
+    # Equal in value (the plan file writes 1.0 as 1, so the bytes, and the hash, may differ).
+    assert plan_document(read_upload(body, "back.yaml")) == plan.revisions.get().document
+
+
+def test_a_good_upload_is_saved_and_shown_in_the_history(editor):
+    plan = small_plan(editor)
+    client = _client(editor)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("mine.yaml", SMALL_PLAN.replace("title:", "title: Second", 1).encode())
+    response = client.post(f"/plans/{plan.pk}/revisions/new/",
+                           {"plan_file": upload, "message": "second go", "base_version": 1})
+    assert response.status_code == 302 and response["Location"] == f"/plans/{plan.pk}/revisions/?saved=2"
+    history = client.get(response["Location"]).content.decode()
+    assert "Revision 2 saved" in history and "second go" in history
+    assert plan.revisions.count() == 2
+
+
+def test_a_bad_upload_shows_every_problem_and_saves_nothing(editor):
+    plan = small_plan(editor)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = (FIXTURES.parent / "malformed").glob("*.yaml")
+    content = next(iter(sorted(bad))).read_bytes()
+    response = _client(editor).post(f"/plans/{plan.pk}/revisions/new/",
+                                    {"plan_file": SimpleUploadedFile("bad.yaml", content), "message": "oops",
+                                     "base_version": 1})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert re.search(r"<li><a href=\"#plan_file\">bad\.yaml(:\d+)?: ", page)
+    assert "oops" in page  # the message is kept
+    assert Revision.objects.filter(plan=plan).count() == 1
+
+
+def test_a_stale_save_is_refused_keeping_the_input_and_saying_who_saved(editor):
+    plan = small_plan(editor)
+    other = make_user("colleague", Role.EDITOR, HOME)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from stpkit.web.revisions import new_revision
+
+    new_revision(other, plan, SMALL_PLAN, base_version=1, message="theirs")
+    mine = SMALL_PLAN.replace("title:", "title: Mine", 1).encode()
+    client = _client(editor)
+    response = client.post(f"/plans/{plan.pk}/revisions/new/",
+                           {"plan_file": SimpleUploadedFile("mine.yaml", mine), "message": "my change",
+                            "base_version": 1})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "revision 2 by colleague" in page and "theirs" in page
+    assert "my change" in page
+    assert plan.revisions.count() == 2
+    # The file is kept on the page: saving again (now after revision 2) needs no new upload.
+    kept = re.search(r'name="kept" value="([^"]+)"', page).group(1)
+    response = client.post(f"/plans/{plan.pk}/revisions/new/",
+                           {"kept": kept, "kept_name": "mine.yaml", "message": "my change", "base_version": 2})
+    assert response.status_code == 302
+    assert plan.revisions.get(number=3).document["title"].startswith("Mine")
+
+
+def test_a_reader_cannot_upload(web_db):
+    author = make_user("author", Role.EDITOR, HOME)
+    plan = small_plan(author)
+    reviewer = make_user("reviewer", Role.REGIONAL_REVIEWER, region="South West")
+    client = _client(reviewer)
+    assert client.get(f"/plans/{plan.pk}/").status_code == 200
+    assert client.get(f"/plans/{plan.pk}/revisions/new/").status_code == 403
+    assert "Upload a new revision" not in client.get(f"/plans/{plan.pk}/").content.decode()
+
+
+def test_the_design_systems_files_are_served(web_db, client):
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("nhsuk/nhsuk-frontend.min.css")
+    assert finders.find("nhsuk/nhsuk-frontend.min.js")
+    assert finders.find("stpkit/init.js")
