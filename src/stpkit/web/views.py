@@ -23,8 +23,8 @@ from stpkit.outputs.report.charts import fan_chart
 from stpkit.outputs.report.footprint import footprint_report, report_parts
 from stpkit.outputs.report.html import figure, section
 from stpkit.web import results
-from stpkit.web.compare import YearsDiffer, compare_revisions
 from stpkit.web.access import PLAN_EDIT, PLAN_READ, PUBLIC, SIGNED_IN, plan_for, plans_for, requires
+from stpkit.web.compare import YearsDiffer, compare_revisions
 from stpkit.web.models import Job, Plan, Revision, StoredResult
 from stpkit.web.revisions import StaleVersion, new_revision, revision_plan
 
