@@ -102,7 +102,7 @@ def _url(route: str, plan_id: int) -> str:
     of revision 1 with itself)."""
     route = re.sub(r"<[^>]*plan_id>", str(plan_id), route).replace("<str:kind>", "yaml")
     url = "/" + re.sub(r"<[^>]*number>", "1", route)
-    return url + "?from=1&to=1" if url.endswith("/compare") else url
+    return url + "?from=1&to=1" if url.endswith(("/compare", "/compare/")) else url
 
 
 #: Results and assessment documents with nothing in them, standing in for the engine's.
@@ -147,9 +147,9 @@ def test_permission_matrix(who, plans, monkeypatch):
                 expected = ({200} if page else {412}) if may_edit else {403} if may_read else {404}
             assert status in expected, (who, route, methods, code, status)
             checked += 1
-    # Six plan operations in the API and six plan pages (the plan, a revision of it, its history,
-    # a download, queueing risk runs, the new-revision form), for three plans.
-    assert checked == (6 + 6) * 3
+    # Six plan operations in the API and seven plan pages (the plan, a revision of it, its history,
+    # a download, queueing risk runs, the new-revision form, the comparison), for three plans.
+    assert checked == (6 + 7) * 3
 
 
 def test_signed_out_visitors_see_only_public_pages(plans):

@@ -1,7 +1,7 @@
 """The key journeys in a real browser (headless Chromium through Playwright), against a live
 server: sign in -> my footprint -> the plan page's tabs -> upload a new revision (a bad one
-first) -> revision history. Every page has no axe-core violations at WCAG 2.2 AA, and the same
-journey works with JavaScript turned off."""
+first) -> revision history -> the comparison of the two revisions. Every page has no axe-core
+violations at WCAG 2.2 AA, and the same journey works with JavaScript turned off."""
 
 from __future__ import annotations
 
@@ -124,6 +124,20 @@ def test_sign_in_read_the_plan_upload_a_revision(browser, live_server, web_trans
     assert page.get_by_role("cell", name="tidied the schemes").is_visible()
     _no_violations(page)
     assert plan.revisions.count() == 2
+
+    page.get_by_role("link", name="Compare revision 2 with revision 1").click()
+    page.wait_for_url(f"**/plans/{plan.pk}/compare/?from=1&to=2")
+    assert page.get_by_role("heading", name="Revision 2 against revision 1").is_visible()
+    title = page.locator("tr", has=page.get_by_role("cell", name="Title", exact=True))
+    assert title.locator("td").last.inner_text().startswith("Better")
+    _no_violations(page)
+    # The form chooses the revisions with a GET, script or no script.
+    page.get_by_label("From (the earlier revision)").select_option("2")
+    page.get_by_label("To (the later revision)").select_option("2")
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url(f"**/plans/{plan.pk}/compare/?from=2&to=2")
+    assert page.get_by_text("Nothing in the inputs changed").is_visible()
+    _no_violations(page)
 
     page.get_by_role("link", name="Sign out").click()
     page.get_by_role("button", name="Sign out").click()

@@ -5,6 +5,7 @@ its size; a bridge adds up to the position)."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -221,3 +222,69 @@ def test_the_api_compare_is_scoped_and_checked(revisions):
     assert reviewer.get(f"/api/plans/{first.plan_id}/compare?from=1&to=3").status_code == 404
     assert Client().get(f"/api/plans/{first.plan_id}/compare?from=1&to=2").status_code == 401
     assert Revision.objects.count() == 2
+
+
+# -- the page ----------------------------------------------------------------------------------
+
+
+def _row(page: str, *texts: str) -> str:
+    """The one table row of ``page`` that holds every one of ``texts``."""
+    rows = [row for row in re.findall(r"<tr\b.*?</tr>", page, re.S) if all(text in row for text in texts)]
+    assert len(rows) == 1, (texts, rows)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", rows[0]))
+
+
+def test_the_compare_page_shows_the_changed_scheme_and_what_it_did(revisions, author):
+    first, second = revisions
+    client = Client()
+    client.force_login(author)
+    response = client.get(f"/plans/{first.plan_id}/compare/?from=1&to=2")
+    assert response.status_code == 200
+    page = response.content.decode()
+    # The scheme, its changed field and both values.
+    row = _row(page, "London North West cost improvement programme", "Size (%)")
+    assert re.search(r"Size \(%\) 8 10\b", row), row
+    assert re.search(r"Tariff efficiency \(%\): 2018/19 not set 3\b", _row(page, "Tariff efficiency (%): 2018/19<"))
+    # The scheme's bridge step in the final year, read from the stored results documents.
+    def final_step(revision):
+        stored = StoredResult.objects.get(revision=revision, runs=0).results
+        return next(s for s in stored["bridge"]["to_with_plan"]["steps"] if s["id"] == SCHEME)["gbp000"][-1]
+
+    before, after = final_step(first), final_step(second)
+    assert round(after - before) == 16_510  # a quarter of the example's £66.0m
+    step = _row(page, ">London North West cost improvement programme<", f"{before:,.0f}")
+    assert step.split()[-3:] == [f"{before:,.0f}", f"{after:,.0f}", f"+{after - before:,.0f}"]
+    # The position with the plan in the final year, before and after, in £000.
+    stored = {r.revision.number: r.results for r in StoredResult.objects.filter(runs=0)}
+    final = [stored[n]["consolidated"]["with_plan_gbp000"][-1] for n in (1, 2)]
+    assert f"{final[0]:,.0f}" in _row(page, "2020/21", f"{final[1]:,.0f}")
+    assert "Needs most improvement" in page
+    # Without from and to: the latest revision against the one before, with the form set to them.
+    default = client.get(f"/plans/{first.plan_id}/compare/").content.decode()
+    chosen = {name: re.search(rf'<select[^>]*name="{name}".*?<option value="(\d+)" selected', default, re.S).group(1)
+              for name in ("from", "to")}
+    assert chosen == {"from": "1", "to": "2"}
+    assert "London North West cost improvement programme" in default
+
+
+def test_the_compare_page_checks_its_revisions(revisions, author):
+    first, _ = revisions
+    client = Client()
+    client.force_login(author)
+    assert client.get(f"/plans/{first.plan_id}/compare/?from=1&to=3").status_code == 404
+    assert client.get(f"/plans/{first.plan_id}/compare/?from=one&to=2").status_code == 404
+    history = client.get(f"/plans/{first.plan_id}/revisions/").content.decode()
+    assert f'href="/plans/{first.plan_id}/compare/?from=1&amp;to=2"' in history
+    elsewhere = Client()
+    elsewhere.force_login(make_user("elsewhere", Role.EDITOR, HOME))
+    assert elsewhere.get(f"/plans/{first.plan_id}/compare/?from=1&to=2").status_code == 404
+
+
+def test_a_plan_with_one_revision_has_nothing_to_compare(web_db):
+    user = make_user("home", Role.EDITOR, HOME)
+    plan = small_plan(user)
+    client = Client()
+    client.force_login(user)
+    response = client.get(f"/plans/{plan.pk}/compare/")
+    assert response.status_code == 200
+    assert "only one revision" in response.content.decode()

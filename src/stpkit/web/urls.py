@@ -22,6 +22,7 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="sign-out"),
     path("plans/<int:plan_id>/", views.plan_page, name="plan"),
     path("plans/<int:plan_id>/revisions/", views.history, name="history"),
+    path("plans/<int:plan_id>/compare/", views.compare_page, name="compare"),
     path("plans/<int:plan_id>/revisions/new/", views.new_revision_page, name="new-revision"),
     path("plans/<int:plan_id>/revisions/<int:number>/", views.plan_page, name="plan-revision"),
     path("plans/<int:plan_id>/revisions/<int:number>/risk/", views.plan_risk, name="plan-risk"),

@@ -17,13 +17,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from stpkit.api import PlanRun, to_pdf
-from stpkit.domain.formatting import money_m
+from stpkit.domain.formatting import gbp000, money_m, plain_number, share_pct
 from stpkit.inputs.located import InputError
 from stpkit.outputs.report.charts import fan_chart
 from stpkit.outputs.report.footprint import footprint_report, report_parts
 from stpkit.outputs.report.html import figure, section
 from stpkit.web import results
 from stpkit.web.access import PLAN_EDIT, PLAN_READ, PUBLIC, SIGNED_IN, plan_for, plans_for, requires
+from stpkit.web.compare import YearsDiffer, compare_revisions
 from stpkit.web.models import Job, Plan, Revision, StoredResult
 from stpkit.web.revisions import StaleVersion, new_revision, revision_plan
 
@@ -160,6 +161,69 @@ def history(request, plan_id: int):
     revisions = plan.revisions.select_related("author").order_by("-number")
     return render(request, "stpkit/history.html", {"plan": plan, "revisions": revisions,
                                                    "saved": request.GET.get("saved")})
+
+
+def _label(path: str) -> str:
+    """A plan document's field path as a reader says it: ``phasing_pct.2017/18`` -> "Phasing (%):
+    2017/18", ``baseline.allocation_gbp000`` -> "Baseline: allocation (£000)"."""
+    parts = []
+    for part in path.split("."):
+        for suffix, unit in (("_pct", " (%)"), ("_gbp000", " (£000)")):
+            if part.endswith(suffix):
+                part = part[: -len(suffix)] + unit
+        parts.append(part.replace("_", " "))
+    return ": ".join(parts)[:1].upper() + ": ".join(parts)[1:]
+
+
+def _value(value) -> str:
+    """A field's value in a table: "not set" where the revision has none."""
+    if value is None:
+        return "not set"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return plain_number(value)
+    if isinstance(value, list):
+        return ", ".join(_value(item) for item in value) or "none"
+    return str(value)
+
+
+def _signed(text: str, value: float) -> str:
+    """A difference as text with its sign: a rise gets a plus (a fall already has its minus)."""
+    return "+" + text if text not in ("0", "£0.0m") and value > 0 else text
+
+
+def _revision_number(request, name: str, default: int) -> int:
+    raw = request.GET.get(name, "")
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise Http404(f"no such revision: {name}") from None
+
+
+@requires(PLAN_READ)
+def compare_page(request, plan_id: int):
+    """Two revisions side by side: what changed in the inputs and what that did to the results.
+    Without ``from`` and ``to``, the latest revision against the one before it."""
+    plan = plan_for(request.user, plan_id)
+    numbers = list(plan.revisions.order_by("-number").values_list("number", flat=True))
+    to_number = _revision_number(request, "to", plan.version)
+    from_number = _revision_number(request, "from", to_number - 1)
+    context = {"plan": plan, "numbers": numbers, "from_number": from_number, "to_number": to_number,
+               "comparison": None, "problem": ""}
+    if len(numbers) < 2 and not request.GET:
+        return render(request, "stpkit/compare.html", context)
+    old, new = _revision(plan, from_number), _revision(plan, to_number)
+    try:
+        comparison = compare_revisions(old, new)
+    except YearsDiffer as exc:
+        context["problem"] = str(exc)
+        return render(request, "stpkit/compare.html", context, status=422)
+    context |= {"comparison": comparison, "old": old, "new": new, "label": _label, "value": _value,
+                "gbp000": gbp000, "money_m": money_m, "share": share_pct, "signed": _signed}
+    return render(request, "stpkit/compare.html", context)
 
 
 @requires(PLAN_READ)
