@@ -257,5 +257,10 @@ def test_national_output_writes_files_instead_of_printing(tmp_path):
 
 
 def test_help_shows_no_python_types_beside_flags():
-    for command in ("check", "report", "template"):
-        assert "<bool>" not in stp(command, "--help").stdout
+    from stpkit.cli.app import app
+
+    for command in sorted(c.name or c.callback.__name__ for c in app.registered_commands):
+        shown = stp(command, "--help").stdout
+        for python_type in ("<bool>", "<int range>", "<list[", "<int>", "<float>"):
+            assert python_type not in shown, (command, python_type)
+        assert "<str>" not in shown.split("Options")[-1], command  # options say what they take

@@ -54,17 +54,20 @@ PlanArgument = Annotated[
 ]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table, json or csv")]
 OutputOption = Annotated[
-    Path | None, typer.Option("--output", "-o", help="write files into this folder instead of printing")
+    Path | None, typer.Option("--output", "-o", metavar="PATH", help="write files into this folder instead of printing")
 ]
 RunsOption = Annotated[
-    int, typer.Option("--runs", min=0, help="risk runs with the uncertain inputs drawn (0: central case only)")
+    int, typer.Option("--runs", min=0, metavar="N",
+                      help="risk runs with the uncertain inputs drawn (0: central case only)")
 ]
-SeedOption = Annotated[int, typer.Option("--seed", min=0, help="seed for the risk runs; same seed, same results")]
+SeedOption = Annotated[int, typer.Option("--seed", min=0, metavar="N",
+                                         help="seed for the risk runs; same seed, same results")]
 SchedulerOption = Annotated[
-    str | None, typer.Option("--scheduler", help="address of a Dask scheduler to spread the runs over")
+    str | None, typer.Option("--scheduler", metavar="ADDRESS",
+                             help="address of a Dask scheduler to spread the runs over")
 ]
 PdfOption = Annotated[bool, typer.Option("--pdf/--no-pdf", help="also write the PDF (WeasyPrint)")]
-FolderOption = Annotated[Path, typer.Option("--output", "-o", help="folder to write into")]
+FolderOption = Annotated[Path, typer.Option("--output", "-o", metavar="PATH", help="folder to write into")]
 ForceOption = Annotated[bool, typer.Option("--force", help="replace output files that already exist")]
 
 #: How long to wait for a Dask scheduler to answer before giving up, in seconds.
@@ -238,7 +241,8 @@ def run(
     keep_run: Annotated[
         list[int] | None,
         typer.Option(
-            "--keep-run", min=0, help="also show this run's positions (repeatable; run 0 is the central case)"
+            "--keep-run", metavar="K", min=0,
+                help="also show this run's positions (repeatable; run 0 is the central case)"
         ),
     ] = None,
     force: ForceOption = False,
@@ -279,7 +283,8 @@ def run(
 def sensitivity(
     plan: PlanArgument = None,
     samples: Annotated[
-        int, typer.Option("--samples", min=8, help="Sobol base samples (a power of two); runs = samples x (inputs + 2)")
+        int, typer.Option("--samples", min=8, metavar="N",
+                          help="Sobol base samples (a power of two); runs = samples x (inputs + 2)")
     ] = 512,
     seed: SeedOption = DEFAULT_SEED,
     format: FormatOption = Format.TABLE,
@@ -364,13 +369,14 @@ def national(
     plan: Annotated[
         list[Path] | None,
         typer.Option(
-            "--plan", "-p", help="use this plan instead of the illustrative one for its footprint (repeatable)"
+            "--plan", "-p", metavar="FILE",
+                help="use this plan instead of the illustrative one for its footprint (repeatable)"
         ),
     ] = None,
     baseline: Annotated[
         Path | None,
         typer.Option(
-            "--baseline",
+            "--baseline", metavar="DIR",
             help="folder of baseline CSV files: these organisations' own accounts replace the illustrative figures",
         ),
     ] = None,
@@ -381,7 +387,8 @@ def national(
     scheduler: SchedulerOption = None,
     map_file: Annotated[
         Path | None,
-        typer.Option("--map", help="where to write the map of England (SVG); default: england_map.svg in the "
+        typer.Option("--map", metavar="FILE",
+                     help="where to write the map of England (SVG); default: england_map.svg in the "
                      "--output folder, or in the current folder for the table"),
     ] = None,
     force: ForceOption = False,
@@ -453,17 +460,19 @@ def template(
         ),
     ] = None,
     plan: Annotated[
-        Path | None, typer.Option("--plan", "-p", help="write the workbook of this plan file (YAML or JSON)")
+        Path | None, typer.Option("--plan", "-p", metavar="FILE",
+                                  help="write the workbook of this plan file (YAML or JSON)")
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="workbook to write (default <footprint code>_submission.xlsx)"),
+        typer.Option("--output", "-o", metavar="PATH",
+                     help="workbook to write (default <footprint code>_submission.xlsx)"),
     ] = None,
     base_year: Annotated[
-        str | None, typer.Option("--base-year", help="base year of an empty template (default 2016/17)")
+        str | None, typer.Option("--base-year", metavar="YEAR", help="base year of an empty template (default 2016/17)")
     ] = None,
     horizon: Annotated[
-        str | None, typer.Option("--horizon", help="last year of an empty template (default 2020/21)")
+        str | None, typer.Option("--horizon", metavar="YEAR", help="last year of an empty template (default 2020/21)")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="replace the workbook if it exists")] = False,
 ) -> None:
@@ -504,7 +513,8 @@ def import_workbook(
     workbook: Annotated[Path, typer.Argument(metavar="WORKBOOK", help="a filled submission workbook (.xlsx)")],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="plan file to write: .yaml, or .json for JSON (default: standard output)"),
+        typer.Option("--output", "-o", metavar="PATH",
+                     help="plan file to write: .yaml, or .json for JSON (default: standard output)"),
     ] = None,
     force: ForceOption = False,
 ) -> None:
@@ -535,7 +545,8 @@ def export(
         ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="workbook to write (default <plan name>_results.xlsx)")
+        Path | None, typer.Option("--output", "-o", metavar="PATH",
+                                  help="workbook to write (default <plan name>_results.xlsx)")
     ] = None,
     force: ForceOption = False,
 ) -> None:
@@ -644,7 +655,8 @@ def footprints(
 
 @app.command()
 def examples(
-    copy: Annotated[Path | None, typer.Option("--copy", help="copy the example plans into this folder")] = None,
+    copy: Annotated[Path | None, typer.Option("--copy", metavar="DIR",
+                                              help="copy the example plans into this folder")] = None,
     force: ForceOption = False,
 ) -> None:
     """List the bundled example plans, or copy them to start your own."""
@@ -661,8 +673,8 @@ def examples(
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="port to listen on")] = 8000,
+    host: Annotated[str, typer.Option("--host", metavar="ADDRESS", help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, metavar="PORT", help="port to listen on")] = 8000,
     demo: Annotated[
         bool,
         typer.Option(
