@@ -221,6 +221,18 @@ class PlanRun:
 
         return footprint_report(self.assessment(runs, seed))
 
+    def report_parts(self, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED) -> dict[str, str]:
+        """The footprint report's sections by key (summary, bridge, risk, ...), as HTML."""
+        from stpkit.outputs.report.footprint import report_parts
+
+        return report_parts(self.assessment(runs, seed))
+
+    def assurance_document(self, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED) -> dict[str, Any]:
+        """The ``stpkit-assurance`` JSON structure (what `stp check --format json` prints)."""
+        from stpkit.outputs.assurance import assurance_document
+
+        return assurance_document(self.assessment(runs, seed))
+
     def public_html(self, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED) -> str:
         """What the plan means for the public, in plain English: one self-contained HTML page."""
         from stpkit.outputs.report.public import public_summary

@@ -15,7 +15,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from stpkit.api import PlanRun
-from stpkit.outputs.assurance import assurance_document
 from stpkit.outputs.json_text import json_text
 from stpkit.reference.parameters import PARAMETERS_FILE, load_parameters
 from stpkit.web.models import Job, Revision, StoredResult
@@ -40,7 +39,7 @@ def _compute(revision: Revision, runs: int, seed: int) -> tuple[dict, dict]:
     run = PlanRun.from_plan(revision_plan(revision))
     risk = run.risk(runs, seed) if runs else None
     results = run.results_document(risk)
-    assessment = assurance_document(run.assessment(runs, seed))
+    assessment = run.assurance_document(runs, seed)
     # Through stpkit's strict JSON writer: no NaN reaches the database (PostgreSQL refuses it).
     return json.loads(json_text(results)), json.loads(json_text(assessment))
 

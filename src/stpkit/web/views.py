@@ -20,7 +20,6 @@ from stpkit.api import PlanRun, to_pdf
 from stpkit.domain.formatting import gbp000, money_m, plain_number, share_pct
 from stpkit.inputs.located import InputError
 from stpkit.outputs.report.charts import fan_chart
-from stpkit.outputs.report.footprint import footprint_report, report_parts
 from stpkit.outputs.report.html import figure, section
 from stpkit.web import results
 from stpkit.web.access import PLAN_EDIT, PLAN_READ, PUBLIC, SIGNED_IN, plan_for, plans_for, requires
@@ -113,7 +112,7 @@ def _parts(revision_pk: int, sha256: str, parameter_version: str) -> dict[str, s
     """The report's sections for a revision (central case): a revision never changes, so the
     sections of one (revision, content, parameters) are kept and reused."""
     revision = Revision.objects.get(pk=revision_pk)
-    return report_parts(PlanRun.from_plan(revision_plan(revision)).assessment(runs=0))
+    return PlanRun.from_plan(revision_plan(revision)).report_parts(runs=0)
 
 
 def _risk_part(revision: Revision) -> tuple[str, StoredResult | None]:
@@ -241,7 +240,7 @@ def download(request, plan_id: int, number: int, kind: str):
     elif kind == "results":
         content = run.results_workbook()
     else:
-        content = to_pdf(footprint_report(run.assessment(runs=0)))
+        content = to_pdf(run.report_html(runs=0))
     suffix, content_type = DOWNLOADS[kind]
     response = HttpResponse(content, content_type=content_type)
     filename = f"{plan.footprint_id}-revision-{revision.number}{suffix}"
