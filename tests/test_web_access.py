@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from stpkit.web import access, results
-from stpkit.web.models import Revision, Role
+from stpkit.web.models import Review, Revision, Role
 from stpkit.web.revisions import content_sha256, plan_document, read_upload
 from web_support import AWAY, HOME, NEIGHBOUR, SMALL_PLAN, make_user, plan_without_revisions
 
@@ -93,6 +93,7 @@ def plans(web_db):
         )
         plan.version = 1
         plan.save()
+        Review.objects.create(plan=plan, revision=plan.revisions.get(), opened_by=author)
         made[code] = plan
     return made
 
@@ -101,6 +102,8 @@ def _url(route: str, plan_id: int) -> str:
     """``route`` with ``plan_id``, revision 1 and the plan file download filled in (a comparison
     of revision 1 with itself)."""
     route = re.sub(r"<[^>]*plan_id>", str(plan_id), route).replace("<str:kind>", "yaml")
+    if "<int:review_id>" in route:
+        route = route.replace("<int:review_id>", str(Review.objects.get(plan_id=plan_id).pk))
     url = "/" + re.sub(r"<[^>]*number>", "1", route)
     return url + "?from=1&to=1" if url.endswith(("/compare", "/compare/")) else url
 
@@ -121,6 +124,8 @@ def _request(client: Client, route: str, methods, plan_id: int):
         return client.post(url, {"document": SMALL_PLAN}, content_type="application/json", HTTP_IF_MATCH='"stale"')
     if route.endswith("/risk/"):  # the page's button that queues risk runs: a form's POST
         return client.post(url)
+    if route.endswith("/act/"):  # a lead's submission of a plan whose members have not signed it off
+        return client.post(url, {"action": "submit", "step": 0})
     return client.get(url)
 
 
@@ -135,7 +140,7 @@ def test_permission_matrix(who, plans, monkeypatch):
     checked = 0
     for route, methods, view in _views():
         permission = view.stpkit_permission
-        if permission not in access.PLAN_ACTIONS:
+        if permission not in (*access.PLAN_ACTIONS, access.PLAN_ACT):
             continue
         for code, plan in plans.items():
             status = _request(client, route, methods, plan.pk).status_code
@@ -143,13 +148,16 @@ def test_permission_matrix(who, plans, monkeypatch):
             page = not route.startswith("api/")  # a page answers 200, or 302 after a form's POST
             if permission == access.PLAN_READ:
                 expected = ({200, 302} if page else {200}) if may_read else {404}
+            elif permission == access.PLAN_ACT:  # only the lead gets as far as the missing sign-off
+                expected = ({422} if who == "lead" and code == HOME else {403}) if may_read else {404}
             else:
                 expected = ({200} if page else {412}) if may_edit else {403} if may_read else {404}
             assert status in expected, (who, route, methods, code, status)
             checked += 1
-    # Six plan operations in the API and seven plan pages (the plan, a revision of it, its history,
-    # a download, queueing risk runs, the new-revision form, the comparison), for three plans.
-    assert checked == (6 + 7) * 3
+    # Six plan operations in the API and nine plan pages (the plan, a revision of it, its history,
+    # a download, queueing risk runs, the new-revision form, the comparison, a review, a move of
+    # the assurance cycle), for three plans.
+    assert checked == (6 + 9) * 3
 
 
 def test_signed_out_visitors_see_only_public_pages(plans):
@@ -165,23 +173,35 @@ def test_signed_out_visitors_see_only_public_pages(plans):
             assert response.status_code == 302 and response["Location"].startswith("/sign-in/"), route
 
 
-def test_a_signed_off_plan_is_no_longer_editable(plans):
+def test_a_submitted_plan_is_no_longer_editable(plans):
     editor = make_user("editor", Role.EDITOR, HOME)
     plan = plans[HOME]
     assert access.plan_for(editor, plan.pk, access.PLAN_EDIT) == plan
-    plan.state = "signed_off"
+    plan.state = "submitted"
     plan.save()
     with pytest.raises(access.PermissionDenied):
         access.plan_for(editor, plan.pk, access.PLAN_EDIT)
     assert access.plan_for(editor, plan.pk, access.PLAN_READ) == plan
 
 
-def test_only_a_lead_signs_off(plans):
+def test_only_a_lead_submits(plans):
     editor = make_user("editor", Role.EDITOR, HOME)
     lead = make_user("lead", Role.LEAD, HOME)
     with pytest.raises(access.PermissionDenied):
-        access.plan_for(editor, plans[HOME].pk, access.PLAN_SIGN_OFF)
-    assert access.plan_for(lead, plans[HOME].pk, access.PLAN_SIGN_OFF) == plans[HOME]
+        access.plan_for(editor, plans[HOME].pk, "submit")
+    assert access.plan_for(lead, plans[HOME].pk, "submit") == plans[HOME]
+
+
+def test_reviewers_open_reviews_only_in_their_reach(plans):
+    regional = make_user("regional", Role.REGIONAL_REVIEWER, region="South West")
+    for plan in plans.values():
+        plan.state = "submitted"
+        plan.save()
+    assert {p.footprint_id for p in access.plans_for(regional, "open_review")} == {HOME, NEIGHBOUR}
+    # Nobody opens a review of a draft: the transition table has no such move.
+    plans[HOME].state = "draft"
+    plans[HOME].save()
+    assert {p.footprint_id for p in access.plans_for(regional, "open_review")} == {NEIGHBOUR}
 
 
 def test_an_inactive_user_sees_nothing(plans):

@@ -44,3 +44,14 @@ def small_plan(user) -> Plan:
 
 def plan_without_revisions(footprint: str, title: str = "A plan") -> Plan:
     return Plan.objects.create(footprint_id=footprint, title=title)
+
+
+def signed_off(text: str = SMALL_PLAN, *, pending: str | None = None) -> str:
+    """``text`` (a plan of the two members 11N and REF) with every member's board signed off, or
+    with ``pending``'s decision still to come: a lead may submit only the first."""
+    entries = "".join(
+        f"\n  - organisation: {code}\n    status: {'pending' if code == pending else 'signed_off'}"
+        + ("" if code == pending else "\n    date: 2016-06-20")
+        for code in ("11N", "REF")
+    )
+    return text.rstrip("\n") + "\ngovernance:\n  sign_off:" + entries + "\n"

@@ -2,15 +2,19 @@
 only through a membership that grants it, and every view declares its permission with
 ``requires`` (a test fails for any URL whose view does not).
 
-| role              | plan.read           | plan.edit (drafts)  | plan.sign_off | users.manage |
-|-------------------|---------------------|---------------------|---------------|--------------|
-| editor            | own footprint       | own footprint       |               |              |
-| lead              | own footprint       | own footprint       | own footprint |              |
-| regional_reviewer | footprints of region|                     |               |              |
-| national_reviewer | all                 |                     |               |              |
-| administrator     |                     |                     |               | yes          |
+Each membership reaches some footprints: an editor's or lead's own, a regional reviewer's
+region, a national reviewer's all of England, an administrator's none.
 
-Anonymous visitors reach only the public pages (``PUBLIC``)."""
+| permission     | who, for the plans their membership reaches                                 |
+|----------------|-----------------------------------------------------------------------------|
+| plan.read      | every role but administrator                                                |
+| plan.edit      | editor and lead, while the plan is a draft                                  |
+| plan.review    | regional and national reviewers (the review's checklist and comments)       |
+| plan.act       | whoever the transition table (``transitions.MOVES``) names for the action   |
+| centre.view    | regional and national reviewers: the dashboard of the footprints they reach |
+| users.manage   | administrator                                                               |
+
+Anonymous visitors reach only the public pages (``PUBLIC``): published plans."""
 
 from __future__ import annotations
 
@@ -22,20 +26,34 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from stpkit.web.models import FOOTPRINT_ROLES, Plan, PlanState, Role
+from stpkit.web import transitions
+from stpkit.web.models import FOOTPRINT_ROLES, Plan, Role
 
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed_in"  # any signed-in user; what they then see is scoped by ``plans_for``
 PLAN_READ = "plan.read"
 PLAN_EDIT = "plan.edit"
-PLAN_SIGN_OFF = "plan.sign_off"
+PLAN_REVIEW = "plan.review"
+PLAN_ACT = "plan.act"  # a move of the assurance cycle: ``workflow.act`` checks the action's roles
+CENTRE_VIEW = "centre.view"
 USERS_MANAGE = "users.manage"
-PERMISSIONS = (PUBLIC, SIGNED_IN, PLAN_READ, PLAN_EDIT, PLAN_SIGN_OFF, USERS_MANAGE)
-PLAN_ACTIONS = (PLAN_READ, PLAN_EDIT, PLAN_SIGN_OFF)
+PERMISSIONS = (PUBLIC, SIGNED_IN, PLAN_READ, PLAN_EDIT, PLAN_REVIEW, PLAN_ACT, CENTRE_VIEW, USERS_MANAGE)
+PLAN_ACTIONS = (PLAN_READ, PLAN_EDIT, PLAN_REVIEW, *transitions.ACTIONS)
 
 _NOTHING = Q(pk__in=[])
-#: Who may change a draft of their own footprint's plan, by action.
-_CHANGED_BY = {PLAN_EDIT: FOOTPRINT_ROLES, PLAN_SIGN_OFF: (Role.LEAD,)}
+_EVERY_PLAN = Q(pk__isnull=False)
+_READERS = (*FOOTPRINT_ROLES, *transitions.REVIEWERS)
+
+
+def _granted(action: str) -> list[tuple[tuple[Role, ...], Q]]:
+    """For a plan action: the roles that may take it, each with the plans' states it needs."""
+    if action == PLAN_READ:
+        return [(_READERS, _EVERY_PLAN)]
+    if action == PLAN_EDIT:
+        return [(transitions.EDITORS, Q(state=transitions.EDITABLE))]
+    if action == PLAN_REVIEW:
+        return [(transitions.REVIEWERS, _EVERY_PLAN)]
+    return [(m.roles, Q(state=m.from_state)) for m in transitions.MOVES if m.action == action]
 
 
 def requires(permission: str) -> Callable:
@@ -51,6 +69,8 @@ def requires(permission: str) -> Callable:
             if permission != PUBLIC and not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if permission == USERS_MANAGE and not _memberships(request.user).filter(role=Role.ADMINISTRATOR).exists():
+                raise PermissionDenied
+            if permission == CENTRE_VIEW and not reviews_anything(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -71,18 +91,33 @@ def plan_scope(user, action: str = PLAN_READ) -> Q:
     if user is None or not user.is_authenticated or not user.is_active:
         return _NOTHING
     scope = _NOTHING
+    grants = _granted(action)
     for membership in _memberships(user):
-        own = Q(footprint_id=membership.footprint_id)
-        if action == PLAN_READ:
-            if membership.role in FOOTPRINT_ROLES:
-                scope |= own
-            elif membership.role == Role.REGIONAL_REVIEWER:
-                scope |= Q(footprint__region=membership.region)
-            elif membership.role == Role.NATIONAL_REVIEWER:
-                scope |= Q(pk__isnull=False)  # every plan
-        elif membership.role in _CHANGED_BY[action]:
-            scope |= own & Q(state=PlanState.DRAFT)
+        for roles, states in grants:
+            if membership.role in roles:
+                scope |= _reach(membership) & states
     return scope
+
+
+def _reach(membership) -> Q:
+    """The plans a membership reaches, whatever it may do with them."""
+    if membership.role in FOOTPRINT_ROLES:
+        return Q(footprint_id=membership.footprint_id)
+    if membership.role == Role.REGIONAL_REVIEWER:
+        return Q(footprint__region=membership.region)
+    if membership.role == Role.NATIONAL_REVIEWER:
+        return _EVERY_PLAN
+    return _NOTHING
+
+
+def may(user, plan: Plan, action: str) -> bool:
+    """Whether ``user`` may ``action`` ``plan`` as it stands in the database now."""
+    return Plan.objects.filter(plan_scope(user, action), pk=plan.pk).exists()
+
+
+def reviews_anything(user) -> bool:
+    """Whether ``user`` holds a reviewer's role (the centre's dashboard is theirs)."""
+    return user.is_authenticated and _memberships(user).filter(role__in=transitions.REVIEWERS).exists()
 
 
 def plans_for(user, action: str = PLAN_READ) -> QuerySet[Plan]:
@@ -97,6 +132,6 @@ def plan_for(user, plan_id: int, action: str = PLAN_READ) -> Plan:
     plan = plans_for(user, PLAN_READ).filter(pk=plan_id).first()
     if plan is None:
         raise Http404("no such plan")
-    if action != PLAN_READ and not Plan.objects.filter(plan_scope(user, action), pk=plan.pk).exists():
-        raise PermissionDenied(f"you may read this plan but not {action.split('.')[1].replace('_', ' ')} it")
+    if action != PLAN_READ and not may(user, plan, action):
+        raise PermissionDenied(f"you may read this plan but not {action.split('.')[-1].replace('_', ' ')} it")
     return plan

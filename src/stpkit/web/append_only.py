@@ -6,16 +6,29 @@ so (``drop_triggers``), as an administrator would have to."""
 
 from __future__ import annotations
 
-APPEND_ONLY_TABLES = ("web_revision", "web_storedresult", "web_auditevent")
+APPEND_ONLY_TABLES = (
+    "web_revision",
+    "web_storedresult",
+    "web_auditevent",
+    "web_transition",
+    "web_review",
+    "web_reviewitem",
+    "web_reviewmark",
+    "web_reviewcomment",
+    "web_ratingproposal",
+    "web_challengeanswer",
+    "web_publication",
+)
 _FUNCTION = "stpkit_refuse_change"
 
 
-def create_sql(vendor: str) -> list[str]:
+def create_sql(vendor: str, tables: tuple[str, ...] = APPEND_ONLY_TABLES) -> list[str]:
+    """The statements that make ``tables`` append-only (a migration names the tables it made)."""
     if vendor == "sqlite":
         return [
             f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
             f"BEGIN SELECT RAISE(ABORT, '{table} rows are never changed or deleted'); END"
-            for table in APPEND_ONLY_TABLES
+            for table in tables
             for verb in ("UPDATE", "DELETE")
         ]
     if vendor == "postgresql":
@@ -25,30 +38,30 @@ def create_sql(vendor: str) -> list[str]:
             *(
                 f"CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
                 f"FOR EACH ROW EXECUTE FUNCTION {_FUNCTION}()"
-                for table in APPEND_ONLY_TABLES
+                for table in tables
             ),
             *(
                 f"CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
                 f"FOR EACH STATEMENT EXECUTE FUNCTION {_FUNCTION}()"
-                for table in APPEND_ONLY_TABLES
+                for table in tables
             ),
         ]
     raise NotImplementedError(f"append-only triggers for {vendor}: only SQLite and PostgreSQL are supported")
 
 
-def drop_sql(vendor: str) -> list[str]:
+def drop_sql(vendor: str, tables: tuple[str, ...] = APPEND_ONLY_TABLES, function: bool = True) -> list[str]:
     if vendor == "sqlite":
         return [
             f"DROP TRIGGER IF EXISTS {table}_no_{verb.lower()}"
-            for table in APPEND_ONLY_TABLES
+            for table in tables
             for verb in ("UPDATE", "DELETE")
         ]
     if vendor == "postgresql":
         return [
             f"DROP TRIGGER IF EXISTS {table}_{name} ON {table}"
-            for table in APPEND_ONLY_TABLES
+            for table in tables
             for name in ("append_only", "no_truncate")
-        ] + [f"DROP FUNCTION IF EXISTS {_FUNCTION}()"]
+        ] + ([f"DROP FUNCTION IF EXISTS {_FUNCTION}()"] if function else [])
     raise NotImplementedError(vendor)
 
 

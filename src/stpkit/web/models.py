@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Footprint(models.Model):
@@ -69,10 +70,14 @@ class Membership(models.Model):
 
 
 class PlanState(models.TextChoices):
+    """Where a plan is in the assurance cycle; ``stpkit.web.transitions`` says how it moves."""
+
     DRAFT = "draft", "Draft"
-    SIGNED_OFF = "signed_off", "Signed off"
     SUBMITTED = "submitted", "Submitted"
+    IN_REVIEW = "in_review", "In review"
+    AGREED = "agreed", "Agreed"
     PUBLISHED = "published", "Published"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class Plan(models.Model):
@@ -82,6 +87,10 @@ class Plan(models.Model):
     #: The number of the latest revision (0 before the first). A save names the version it
     #: started from and succeeds only if it is still the latest (``revisions.new_revision``).
     version = models.PositiveIntegerField(default=0)
+    #: How many times the state has changed. A move names the step it was asked from and happens
+    #: only if it is still the current one (``workflow.act``), so that of two reviewers acting on
+    #: the same page one wins, even if the plan has left and come back to that state meanwhile.
+    step = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -193,3 +202,162 @@ class AuditEvent(AppendOnly):
 
     class Meta:
         ordering = ["when", "id"]
+
+
+class Round(models.Model):
+    """A submission round set by the centre, e.g. "June 2016 submission", due 30 June 2016. A
+    submission belongs to the round open when it is made (``workflow.current_round``)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    opens = models.DateField()
+    due = models.DateField()
+
+    class Meta:
+        ordering = ["opens", "due", "pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(due__gte=models.F("opens")), name="due_after_opening")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Review(AppendOnly):
+    """The centre's review of one submitted revision. What the reviewer does in it (marks,
+    comments, a proposed rating) and the footprint's answers are rows of their own, so that
+    nothing in a review is ever changed or deleted; reopening it is a transition."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="reviews")
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="reviews")
+    round = models.ForeignKey(Round, null=True, blank=True, on_delete=models.PROTECT, related_name="reviews")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["plan", "opened", "pk"]
+
+
+class Transition(AppendOnly):
+    """One move of a plan from state to state: who, when, why, and the revision it concerns."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="transitions")
+    step = models.PositiveIntegerField()  # the plan's step after this move: 1, 2, 3 ...
+    action = models.CharField(max_length=20)
+    from_state = models.CharField(max_length=20, choices=PlanState.choices)
+    to_state = models.CharField(max_length=20, choices=PlanState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    when = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+    revision = models.ForeignKey(Revision, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    round = models.ForeignKey(Round, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    review = models.ForeignKey(Review, null=True, blank=True, on_delete=models.PROTECT, related_name="transitions")
+
+    class Meta:
+        ordering = ["plan", "step"]
+        constraints = [models.UniqueConstraint(fields=["plan", "step"], name="one_transition_per_step")]
+
+
+class ReviewItem(AppendOnly):
+    """One finding of ``stp check`` on the reviewed revision, as the review's checklist holds it."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="items")
+    position = models.PositiveIntegerField()
+    rule = models.CharField(max_length=10)
+    severity = models.CharField(max_length=10)
+    title = models.CharField(max_length=300)
+    message = models.TextField()
+    subject = models.CharField(max_length=100, blank=True)  # the organisation, scheme or site it is about
+    year = models.CharField(max_length=7, blank=True)  # 2020/21
+    numbers = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["review", "position"]
+        constraints = [models.UniqueConstraint(fields=["review", "position"], name="one_item_per_position")]
+
+
+class Mark(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    CHALLENGED = "challenged", "Challenged"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class ReviewMark(AppendOnly):
+    """A reviewer's mark on a checklist item; the latest mark of an item is the one that stands."""
+
+    item = models.ForeignKey(ReviewItem, on_delete=models.PROTECT, related_name="marks")
+    mark = models.CharField(max_length=20, choices=Mark.choices)
+    question = models.TextField(blank=True)  # to the footprint, for a challenge
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    when = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["item", "when", "pk"]
+
+
+class Anchor(models.TextChoices):
+    PLAN = "plan", "The plan as a whole"
+    SCHEME = "scheme", "A scheme"
+    ORGANISATION = "organisation", "An organisation"
+    YEAR = "year", "A year"
+
+
+class ReviewComment(AppendOnly):
+    """A reviewer's comment, anchored to a scheme, an organisation or a year of the plan."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="comments")
+    anchor = models.CharField(max_length=20, choices=Anchor.choices, default=Anchor.PLAN)
+    anchor_code = models.CharField(max_length=40, blank=True)  # scheme id, ODS code or 2017/18
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    when = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["review", "when", "pk"]
+
+
+class RatingProposal(AppendOnly):
+    """The rating a reviewer proposes for the reviewed revision (the latest stands)."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="ratings")
+    category = models.CharField(max_length=30)  # stpkit.domain.enums.RatingCategory
+    reason = models.TextField(blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    when = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["review", "when", "pk"]
+
+
+class ChallengeAnswer(AppendOnly):
+    """The footprint's answer to a challenge, given with the revision that answers it."""
+
+    challenge = models.ForeignKey(ReviewMark, on_delete=models.PROTECT, related_name="answers")
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    when = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["challenge", "when", "pk"]
+
+
+class Publication(AppendOnly):
+    """An agreed revision made public, frozen as it was shown: its public summary, results, open
+    data and report are kept here, so that nothing later (a new revision, new national
+    parameters) changes what a publication showed. ``number`` counts a footprint's publications:
+    /footprints/<code>/plan/v<number>."""
+
+    footprint = models.ForeignKey(Footprint, on_delete=models.PROTECT, related_name="publications")
+    number = models.PositiveIntegerField()
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="publications")
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="publications")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    when = models.DateTimeField(default=timezone.now)
+    parameter_version = models.CharField(max_length=64)
+    summary_html = models.TextField()  # the public summary's body, as ``stp public`` writes it
+    plan_yaml = models.TextField()
+    results = models.JSONField()
+    open_data = models.JSONField()  # the results tables as CSV text, by file name
+    report_pdf = models.BinaryField()
+
+    class Meta:
+        ordering = ["footprint", "number"]
+        constraints = [models.UniqueConstraint(fields=["footprint", "number"], name="one_publication_per_number")]

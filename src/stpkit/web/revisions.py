@@ -11,16 +11,21 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from stpkit.api import PlanRun
 from stpkit.domain import Plan as PlanDocument
 from stpkit.inputs.located import InputError, LocatedProblem
 from stpkit.web import audit
-from stpkit.web.models import Plan, Revision
+from stpkit.web.models import Plan, PlanState, Revision
 
 #: What an uploaded file's name may end in, and so how it is read.
 PLAN_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
+
+
+class NotEditable(PermissionDenied):
+    """The plan left the draft state (it was submitted) after the edit started: nothing was saved."""
 
 
 class StaleVersion(Exception):
@@ -97,11 +102,18 @@ def new_revision(
         )
     data = plan_document(run)
     with transaction.atomic():
-        # Compare and swap: of two saves from the same version, the database lets one through.
-        swapped = Plan.objects.filter(pk=plan.pk, version=base_version).update(
+        # Compare and swap: of two saves from the same version, the database lets one through,
+        # and none once the plan has been submitted (a submitted revision is frozen).
+        swapped = Plan.objects.filter(pk=plan.pk, version=base_version, state=PlanState.DRAFT).update(
             version=base_version + 1, title=run.plan.title[:300]
         )
         if not swapped:
+            current = Plan.objects.get(pk=plan.pk)
+            if current.state != PlanState.DRAFT:
+                raise NotEditable(
+                    f"the plan is {current.get_state_display().lower()} now, so only a draft can be changed: "
+                    "nothing was saved"
+                )
             raise StaleVersion(plan, base_version)
         revision = Revision.objects.create(
             plan=plan,

@@ -9,7 +9,11 @@ environment (docs/web.md lists each variable); nothing secret is in the reposito
   SQLite in the data folder when unset.
 - ``STPKIT_DEBUG=1``: Django's debug pages (development only; never on otherwise).
 - ``STPKIT_ALLOWED_HOSTS``: comma-separated host names (default: localhost and 127.0.0.1).
-- ``STPKIT_BEHIND_PROXY=1``: believe X-Forwarded-Proto from the proxy that ends HTTPS."""
+- ``STPKIT_BEHIND_PROXY=1``: believe X-Forwarded-Proto from the proxy that ends HTTPS.
+- ``STPKIT_SITE_URL``: the site's address as emails give it (default http://127.0.0.1:8000).
+- ``STPKIT_EMAIL_HOST`` (with ``STPKIT_EMAIL_PORT``, ``STPKIT_EMAIL_USER``,
+  ``STPKIT_EMAIL_PASSWORD``, ``STPKIT_EMAIL_FROM``): send the workflow's emails by SMTP (with
+  STARTTLS); without it they are printed on the console, as in development."""
 
 from __future__ import annotations
 
@@ -155,6 +159,19 @@ MAX_UPLOAD_BYTES = max(MAX_FILE_BYTES, MAX_WORKBOOK_BYTES)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_FILE_BYTES + 64_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES  # an accepted upload is read in memory, never spooled to disk
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
+# Emails on submission, return, agreement, publication and answered challenges (``notify``).
+SITE_URL = os.environ.get("STPKIT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+DEFAULT_FROM_EMAIL = os.environ.get("STPKIT_EMAIL_FROM", "stpkit <no-reply@localhost>")
+if os.environ.get("STPKIT_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["STPKIT_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("STPKIT_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("STPKIT_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("STPKIT_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = True
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 USE_TZ = True
 TIME_ZONE = "Europe/London"

@@ -21,8 +21,8 @@ from stpkit.domain.formatting import gbp000, money_m, plain_number, share_pct
 from stpkit.inputs.located import InputError
 from stpkit.outputs.report.charts import fan_chart
 from stpkit.outputs.report.html import figure, section
-from stpkit.web import results
-from stpkit.web.access import PLAN_EDIT, PLAN_READ, PUBLIC, SIGNED_IN, plan_for, plans_for, requires
+from stpkit.web import results, review, transitions, workflow
+from stpkit.web.access import PLAN_ACT, PLAN_EDIT, PLAN_READ, PUBLIC, SIGNED_IN, may, plan_for, plans_for, requires
 from stpkit.web.compare import YearsDiffer, compare_revisions
 from stpkit.web.models import Job, Plan, Revision, StoredResult
 from stpkit.web.revisions import StaleVersion, new_revision, revision_plan
@@ -141,8 +141,35 @@ def plan_page(request, plan_id: int, number: int | None = None):
     return render(request, "stpkit/plan.html", {
         "plan": plan, "revision": revision, "tabs": tabs, "risk": risk, "job": job,
         "latest": revision.number == plan.version, "runs": PAGE_RUNS,
-        "may_edit": plans_for(request.user, PLAN_EDIT).filter(pk=plan.pk).exists(),
+        "may_edit": may(request.user, plan, PLAN_EDIT), "moves": _moves(request.user, plan),
     })
+
+
+def _moves(user, plan: Plan) -> list[transitions.Move]:
+    """The moves of the assurance cycle ``user`` may make on ``plan`` as it stands."""
+    return [m for m in transitions.moves_from(plan.state) if may(user, plan, m.action)]
+
+
+@requires(PLAN_ACT)
+@require_http_methods(["POST"])
+def plan_act(request, plan_id: int):
+    """Make a move of the assurance cycle (submit, open the review, return, agree, publish ...).
+    The form names the step its page showed: if the plan has moved since, nothing is done and
+    the page says what happened meanwhile."""
+    plan = plan_for(request.user, plan_id)
+    action = request.POST.get("action", "")
+    try:
+        step = int(request.POST.get("step", ""))
+    except ValueError:
+        step = -1
+    context = {"plan": plan, "action": transitions.LABELS.get(action, action)}
+    try:
+        done = workflow.act(request.user, plan, action, step, request.POST.get("reason", ""))
+    except workflow.Conflict as exc:
+        return render(request, "stpkit/act_refused.html", context | {"problem": str(exc)}, status=409)
+    except workflow.NotReady as exc:
+        return render(request, "stpkit/act_refused.html", context | {"problem": str(exc)}, status=422)
+    return redirect(reverse("plan", args=[plan.pk]) + f"?moved={done.step}")
 
 
 @requires(PLAN_READ)
@@ -303,3 +330,15 @@ def new_revision_page(request, plan_id: int):
         return render(request, "stpkit/new_revision.html", context, status=409)
     results.central(revision)
     return redirect(reverse("history", args=[plan.pk]) + f"?saved={revision.number}")
+
+
+@requires(PLAN_READ)
+def review_page(request, plan_id: int, review_id: int):
+    """A review: the checklist of findings with each one's standing mark and the answers given."""
+    plan = plan_for(request.user, plan_id)
+    found = plan.reviews.select_related("revision", "round", "opened_by").filter(pk=review_id).first()
+    if found is None:
+        raise Http404("no such review")
+    marks = review.current_marks(found)
+    items = [{"item": item, "mark": marks.get(item.pk)} for item in found.items.all()]
+    return render(request, "stpkit/review.html", {"plan": plan, "review": found, "items": items})
