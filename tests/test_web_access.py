@@ -98,12 +98,13 @@ def plans(web_db):
     return made
 
 
-def _url(route: str, plan_id: int) -> str:
-    """``route`` with ``plan_id``, revision 1 and the plan file download filled in (a comparison
-    of revision 1 with itself)."""
+def _url(route: str, plan_id: int, user_id: int = 0) -> str:
+    """``route`` with ``plan_id``, ``user_id``, revision 1 and the plan file download filled in
+    (a comparison of revision 1 with itself)."""
     route = re.sub(r"<[^>]*plan_id>", str(plan_id), route).replace("<str:kind>", "yaml")
     if "<int:review_id>" in route:
         route = route.replace("<int:review_id>", str(Review.objects.get(plan_id=plan_id).pk))
+    route = route.replace("<int:user_id>", str(user_id))
     url = "/" + re.sub(r"<[^>]*number>", "1", route)
     return url + "?from=1&to=1" if url.endswith(("/compare", "/compare/")) else url
 
@@ -160,10 +161,32 @@ def test_permission_matrix(who, plans, monkeypatch):
     assert checked == (6 + 9) * 3
 
 
+@pytest.mark.parametrize("who", sorted(ROLES))
+def test_only_administrators_manage_users(who, web_db):
+    role, footprint, region = ROLES[who]
+    user = make_user(who, role, footprint, region)
+    target = make_user("target", Role.EDITOR, HOME)
+    client = Client()
+    client.force_login(user)
+    routes = [route for route, _, view in _views() if view.stpkit_permission == access.USERS_MANAGE]
+    assert routes == ["users/", "users/new/", "users/<int:user_id>/"]
+    for route in routes:
+        url = _url(route, 0, target.pk)
+        get, post = client.get(url).status_code, client.post(url, {}).status_code
+        if who == "administrator":  # the page; a form's POST with nothing in it is refused, saving nothing
+            assert (get, post) == (200, 405 if route == "users/" else 422 if route == "users/new/" else 400), route
+        else:
+            assert (get, post) == (403, 403), (who, route)
+        anonymous = Client()
+        for response in (anonymous.get(url), anonymous.post(url, {})):
+            assert response.status_code == 302 and response["Location"].startswith("/sign-in/"), route
+
+
 def test_signed_out_visitors_see_only_public_pages(plans):
     client = Client()
+    someone = make_user("someone", Role.EDITOR, HOME)
     for route, methods, view in _views():
-        url = _url(route, plans[HOME].pk)
+        url = _url(route, plans[HOME].pk, someone.pk)
         response = client.post(url, {}) if methods == ["POST"] else client.get(url)
         if view.stpkit_permission == access.PUBLIC:  # the API's root says "not found" to everyone
             assert response.status_code == (404 if route == "api/" else 200), route

@@ -147,3 +147,65 @@ def test_sign_in_read_the_plan_upload_a_revision(browser, live_server, web_trans
     # fall back to Arial, as the design system does where the font does not load.
     assert [e for e in errors if "assets.nhs.uk/fonts/" not in e] == []
     context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without-javascript"])
+def test_an_administrator_adds_a_user_who_then_signs_in(browser, live_server, web_transactional_db, javascript):
+    make_user("admin", Role.ADMINISTRATOR)
+    plan = small_plan(make_user("author", Role.EDITOR, HOME))
+    context = browser.new_context(java_script_enabled=javascript, base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if "Content Security" in message.text else None)
+    _no_violations = Accessibility(browser, live_server.url, javascript).check
+
+    page.goto("/sign-in/")
+    page.get_by_label("User name").fill("admin")
+    page.get_by_label("Password").fill("admin-Pa55word!")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/$"))
+    page.get_by_role("link", name="Users").click()
+    page.wait_for_url("**/users/")
+    _no_violations(page)
+    page.get_by_role("button", name="Add a user").click()
+    page.wait_for_url("**/users/new/")
+    _no_violations(page)
+    page.get_by_label("User name").fill("new-editor")
+    page.get_by_label("Email address").fill("new.editor@nhs.net")
+    page.get_by_label("Full name").fill("Ann Other")
+    page.get_by_label("Footprint editor").check()
+    page.get_by_role("button", name="Add the user").click()
+    summary = page.locator(".nhsuk-error-summary")
+    assert "Choose the footprint of the footprint editor" in summary.inner_text()
+    assert page.get_by_label("User name").input_value() == "new-editor"  # what was typed is kept
+    _no_violations(page)
+    page.get_by_label("Footprint", exact=True).select_option(HOME)
+    page.get_by_role("button", name="Add the user").click()
+    password = page.locator("#one-time-password").inner_text()
+    _no_violations(page)
+    page.get_by_role("link", name="new-editor: memberships and account").click()
+    assert page.get_by_role("cell", name="Cornwall and the Isles of Scilly", exact=True).is_visible()
+    _no_violations(page)
+    page.get_by_label("Regional reviewer").check()
+    page.get_by_role("button", name="Add the membership").click()  # without its region
+    assert "Choose the region of the regional reviewer" in page.locator(".nhsuk-error-summary").inner_text()
+    _no_violations(page)
+    page.get_by_label("Region", exact=True).select_option("South West")
+    page.get_by_role("button", name="Add the membership").click()
+    assert page.get_by_text("Membership added").is_visible()
+    assert page.get_by_role("cell", name="South West", exact=True).is_visible()
+    _no_violations(page)
+    page.get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/sign-in/")
+
+    page.get_by_label("User name").fill("new-editor")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/$"))
+    assert page.get_by_role("link", name=plan.title).is_visible()
+    assert page.get_by_role("link", name="Users").count() == 0  # not an administrator
+    assert [e for e in errors if "assets.nhs.uk/fonts/" not in e] == []
+    context.close()

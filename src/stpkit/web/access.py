@@ -68,7 +68,7 @@ def requires(permission: str) -> Callable:
         def checked(request, *args, **kwargs):
             if permission != PUBLIC and not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if permission == USERS_MANAGE and not _memberships(request.user).filter(role=Role.ADMINISTRATOR).exists():
+            if permission == USERS_MANAGE and not manages_users(request.user):
                 raise PermissionDenied
             if permission == CENTRE_VIEW and not reviews_anything(request.user):
                 raise PermissionDenied
@@ -82,6 +82,11 @@ def requires(permission: str) -> Callable:
 
 def _memberships(user):
     return user.memberships.all()
+
+
+def manages_users(user) -> bool:
+    """Whether ``user`` holds the administrator role (``USERS_MANAGE``): the pages' header asks too."""
+    return user.is_authenticated and user.is_active and _memberships(user).filter(role=Role.ADMINISTRATOR).exists()
 
 
 def plan_scope(user, action: str = PLAN_READ) -> Q:

@@ -3,8 +3,6 @@ of every other footprint, and one account per role, each with a new random passw
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -13,6 +11,7 @@ from stpkit.examples import DEFAULT_EXAMPLE, example_paths
 from stpkit.web import results
 from stpkit.web.models import Footprint, Membership, Plan, Role
 from stpkit.web.revisions import create_plan
+from stpkit.web.users import one_time_password
 
 LOADER = "stpkit-demo-loader"  # the author of the example plans' first revisions; cannot sign in
 
@@ -76,7 +75,7 @@ def demo_users() -> dict[str, str]:
         for role, place in places.items():
             username = f"demo-{role.value.replace('_', '-')}"
             user, _ = User.objects.get_or_create(username=username)
-            password = secrets.token_urlsafe(12)
+            password = one_time_password()
             user.set_password(password)
             user.save()
             Membership.objects.get_or_create(user=user, role=role, **place)

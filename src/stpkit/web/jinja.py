@@ -8,6 +8,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
+from stpkit.web.access import manages_users
+
 
 def environment(**options) -> Environment:
     # The design system's macros read optional parameters through chains (params.x.y):
@@ -15,5 +17,5 @@ def environment(**options) -> Environment:
     options["undefined"] = ChainableUndefined
     options["loader"] = ChoiceLoader([options.pop("loader"), PackageLoader("nhsuk_frontend_jinja")])
     env = Environment(**options)
-    env.globals.update(static=static, url=lambda name, *args: reverse(name, args=args))
+    env.globals.update(static=static, url=lambda name, *args: reverse(name, args=args), manages_users=manages_users)
     return env

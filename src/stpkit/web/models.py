@@ -68,6 +68,11 @@ class Membership(models.Model):
             models.UniqueConstraint(fields=["user", "role", "footprint", "region"], name="one_membership_each"),
         ]
 
+    def __str__(self) -> str:
+        """The role and where it is held, as the pages show it: "Footprint editor: Devon"."""
+        place = self.footprint.name if self.footprint_id else self.region
+        return f"{self.get_role_display()}: {place}" if place else self.get_role_display()
+
 
 class PlanState(models.TextChoices):
     """Where a plan is in the assurance cycle; ``stpkit.web.transitions`` says how it moves."""

@@ -29,5 +29,8 @@ urlpatterns = [
     path("plans/<int:plan_id>/revisions/<int:number>/", views.plan_page, name="plan-revision"),
     path("plans/<int:plan_id>/revisions/<int:number>/risk/", views.plan_risk, name="plan-risk"),
     path("plans/<int:plan_id>/revisions/<int:number>/download/<str:kind>/", views.download, name="download"),
+    path("users/", views.users_page, name="users"),
+    path("users/new/", views.new_user_page, name="new-user"),
+    path("users/<int:user_id>/", views.user_page, name="user"),
     path("api/", _api_urls()),
 ]

@@ -1,7 +1,8 @@
 """The pages: sign in and out, "my footprint", the plan page in tabs, revision history,
-downloads and the new-revision form. Every one declares its permission, and reaches a plan only
-through the access path (``plans_for``, ``plan_for``). The plan page shows the sections of
-``stp report``, made by the report's own code from the revision's plan."""
+downloads, the new-revision form, and for administrators the users and their memberships.
+Every one declares its permission, and reaches a plan only through the access path
+(``plans_for``, ``plan_for``). The plan page shows the sections of ``stp report``, made by the
+report's own code from the revision's plan."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ import binascii
 from functools import lru_cache
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
 from stpkit.api import PlanRun, to_pdf
@@ -21,8 +26,19 @@ from stpkit.domain.formatting import gbp000, money_m, plain_number, share_pct
 from stpkit.inputs.located import InputError
 from stpkit.outputs.report.charts import fan_chart
 from stpkit.outputs.report.html import figure, section
-from stpkit.web import results, review, transitions, workflow
-from stpkit.web.access import PLAN_ACT, PLAN_EDIT, PLAN_READ, PUBLIC, SIGNED_IN, may, plan_for, plans_for, requires
+from stpkit.web import results, review, transitions, users, workflow
+from stpkit.web.access import (
+    PLAN_ACT,
+    PLAN_EDIT,
+    PLAN_READ,
+    PUBLIC,
+    SIGNED_IN,
+    USERS_MANAGE,
+    may,
+    plan_for,
+    plans_for,
+    requires,
+)
 from stpkit.web.compare import YearsDiffer, compare_revisions
 from stpkit.web.models import Job, Plan, Revision, StoredResult
 from stpkit.web.revisions import StaleVersion, new_revision, revision_plan
@@ -342,3 +358,93 @@ def review_page(request, plan_id: int, review_id: int):
     marks = review.current_marks(found)
     items = [{"item": item, "mark": marks.get(item.pk)} for item in found.items.all()]
     return render(request, "stpkit/review.html", {"plan": plan, "review": found, "items": items})
+def _when(moment) -> str:
+    """A time as the pages show it, in the service's time zone; "never" for none."""
+    return timezone.localtime(moment).strftime("%d %B %Y %H:%M") if moment else "never"
+
+
+#: What the user page says after a change: the ``done`` of its address, to the message.
+USER_CHANGES = {
+    "membership_added": "Membership added",
+    "membership_removed": "Membership removed",
+    "user_deactivated": "Account deactivated: it can no longer sign in",
+    "user_reactivated": "Account reactivated: it can sign in again",
+}
+
+
+def _with_password(request, user, password: str, made: bool):
+    """The page that shows a one-time password, once: never cached, and never kept by the service."""
+    response = render(request, "stpkit/user_password.html", {"person": user, "password": password, "made": made})
+    add_never_cache_headers(response)
+    return response
+
+
+@requires(USERS_MANAGE)
+@require_http_methods(["GET"])
+def users_page(request):
+    """Every account with its memberships, active or not, and its last sign-in."""
+    accounts = get_user_model().objects.order_by("username").prefetch_related("memberships__footprint")
+    return render(request, "stpkit/users.html", {"accounts": accounts, "when": _when})
+
+
+@requires(USERS_MANAGE)
+@require_http_methods(["GET", "POST"])
+def new_user_page(request):
+    """Make an account with its first membership; its one-time password is shown once. A form
+    with problems saves nothing and comes back with every problem."""
+    form = users.NewUserForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account, password = users.create_user(request.user, form)
+        except IntegrityError:
+            username = form.cleaned_data["username"]
+            if not get_user_model().objects.filter(username__iexact=username).exists():
+                raise
+            # The same user name, made by someone else since the form was checked.
+            form.add_error("username", f"The user name {username} is taken: choose another")
+        else:
+            return _with_password(request, account, password, made=True)
+    status = 422 if form.is_bound else 200
+    return render(request, "stpkit/user_new.html", {"form": form}, status=status)
+
+
+@requires(USERS_MANAGE)
+@require_http_methods(["GET", "POST"])
+def user_page(request, user_id: int):
+    """One account: its memberships, added and removed; deactivated or reactivated; a new
+    one-time password. Each change is a form's POST (with the CSRF token) naming its ``action``."""
+    account = get_object_or_404(get_user_model(), pk=user_id)
+    form, refused, status = users.MembershipForm(), "", 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "add_membership":
+                form = users.MembershipForm(request.POST)
+                if form.is_valid():
+                    users.add_membership(request.user, account, form)
+                    return redirect(reverse("user", args=[account.pk]) + "?done=membership_added")
+                status = 422
+            elif action == "remove_membership":
+                users.remove_membership(request.user, account, _number(request.POST.get("membership", "")))
+                return redirect(reverse("user", args=[account.pk]) + "?done=membership_removed")
+            elif action in ("deactivate", "reactivate"):
+                users.set_active(request.user, account, action == "reactivate")
+                return redirect(reverse("user", args=[account.pk]) + f"?done=user_{action}d")
+            elif action == "reset_password":
+                return _with_password(request, account, users.reset_password(request.user, account, request), False)
+            else:
+                refused, status = "Choose one of the page's buttons", 400
+        except users.Refused as exc:
+            refused, status = str(exc), 409
+    memberships = account.memberships.select_related("footprint").order_by("role", "footprint", "region")
+    return render(request, "stpkit/user.html", {
+        "person": account, "memberships": memberships, "form": form, "refused": refused, "when": _when,
+        "done": USER_CHANGES.get(request.GET.get("done", ""), ""), "myself": account.pk == request.user.pk,
+    }, status=status)
+
+
+def _number(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        return 0  # no membership has it: "already removed"
