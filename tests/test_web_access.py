@@ -147,9 +147,10 @@ def test_permission_matrix(who, plans, monkeypatch):
                 expected = ({200} if page else {412}) if may_edit else {403} if may_read else {404}
             assert status in expected, (who, route, methods, code, status)
             checked += 1
-    # Six plan operations in the API and seven plan pages (the plan, a revision of it, its history,
-    # a download, queueing risk runs, the new-revision form, the comparison), for three plans.
-    assert checked == (6 + 7) * 3
+    # Six plan operations in the API and eight plan pages (the plan, a revision of it, its history,
+    # a download, queueing risk runs, the new-revision form, the editing form, the comparison),
+    # for three plans.
+    assert checked == (6 + 8) * 3
 
 
 def test_signed_out_visitors_see_only_public_pages(plans):
