@@ -155,10 +155,10 @@ def test_permission_matrix(who, plans, monkeypatch):
                 expected = ({200} if page else {412}) if may_edit else {403} if may_read else {404}
             assert status in expected, (who, route, methods, code, status)
             checked += 1
-    # Six plan operations in the API and nine plan pages (the plan, a revision of it, its history,
-    # a download, queueing risk runs, the new-revision form, the comparison, a review, a move of
-    # the assurance cycle), for three plans.
-    assert checked == (6 + 9) * 3
+    # Six plan operations in the API and ten plan pages (the plan, a revision of it, its history,
+    # a download, queueing risk runs, the new-revision form, the editing form, the comparison, a
+    # review, a move of the assurance cycle), for three plans.
+    assert checked == (6 + 10) * 3
 
 
 @pytest.mark.parametrize("who", sorted(ROLES))

@@ -1,7 +1,8 @@
 """The key journeys in a real browser (headless Chromium through Playwright), against a live
 server: sign in -> my footprint -> the plan page's tabs -> upload a new revision (a bad one
-first) -> revision history -> the comparison of the two revisions. Every page has no axe-core
-violations at WCAG 2.2 AA, and the same journey works with JavaScript turned off."""
+first) -> revision history -> the comparison of the two revisions; and editing a scheme and an
+assumption in the form (a bad value first). Every page has no axe-core violations at WCAG 2.2 AA,
+and the same journeys work with JavaScript turned off."""
 
 from __future__ import annotations
 
@@ -208,4 +209,56 @@ def test_an_administrator_adds_a_user_who_then_signs_in(browser, live_server, we
     assert page.get_by_role("link", name=plan.title).is_visible()
     assert page.get_by_role("link", name="Users").count() == 0  # not an administrator
     assert [e for e in errors if "assets.nhs.uk/fonts/" not in e] == []
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without-javascript"])
+def test_edit_a_scheme_and_an_assumption_in_the_form(browser, live_server, web_transactional_db, javascript):
+    """The plan page -> the editing form -> a value that is not a number (the error summary links
+    to its box) -> a good value saved as revision 2."""
+    editor = make_user("editor", Role.EDITOR, HOME)
+    plan = small_plan(editor)
+    context = browser.new_context(java_script_enabled=javascript, base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if "Content Security" in message.text else None)
+    _no_violations = Accessibility(browser, live_server.url, javascript).check
+    page.goto("/sign-in/")
+    page.get_by_label("User name").fill("editor")
+    page.get_by_label("Password").fill("editor-Pa55word!")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto(f"/plans/{plan.pk}/")
+    page.get_by_role("link", name="Edit schemes and assumptions").click()
+    page.wait_for_url(f"**/plans/{plan.pk}/revisions/edit/")
+    _no_violations(page)
+
+    cip = page.get_by_role("group", name="Carter productivity programme (REF-CIP-01)")
+    cip.get_by_label("Size (%)").fill("six")
+    page.get_by_label("What changed in this revision").fill("bigger CIP")
+    page.get_by_role("button", name="Save the new revision").click()
+    summary = page.locator(".nhsuk-error-summary")
+    assert summary.is_visible()
+    assert "Size (%): Input should be a valid number" in summary.inner_text()
+    assert cip.get_by_label("Size (%)").input_value() == "six"
+    _no_violations(page)
+    summary.get_by_role("link").first.click()
+    if javascript:  # the design system's script moves the focus to the box
+        assert page.evaluate("document.activeElement.id") == "schemes-0-size-pct"
+    else:
+        assert page.url.endswith("#schemes-0-size-pct")
+    assert plan.revisions.count() == 1
+
+    cip.get_by_label("Size (%)").fill("6")
+    efficiency = page.get_by_role("group", name=re.compile("^Provider cost improvement in the do-nothing"))
+    efficiency.get_by_label("2018/19").fill("3.5")
+    page.get_by_role("button", name="Save the new revision").click()
+    page.wait_for_url(f"**/plans/{plan.pk}/revisions/?saved=2")
+    assert page.get_by_role("cell", name="bigger CIP").is_visible()
+    document = plan.revisions.get(number=2).document
+    assert document["schemes"][0]["size_pct"] == 6.0
+    assert document["assumptions"]["provider_efficiency_do_nothing_pct"] == {"2018/19": 3.5}
+    assert [e for e in errors if "assets.nhs.uk/fonts/" not in e] == []  # the font is blocked, as it should be
     context.close()

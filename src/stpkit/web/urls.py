@@ -26,6 +26,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/reviews/<int:review_id>/", views.review_page, name="review"),
     path("plans/<int:plan_id>/compare/", views.compare_page, name="compare"),
     path("plans/<int:plan_id>/revisions/new/", views.new_revision_page, name="new-revision"),
+    path("plans/<int:plan_id>/revisions/edit/", views.edit_revision_page, name="edit-revision"),
     path("plans/<int:plan_id>/revisions/<int:number>/", views.plan_page, name="plan-revision"),
     path("plans/<int:plan_id>/revisions/<int:number>/risk/", views.plan_risk, name="plan-risk"),
     path("plans/<int:plan_id>/revisions/<int:number>/download/<str:kind>/", views.download, name="download"),

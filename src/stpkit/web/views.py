@@ -1,5 +1,6 @@
 """The pages: sign in and out, "my footprint", the plan page in tabs, revision history,
-downloads, the new-revision form, and for administrators the users and their memberships.
+downloads, the new-revision form, the form that edits a plan's schemes and key assumptions, and
+for administrators the users and their memberships.
 Every one declares its permission, and reaches a plan only through the access path
 (``plans_for``, ``plan_for``). The plan page shows the sections of ``stp report``, made by the
 report's own code from the revision's plan."""
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from functools import lru_cache
 
 from django.conf import settings
@@ -23,10 +25,11 @@ from django.views.decorators.http import require_http_methods
 
 from stpkit.api import PlanRun, to_pdf
 from stpkit.domain.formatting import gbp000, money_m, plain_number, share_pct
-from stpkit.inputs.located import InputError
+from stpkit.inputs.located import InputError, LocatedProblem
 from stpkit.outputs.report.charts import fan_chart
 from stpkit.outputs.report.html import figure, section
-from stpkit.web import results, review, transitions, users, workflow
+from stpkit.reference.parameters import load_parameters
+from stpkit.web import edit, results, review, transitions, users, workflow
 from stpkit.web.access import (
     PLAN_ACT,
     PLAN_EDIT,
@@ -41,7 +44,7 @@ from stpkit.web.access import (
 )
 from stpkit.web.compare import YearsDiffer, compare_revisions
 from stpkit.web.models import Job, Plan, Revision, StoredResult
-from stpkit.web.revisions import StaleVersion, new_revision, revision_plan
+from stpkit.web.revisions import StaleVersion, new_revision, read_upload, revision_plan
 
 #: The plan page's tabs, in order: (key of the report's part, tab label).
 TABS = (
@@ -312,6 +315,14 @@ def _keepable(content: bytes) -> str:
     return encoded if len(encoded) < settings.DATA_UPLOAD_MAX_MEMORY_SIZE - 64_000 else ""
 
 
+def _posted_number(request, name: str) -> int:
+    """A revision number the form sends back (-1, a revision that never exists, if it is not one)."""
+    try:
+        return int(request.POST.get(name, ""))
+    except ValueError:
+        return -1
+
+
 @requires(PLAN_EDIT)
 @require_http_methods(["GET", "POST"])
 def new_revision_page(request, plan_id: int):
@@ -322,10 +333,7 @@ def new_revision_page(request, plan_id: int):
     if request.method == "GET":
         return render(request, "stpkit/new_revision.html", context)
     message = request.POST.get("message", "").strip()
-    try:
-        base_version = int(request.POST.get("base_version", ""))
-    except ValueError:
-        base_version = -1
+    base_version = _posted_number(request, "base_version")
     context |= {"message": message, "base_version": base_version}
     upload = _kept_upload(request)
     if upload is None:
@@ -448,3 +456,76 @@ def _number(raw: str) -> int:
         return int(raw)
     except ValueError:
         return 0  # no membership has it: "already removed"
+@requires(PLAN_EDIT)
+@require_http_methods(["GET", "POST"])
+def edit_revision_page(request, plan_id: int):
+    """The latest revision's schemes and key assumptions in a form; saving makes the next
+    revision through the same checks as an upload. A plan with problems is shown again with each
+    problem at its field and nothing saved; a save over someone else's is refused, keeping what
+    was typed (``started_from`` is the revision the typing began from, so only the fields the
+    user changed are put onto a later revision)."""
+    plan = plan_for(request.user, plan_id, PLAN_EDIT)
+    params = load_parameters()
+    latest = _revision(plan, None)
+    form = edit.layout(latest.document, params)
+    context = {"plan": plan, "form": form, "base_version": latest.number, "started_from": latest.number,
+               "message": "", "problems": [], "errors": {}, "stale": None, "conflicts": {}, "may_edit": True,
+               "values": edit.values(latest.document, form, params)}
+    if request.method == "GET":
+        return render(request, "stpkit/edit_revision.html", context)
+    message = request.POST.get("message", "").strip()
+    base_version, started_from = _posted_number(request, "base_version"), _posted_number(request, "started_from")
+    shown = plan.revisions.filter(number=base_version).first()  # the revision the form was made from
+    started = plan.revisions.filter(number=started_from).first()
+    if shown is None or started is None:
+        raise Http404("no such revision")
+    shown_form = edit.layout(shown.document, params)
+    typed = {name: request.POST.get(name, "") for name in shown_form.fields}
+    changed = edit.changes(typed, shown_form, started.document, params)
+    context |= {"message": message, "started_from": started_from}
+    if base_version != plan.version:
+        return _stale_edit(request, context, plan, latest, started, changed, base_version, params)
+    context |= {"base_version": base_version, "values": typed}
+    document, missing = edit.apply(latest.document, changed, form)
+    problems = [LocatedProblem("form", None, "schemes", f"scheme {scheme_id} is no longer in the plan")
+                for scheme_id in missing]
+    if not changed:
+        problems.append(LocatedProblem("form", None, "", "nothing was changed: change a value, then save"))
+    run = None
+    if not problems:
+        try:
+            run = read_upload(json.dumps(document), "form.json")
+        except InputError as exc:
+            problems = exc.problems
+    if run is None:
+        placed = edit.place(problems, form)
+        context |= {"problems": placed, "errors": edit.errors_by_field(placed)}
+        return render(request, "stpkit/edit_revision.html", context, status=422)
+    try:
+        revision = new_revision(request.user, plan, run, base_version, message, name="form.json")
+    except StaleVersion:
+        plan.refresh_from_db()
+        latest = _revision(plan, None)
+        return _stale_edit(request, context, plan, latest, started, changed, base_version, params)
+    results.central(revision)
+    return redirect(reverse("history", args=[plan.pk]) + f"?saved={revision.number}")
+
+
+def _stale_edit(request, context, plan: Plan, latest: Revision, started: Revision, changed, base_version: int,
+                params):
+    """The form again (409) on the latest revision, with the user's changes typed in, the
+    revisions saved meanwhile listed, and the fields both changed pointed out."""
+    form = edit.layout(latest.document, params)
+    shown = edit.values(latest.document, form, params)
+    conflicts = {}
+    for name, f in form.fields.items():
+        if f.key in changed:
+            shown[name] = changed[f.key]
+            now = edit.text_at(latest.document, f.key, params)
+            if now != edit.text_at(started.document, f.key, params):
+                conflicts[name] = now
+    _, lost = edit.apply(latest.document, changed, form)  # schemes removed meanwhile
+    meanwhile = plan.revisions.filter(number__gt=base_version).select_related("author").order_by("number")
+    context |= {"form": form, "values": shown, "conflicts": conflicts, "meanwhile": meanwhile, "lost": lost,
+                "stale": StaleVersion(plan, base_version), "base_version": latest.number}
+    return render(request, "stpkit/edit_revision.html", context, status=409)
