@@ -43,7 +43,7 @@ def test_web_service_on_postgresql():
         env={**os.environ, "DATABASE_URL": url},
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=2400,  # the whole web suite, one test at a time
         check=False,
     )
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
