@@ -163,7 +163,7 @@ def test_the_footprint_answers_after_a_return_with_a_new_revision(opened, people
     assert (answer.revision.number, answer.author) == (2, people["editor"])
     page = client.get(_urls(plan, review)["page"]).content.decode()
     assert "Answered by editor" in page and "with revision 2: “By the new scheme in 2019/20.”" in page
-    assert "Every challenge of this review has its answer" in page
+    assert "No challenge of this review is waiting for an answer" in page
     assert _open_challenges_on_my_footprint(client) == "0"
 
 
