@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from stpkit.web import access, results
-from stpkit.web.models import Review, Revision, Role
+from stpkit.web.models import Mark, PlanState, Review, ReviewItem, ReviewMark, Revision, Role
 from stpkit.web.revisions import content_sha256, plan_document, read_upload
 from web_support import AWAY, HOME, NEIGHBOUR, SMALL_PLAN, make_user, plan_without_revisions
 
@@ -78,6 +78,10 @@ READS = {
     "no_role": set(),
 }
 EDITS = {"editor": {HOME}, "lead": {HOME}}
+REVIEWERS = {"regional", "national"}
+#: The plans in review (the others are drafts): only there does a reviewer's mark, comment or
+#: rating go through; on HOME, a draft returned with revision 2 saved since, the footprint answers.
+IN_REVIEW = {NEIGHBOUR, AWAY}
 
 
 @pytest.fixture
@@ -88,12 +92,18 @@ def plans(web_db):
     made = {}
     for code in (HOME, NEIGHBOUR, AWAY):
         plan = plan_without_revisions(code, f"Plan of {code}")
-        Revision.objects.create(
-            plan=plan, number=1, document=document, sha256=content_sha256(document), author=author
-        )
-        plan.version = 1
+        numbers = (1, 2) if code == HOME else (1,)
+        for number in numbers:
+            Revision.objects.create(
+                plan=plan, number=number, document=document, sha256=content_sha256(document), author=author
+            )
+        plan.version = numbers[-1]
+        plan.state = PlanState.IN_REVIEW if code in IN_REVIEW else PlanState.DRAFT
         plan.save()
-        Review.objects.create(plan=plan, revision=plan.revisions.get(), opened_by=author)
+        review = Review.objects.create(plan=plan, revision=plan.revisions.get(number=1), opened_by=author)
+        item = ReviewItem.objects.create(review=review, position=1, rule="A01", severity="error", title="Balance",
+                                         message="The plan does not balance.")
+        ReviewMark.objects.create(item=item, mark=Mark.CHALLENGED, question="How?", author=author)
         made[code] = plan
     return made
 
@@ -103,7 +113,10 @@ def _url(route: str, plan_id: int, user_id: int = 0) -> str:
     (a comparison of revision 1 with itself)."""
     route = re.sub(r"<[^>]*plan_id>", str(plan_id), route).replace("<str:kind>", "yaml")
     if "<int:review_id>" in route:
-        route = route.replace("<int:review_id>", str(Review.objects.get(plan_id=plan_id).pk))
+        review = Review.objects.get(plan_id=plan_id)
+        item = review.items.get()
+        route = (route.replace("<int:review_id>", str(review.pk)).replace("<int:item_id>", str(item.pk))
+                 .replace("<int:mark_id>", str(item.marks.order_by("pk").first().pk)))
     route = route.replace("<int:user_id>", str(user_id))
     url = "/" + re.sub(r"<[^>]*number>", "1", route)
     return url + "?from=1&to=1" if url.endswith(("/compare", "/compare/")) else url
@@ -127,6 +140,15 @@ def _request(client: Client, route: str, methods, plan_id: int):
         return client.post(url)
     if route.endswith("/act/"):  # a lead's submission of a plan whose members have not signed it off
         return client.post(url, {"action": "submit", "step": 0})
+    review_forms = {
+        "/mark/": {"mark": "accepted"},
+        "/comments/": {"about": "plan:", "text": "A comment"},
+        "/ratings/": {"category": "advanced"},
+        "/answer/": {"text": "An answer"},
+    }
+    for ending, form in review_forms.items():
+        if route.endswith(ending):
+            return client.post(url, form)
     return client.get(url)
 
 
@@ -151,14 +173,18 @@ def test_permission_matrix(who, plans, monkeypatch):
                 expected = ({200, 302} if page else {200}) if may_read else {404}
             elif permission == access.PLAN_ACT:  # only the lead gets as far as the missing sign-off
                 expected = ({422} if who == "lead" and code == HOME else {403}) if may_read else {404}
-            else:
-                expected = ({200} if page else {412}) if may_edit else {403} if may_read else {404}
+            elif permission == access.PLAN_REVIEW:  # a reviewer's form goes through on a plan in review
+                reviewer = {302} if code in IN_REVIEW else {422}
+                expected = (reviewer if who in REVIEWERS else {403}) if may_read else {404}
+            else:  # a page, or a form's POST, of the plan's editors; the API refuses the stale ETag
+                expected = ({200, 302} if page else {412}) if may_edit else {403} if may_read else {404}
             assert status in expected, (who, route, methods, code, status)
             checked += 1
-    # Six plan operations in the API and ten plan pages (the plan, a revision of it, its history,
-    # a download, queueing risk runs, the new-revision form, the editing form, the comparison, a
-    # review, a move of the assurance cycle), for three plans.
-    assert checked == (6 + 10) * 3
+    # Six plan operations in the API and fifteen plan pages (the plan, a revision of it, its
+    # history, a download, queueing risk runs, the new-revision form, the editing form, the
+    # comparison, a move of the assurance cycle, the list of reviews, a review, and its forms: a
+    # mark, a comment, a rating and an answer), for three plans.
+    assert checked == (6 + 15) * 3
 
 
 @pytest.mark.parametrize("who", sorted(ROLES))

@@ -262,3 +262,78 @@ def test_edit_a_scheme_and_an_assumption_in_the_form(browser, live_server, web_t
     assert document["assumptions"]["provider_efficiency_do_nothing_pct"] == {"2018/19": 3.5}
     assert [e for e in errors if "assets.nhs.uk/fonts/" not in e] == []  # the font is blocked, as it should be
     context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without-javascript"])
+def test_a_reviewer_marks_comments_and_rates_and_the_footprint_answers(
+    browser, live_server, web_transactional_db, javascript
+):
+    from stpkit.web import transitions, workflow
+    from stpkit.web.models import ChallengeAnswer, ReviewMark
+    from stpkit.web.revisions import create_plan, new_revision
+    from web_support import signed_off
+
+    editor = make_user("editor", Role.EDITOR, HOME)
+    lead = make_user("lead", Role.LEAD, HOME)
+    make_user("reviewer", Role.REGIONAL_REVIEWER, region="South West")
+    plan = create_plan(editor, signed_off(), "signed off", name="plan.yaml").plan
+    workflow.act(lead, plan, transitions.SUBMIT, 0)
+
+    context = browser.new_context(java_script_enabled=javascript, base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    _no_violations = Accessibility(browser, live_server.url, javascript).check
+
+    def sign_in(name: str) -> None:
+        page.goto("/sign-in/")
+        page.get_by_label("User name").fill(name)
+        page.get_by_label("Password").fill(f"{name}-Pa55word!")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(re.compile(r"/$"))
+
+    sign_in("reviewer")
+    page.goto(f"/plans/{plan.pk}/")
+    page.get_by_role("button", name="Open the review").click()
+    page.get_by_role("link", name="Reviews").click()
+    assert page.get_by_role("cell", name="in progress").is_visible()
+    _no_violations(page)
+    page.get_by_role("link", name="Review of revision 1").click()
+    _no_violations(page)
+
+    mark = page.locator("form", has=page.get_by_role("button", name="Save the mark on item 1"))
+    mark.get_by_label("Challenged").check()
+    mark.get_by_role("button", name="Save the mark on item 1").click()
+    summary = page.locator(".nhsuk-error-summary")
+    assert summary.is_visible() and "Write the question" in summary.inner_text()
+    _no_violations(page)
+    assert not ReviewMark.objects.exists()
+    summary.get_by_role("link").click()  # the summary's link goes to the question's box
+    page.keyboard.type("How will you close the last £65m?")
+    page.locator("form", has=page.get_by_role("button", name="Save the mark on item 1")).get_by_role(
+        "button", name="Save the mark on item 1").click()
+    assert page.get_by_text("Mark: Challenged").is_visible()
+
+    page.get_by_label("What the comment is about").select_option(label="REF-CIP-01: Carter productivity programme")
+    page.get_by_label("Comment", exact=True).fill("Carter savings look early.")
+    page.get_by_role("button", name="Add the comment").click()
+    page.get_by_label("Making progress").check()
+    page.get_by_label("Why").fill("the gap stays")
+    page.get_by_role("button", name="Propose the rating").click()
+    assert page.get_by_text("Carter savings look early.").is_visible()
+    assert page.get_by_text("Proposed by the reviewer: Making progress").is_visible()
+    _no_violations(page)
+
+    plan.refresh_from_db()
+    workflow.act(plan.reviews.get().opened_by, plan, transitions.RETURN, plan.step, "answer the challenge")
+    new_revision(editor, plan, signed_off(), base_version=1, message="answers A01")
+    page.get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()
+    sign_in("editor")
+    page.goto(f"/plans/{plan.pk}/reviews/{plan.reviews.get().pk}/")
+    _no_violations(page)
+    page.get_by_label("Your answer to the challenge on item 1 (A01)").fill("By the new scheme in 2019/20.")
+    page.get_by_role("button", name="Answer the challenge on item 1").click()
+    assert page.get_by_text("By the new scheme in 2019/20.").is_visible()
+    _no_violations(page)
+    assert ChallengeAnswer.objects.get().revision.number == 2
+    context.close()
