@@ -42,6 +42,9 @@ TABS = (
 )
 #: Risk runs the plan page asks the worker for: as many as ``stp report`` does by default.
 PAGE_RUNS, PAGE_SEED = 2000, 20170101
+#: While its risk runs are queued or running the plan page reloads itself this often (a meta
+#: refresh: no script), unless the reader turns that off (``?refresh=off``).
+REFRESH_SECONDS = 5
 #: What each download is: (file name suffix, content type).
 DOWNLOADS = {
     "yaml": (".yaml", "application/yaml"),
@@ -137,9 +140,12 @@ def plan_page(request, plan_id: int, number: int | None = None):
     job = None
     if risk is None:
         job = Job.objects.filter(revision=revision, runs=PAGE_RUNS, seed=PAGE_SEED).order_by("-pk").first()
+    pending = job is not None and job.state in (Job.State.QUEUED, Job.State.RUNNING)
     tabs = [{"key": key, "label": label, "html": parts.get(key, "")} for key, label in TABS]
     return render(request, "stpkit/plan.html", {
         "plan": plan, "revision": revision, "tabs": tabs, "risk": risk, "job": job,
+        "percent_done": int(100 * job.progress) if job else 0,
+        "refresh_seconds": REFRESH_SECONDS if pending and request.GET.get("refresh") != "off" else None,
         "latest": revision.number == plan.version, "runs": PAGE_RUNS,
         "may_edit": plans_for(request.user, PLAN_EDIT).filter(pk=plan.pk).exists(),
     })
