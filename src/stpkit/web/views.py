@@ -110,7 +110,13 @@ def _revision(plan: Plan, number: int | None) -> Revision:
     return revision
 
 
-@lru_cache(maxsize=64)
+#: Revisions whose plan page sections a process keeps: every footprint's latest few. The sections of
+#: a revision are 25-50 kB of HTML, so this is at most about 25 MB; 64 was fewer than the 44
+#: footprints' latest two revisions, and a reviewer going through them all found none kept.
+KEPT_PARTS = 512
+
+
+@lru_cache(maxsize=KEPT_PARTS)
 def _parts(revision_pk: int, sha256: str, parameter_version: str) -> dict[str, str]:
     """The report's sections for a revision (central case): a revision never changes, so the
     sections of one (revision, content, parameters) are kept and reused."""
