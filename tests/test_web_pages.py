@@ -49,6 +49,7 @@ def test_the_plan_page_shows_every_tab_with_the_reports_sections(editor):
     assert '<figure id="bridge"' in page and '<figure id="gap"' in page
     assert "<h2>The three gaps</h2>" in page
     assert "Work out 2,000 risk runs" in page
+    assert page.count('<div class="report-part">') == len(tabs) and "&lt;div" not in page  # the risk tab too
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page) == []  # no inline script (the CSP forbids it)
 
 
@@ -97,7 +98,9 @@ def _job(plan, state, progress=0.0, error=""):
                               runs=PAGE_RUNS, seed=PAGE_SEED, state=state, progress=progress, error=error)
 
 
-REFRESH = re.compile(r'<meta http-equiv="refresh" content="5; url=/plans/\d+/#risk">')
+REFRESH = re.compile(
+    r'<meta http-equiv="refresh" content="5; url=/plans/\d+/(revisions/1/)?\?refresh=(on|again)#risk">'
+)
 
 
 @pytest.mark.parametrize("state, progress, says", [
@@ -105,7 +108,7 @@ REFRESH = re.compile(r'<meta http-equiv="refresh" content="5; url=/plans/\d+/#ri
     ("running", 0.4, "Running: 40% of 2,000 runs done."),
     ("running", 1.0, "Running: all 2,000 runs done; storing the results."),
 ])
-def test_the_page_shows_a_pending_jobs_progress_and_reloads_itself(editor, state, progress, says):
+def test_the_page_shows_a_pending_jobs_progress_and_reloads_itself_when_asked(editor, state, progress, says):
     plan = small_plan(editor)
     _job(plan, state, progress)
     client = _client(editor)
@@ -113,18 +116,29 @@ def test_the_page_shows_a_pending_jobs_progress_and_reloads_itself(editor, state
     assert says in page
     percent = round(100 * progress)
     assert f'<progress id="risk-progress" class="job-progress" max="100" value="{percent}">{percent}%<' in page
-    assert len(REFRESH.findall(page)) == 1
-    assert "Stop reloading" in page
-    # The reader may stop the reloading; the progress stays.
-    still = client.get(f"/plans/{plan.pk}/?refresh=off").content.decode()
-    assert says in still and REFRESH.search(still) is None and "Reload to see the progress" in still
+    # A page that reloads on its own only when the reader asks for it (WCAG 2.2.1) ...
+    assert REFRESH.search(page) is None and "Reload this page every 5 seconds until they are done" in page
+    # ... and then with a way to stop it; the progress is shown either way.
+    reloading = client.get(f"/plans/{plan.pk}/?refresh=on").content.decode()
+    assert says in reloading and len(REFRESH.findall(reloading)) == 1 and "Stop reloading" in reloading
+    # Each reload goes to another address: one that differed only by its #risk would not reload.
+    assert f'url=/plans/{plan.pk}/?refresh=again#risk"' in reloading
+    assert f'url=/plans/{plan.pk}/?refresh=on#risk"' in client.get(f"/plans/{plan.pk}/?refresh=again").content.decode()
+
+
+def test_queuing_the_risk_runs_leads_to_the_page_reloading_itself(editor):
+    plan = small_plan(editor)
+    client = _client(editor)
+    response = client.post(f"/plans/{plan.pk}/revisions/1/risk/")
+    assert response["Location"] == f"/plans/{plan.pk}/revisions/1/?refresh=on#risk"
+    assert len(REFRESH.findall(client.get(response["Location"]).content.decode())) == 1
 
 
 @pytest.mark.parametrize("state", ["done", "failed"])
 def test_the_page_does_not_reload_once_the_job_is_over(editor, state):
     plan = small_plan(editor)
     _job(plan, state, 1.0 if state == "done" else 0.5, error="the runs need 3 GB; 1 GB is allowed")
-    page = _client(editor).get(f"/plans/{plan.pk}/").content.decode()
+    page = _client(editor).get(f"/plans/{plan.pk}/?refresh=on").content.decode()
     assert 'http-equiv="refresh"' not in page and "<progress" not in page
     assert ("the runs need 3 GB; 1 GB is allowed" in page) == (state == "failed")
     assert "Work out 2,000 risk runs" in page  # nothing stored: the runs can be asked for again

@@ -42,9 +42,13 @@ TABS = (
 )
 #: Risk runs the plan page asks the worker for: as many as ``stp report`` does by default.
 PAGE_RUNS, PAGE_SEED = 2000, 20170101
-#: While its risk runs are queued or running the plan page reloads itself this often (a meta
-#: refresh: no script), unless the reader turns that off (``?refresh=off``).
+#: While its risk runs are queued or running the plan page can reload itself this often (a meta
+#: refresh: no script). Only when the reader asks (``?refresh=on``: queuing the runs asks), since a
+#: page that reloads on its own fails WCAG 2.2.1 unless the reader can turn it off beforehand.
 REFRESH_SECONDS = 5
+#: Each reload goes to the other of these: a refresh to the page's own address with its #risk
+#: would only move to the fragment, not load the page again.
+REFRESH_NEXT = {"on": "again", "again": "on"}
 #: What each download is: (file name suffix, content type).
 DOWNLOADS = {
     "yaml": (".yaml", "application/yaml"),
@@ -151,7 +155,8 @@ def plan_page(request, plan_id: int, number: int | None = None):
     return render(request, "stpkit/plan.html", {
         "plan": plan, "revision": revision, "tabs": tabs, "risk": risk, "job": job,
         "percent_done": int(100 * job.progress) if job else 0,
-        "refresh_seconds": REFRESH_SECONDS if pending and request.GET.get("refresh") != "off" else None,
+        "refresh_next": REFRESH_NEXT.get(request.GET.get("refresh", "")) if pending else None,
+        "refresh_seconds": REFRESH_SECONDS,
         "latest": revision.number == plan.version, "runs": PAGE_RUNS,
         "may_edit": plans_for(request.user, PLAN_EDIT).filter(pk=plan.pk).exists(),
     })
@@ -163,7 +168,8 @@ def plan_risk(request, plan_id: int, number: int):
     """Queue the risk runs of a revision for the worker (or find them queued or done)."""
     revision = _revision(plan_for(request.user, plan_id), number)
     results.with_risk(revision, PAGE_RUNS, PAGE_SEED)
-    return redirect(reverse("plan-revision", args=[plan_id, number]) + "#risk")
+    # The reader who asked for the runs watches them: the page reloads itself until they are done.
+    return redirect(reverse("plan-revision", args=[plan_id, number]) + "?refresh=on#risk")
 
 
 @requires(PLAN_READ)
