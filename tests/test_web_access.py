@@ -154,7 +154,7 @@ def _request(client: Client, route: str, methods, plan_id: int):
 
 @pytest.mark.parametrize("who", sorted(ROLES))
 def test_permission_matrix(who, plans, monkeypatch):
-    monkeypatch.setattr(results, "_compute", lambda revision, runs, seed: (EMPTY_RESULTS, EMPTY_ASSESSMENT))
+    monkeypatch.setattr(results, "_compute", lambda revision, runs, seed, **_: (EMPTY_RESULTS, EMPTY_ASSESSMENT))
     role, footprint, region = ROLES[who]
     user = make_user(who, role, footprint, region)
     client = Client()

@@ -54,7 +54,7 @@ def test_a_save_without_if_match_is_refused_with_428(client, plan):
 
 
 def test_a_save_naming_an_old_revision_is_refused_with_412(client, plan, monkeypatch):
-    monkeypatch.setattr(results, "_compute", lambda revision, runs, seed: ({}, {}))
+    monkeypatch.setattr(results, "_compute", lambda revision, runs, seed, **_: ({}, {}))
     first = client.get(f"/api/plans/{plan.pk}/revisions/1")["ETag"]
     edited = SMALL_PLAN.replace("(test plan)", "(second)")
     saved = _post(client, plan, edited, HTTP_IF_MATCH=first)
@@ -82,7 +82,7 @@ def test_an_invalid_plan_is_refused_with_422_and_every_problem_located(client, p
 
 
 def test_a_plan_as_a_json_object_is_accepted(client, plan, monkeypatch):
-    monkeypatch.setattr(results, "_compute", lambda revision, runs, seed: ({}, {}))
+    monkeypatch.setattr(results, "_compute", lambda revision, runs, seed, **_: ({}, {}))
     document = Revision.objects.get(plan=plan, number=1).document
     etag = client.get(f"/api/plans/{plan.pk}/revisions/1")["ETag"]
     response = _post(client, plan, {**document, "title": "From JSON"}, HTTP_IF_MATCH=etag)
@@ -101,7 +101,7 @@ def test_changes_need_the_csrf_token(editor, plan):
 def test_results_are_worked_out_once_and_then_read(client, plan, monkeypatch):
     worked_out = []
     compute = results._compute
-    monkeypatch.setattr(results, "_compute", lambda *key: worked_out.append(key[1:]) or compute(*key))
+    monkeypatch.setattr(results, "_compute", lambda *key, **kw: worked_out.append(key[1:]) or compute(*key, **kw))
     first = client.get(f"/api/plans/{plan.pk}/revisions/1/results")
     second = client.get(f"/api/plans/{plan.pk}/revisions/1/results")
     assert first.status_code == second.status_code == 200
@@ -115,7 +115,7 @@ def test_results_are_worked_out_once_and_then_read(client, plan, monkeypatch):
 
 
 def test_risk_runs_are_queued_and_done_by_the_worker(client, plan, monkeypatch):
-    monkeypatch.setattr(results, "_compute", lambda revision, runs, seed: ({"runs": runs}, {"seed": seed}))
+    monkeypatch.setattr(results, "_compute", lambda revision, runs, seed, **_: ({"runs": runs}, {"seed": seed}))
     queued = client.get(f"/api/plans/{plan.pk}/revisions/1/results?runs=50&seed=3")
     assert queued.status_code == 202 and queued.json()["state"] == "queued"
     assert client.get(f"/api/plans/{plan.pk}/revisions/1/results?runs=50&seed=3").status_code == 202
@@ -128,7 +128,7 @@ def test_risk_runs_are_queued_and_done_by_the_worker(client, plan, monkeypatch):
 
 
 def test_a_failed_job_says_why(plan, monkeypatch):
-    def broken(revision, runs, seed):
+    def broken(revision, runs, seed, **_):
         raise RuntimeError("engine broke")
 
     monkeypatch.setattr(results, "_compute", broken)

@@ -141,7 +141,7 @@ def test_a_central_case_not_stored_is_worked_out_once(web_db, monkeypatch):
     first = plan.revisions.get()
     worked_out = []
     compute = results._compute
-    monkeypatch.setattr(results, "_compute", lambda *key: worked_out.append(key[0].number) or compute(*key))
+    monkeypatch.setattr(results, "_compute", lambda *key, **kw: worked_out.append(key[0].number) or compute(*key, **kw))
     comparison = compare_revisions(first, first)
     assert not comparison.inputs.any
     assert all(p.with_plan_difference == 0 for p in comparison.results.position)

@@ -49,6 +49,7 @@ def test_the_plan_page_shows_every_tab_with_the_reports_sections(editor):
     assert '<figure id="bridge"' in page and '<figure id="gap"' in page
     assert "<h2>The three gaps</h2>" in page
     assert "Work out 2,000 risk runs" in page
+    assert page.count('<div class="report-part">') == len(tabs) and "&lt;div" not in page  # the risk tab too
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page) == []  # no inline script (the CSP forbids it)
 
 
@@ -57,10 +58,90 @@ def test_risk_runs_are_queued_from_the_page_and_then_shown(editor):
     client = _client(editor)
     response = client.post(f"/plans/{plan.pk}/revisions/1/risk/")
     assert response.status_code == 302
-    assert "risk runs are queued" in client.get(f"/plans/{plan.pk}/").content.decode()
+    assert "Queued: the 2,000 risk runs start" in client.get(f"/plans/{plan.pk}/").content.decode()
     assert results.run_next_job().state == "done"
     page = client.get(f"/plans/{plan.pk}/").content.decode()
     assert '<figure id="risk"' in page
+
+
+@pytest.mark.parametrize("seconds, written", [
+    # Blocks of 250 of 1,000 runs: every block's share when writes are not held back ...
+    (0, [0.25, 0.5, 0.75, 1.0]),
+    # ... and, held to one write an hour, the first block's and the last's only.
+    (3600, [0.25, 1.0]),
+])
+def test_a_running_job_writes_its_progress_as_runs_are_done(editor, monkeypatch, seconds, written):
+    from stpkit.engine import risk
+
+    plan = small_plan(editor)
+    job = results.with_risk(plan.revisions.get(), 1000, 1)
+    monkeypatch.setattr(risk, "BLOCK_RUNS", 250)
+    monkeypatch.setattr(results, "PROGRESS_SECONDS", seconds)
+    recorded = []
+
+    def recording(job_pk, share):
+        recorded.append(share)
+        write_progress(job_pk, share)
+
+    write_progress = results._write_progress
+    monkeypatch.setattr(results, "_write_progress", recording)
+    done = results.run_next_job()
+    assert done.pk == job.pk and done.state == "done" and done.progress == 1.0
+    assert recorded == written
+
+
+def _job(plan, state, progress=0.0, error=""):
+    from stpkit.web.models import Job
+    from stpkit.web.views import PAGE_RUNS, PAGE_SEED
+
+    return Job.objects.create(revision=plan.revisions.get(), parameter_version=results.parameter_version(),
+                              runs=PAGE_RUNS, seed=PAGE_SEED, state=state, progress=progress, error=error)
+
+
+REFRESH = re.compile(
+    r'<meta http-equiv="refresh" content="5; url=/plans/\d+/(revisions/1/)?\?refresh=(on|again)#risk">'
+)
+
+
+@pytest.mark.parametrize("state, progress, says", [
+    ("queued", 0.0, "Queued: the 2,000 risk runs start when the worker is free."),
+    ("running", 0.4, "Running: 40% of 2,000 runs done."),
+    ("running", 1.0, "Running: all 2,000 runs done; storing the results."),
+])
+def test_the_page_shows_a_pending_jobs_progress_and_reloads_itself_when_asked(editor, state, progress, says):
+    plan = small_plan(editor)
+    _job(plan, state, progress)
+    client = _client(editor)
+    page = client.get(f"/plans/{plan.pk}/").content.decode()
+    assert says in page
+    percent = round(100 * progress)
+    assert f'<progress id="risk-progress" class="job-progress" max="100" value="{percent}">{percent}%<' in page
+    # A page that reloads on its own only when the reader asks for it (WCAG 2.2.1) ...
+    assert REFRESH.search(page) is None and "Reload this page every 5 seconds until they are done" in page
+    # ... and then with a way to stop it; the progress is shown either way.
+    reloading = client.get(f"/plans/{plan.pk}/?refresh=on").content.decode()
+    assert says in reloading and len(REFRESH.findall(reloading)) == 1 and "Stop reloading" in reloading
+    # Each reload goes to another address: one that differed only by its #risk would not reload.
+    assert f'url=/plans/{plan.pk}/?refresh=again#risk"' in reloading
+    assert f'url=/plans/{plan.pk}/?refresh=on#risk"' in client.get(f"/plans/{plan.pk}/?refresh=again").content.decode()
+
+
+def test_queuing_the_risk_runs_leads_to_the_page_reloading_itself(editor):
+    plan = small_plan(editor)
+    client = _client(editor)
+    response = client.post(f"/plans/{plan.pk}/revisions/1/risk/")
+    assert response["Location"] == f"/plans/{plan.pk}/revisions/1/?refresh=on#risk"
+    assert len(REFRESH.findall(client.get(response["Location"]).content.decode())) == 1
+
+
+@pytest.mark.parametrize("state", ["done", "failed"])
+def test_the_page_does_not_reload_once_the_job_is_over(editor, state):
+    plan = small_plan(editor)
+    _job(plan, state, 1.0 if state == "done" else 0.5, error="the runs need 3 GB; 1 GB is allowed")
+    page = _client(editor).get(f"/plans/{plan.pk}/?refresh=on").content.decode()
+    assert 'http-equiv="refresh"' not in page and "<progress" not in page
+    assert ("the runs need 3 GB; 1 GB is allowed" in page) == (state == "failed")
+    assert "Work out 2,000 risk runs" in page  # nothing stored: the runs can be asked for again
 
 
 @pytest.mark.parametrize("kind, starts", [("yaml", b"schema_version"), ("workbook", b"PK"), ("results", b"PK"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import yaml
 from django.db import DatabaseError, connection, transaction
 
 from stpkit.inputs.located import InputError
@@ -43,6 +44,22 @@ def test_the_content_hash_is_of_the_canonical_document():
     assert content_sha256({"b": 1, "a": [1, 2]}) == content_sha256(json.loads('{"a": [1, 2], "b": 1}'))
     # sha256 of the bytes {"a":1}, worked out with `printf '{"a":1}' | sha256sum`
     assert content_sha256({"a": 1}) == "015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862"
+
+
+def test_the_same_plan_as_yaml_with_1_and_as_json_with_1_0_has_one_hash(editor, plan):
+    # The assumptions keep numbers as written (an int stays an int), so the two documents differ.
+    as_yaml = SMALL_PLAN.replace("2017/18: 1.0", "2017/18: 1", 1)
+    as_json = json.dumps(yaml.safe_load(SMALL_PLAN))  # the YAML's 1.0 stays 1.0 in JSON
+    assert '"2017/18": 1.0' in as_json
+    from_yaml = new_revision(editor, plan, as_yaml, base_version=1, name="plan.yaml")
+    from_json = new_revision(editor, plan, as_json, base_version=2, name="plan.json")
+    pay = [r.document["assumptions"]["cost_inflation_pct"]["pay"]["2017/18"] for r in (from_yaml, from_json)]
+    assert [type(value) for value in pay] == [int, float]  # stored as each upload had it
+    assert from_yaml.sha256 == from_json.sha256
+    changed = new_revision(editor, plan, SMALL_PLAN.replace("2017/18: 1.0", "2017/18: 1.5", 1), base_version=3)
+    assert changed.sha256 != from_yaml.sha256
+    # Whole-number floats become ints at any depth, and other numbers stay as they are.
+    assert content_sha256({"a": [{"b": 2.0}], "c": 0.5}) == content_sha256({"a": [{"b": 2}], "c": 0.5})
 
 
 def test_a_bad_upload_saves_nothing_and_says_where(editor, plan):

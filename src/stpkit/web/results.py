@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
 import time
 from functools import cache
@@ -14,7 +15,7 @@ from importlib.resources import files
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from stpkit.api import PlanRun
+from stpkit.api import PlanRun, Progress
 from stpkit.outputs.json_text import json_text
 from stpkit.reference.parameters import PARAMETERS_FILE, load_parameters
 from stpkit.web.models import Job, Revision, StoredResult
@@ -23,6 +24,8 @@ from stpkit.web.revisions import revision_plan
 CENTRAL_RUNS, CENTRAL_SEED = 0, 0
 #: The most risk runs one request may queue: ten times `stp report`'s default, a few minutes' work.
 MAX_RUNS = 20_000
+#: A job's progress is written at most this often: a few writes a second, not one per block.
+PROGRESS_SECONDS = 0.5
 
 
 @cache
@@ -34,10 +37,11 @@ def parameter_version() -> str:
     return f"{params.as_of.isoformat()}-{hashlib.sha256(text).hexdigest()[:16]}"
 
 
-def _compute(revision: Revision, runs: int, seed: int) -> tuple[dict, dict]:
-    """The results and assessment documents of ``revision`` (the engine's work)."""
+def _compute(revision: Revision, runs: int, seed: int, progress: Progress | None = None) -> tuple[dict, dict]:
+    """The results and assessment documents of ``revision`` (the engine's work); ``progress`` is
+    told the number of risk runs in each block as it is done."""
     run = PlanRun.from_plan(revision_plan(revision))
-    risk = run.risk(runs, seed) if runs else None
+    risk = run.risk(runs, seed, progress=progress) if runs else None
     results = run.results_document(risk)
     assessment = run.assurance_document(runs, seed)
     # Through stpkit's strict JSON writer: no NaN reaches the database (PostgreSQL refuses it).
@@ -50,13 +54,13 @@ def stored(revision: Revision, runs: int, seed: int) -> StoredResult | None:
     ).first()
 
 
-def compute_and_store(revision: Revision, runs: int, seed: int) -> StoredResult:
+def compute_and_store(revision: Revision, runs: int, seed: int, progress: Progress | None = None) -> StoredResult:
     """The stored results for the key, worked out now if there are none."""
     found = stored(revision, runs, seed)
     if found is not None:
         return found
     started = time.perf_counter()
-    results, assessment = _compute(revision, runs, seed)
+    results, assessment = _compute(revision, runs, seed, progress=progress)
     try:
         with transaction.atomic():
             return StoredResult.objects.create(
@@ -88,6 +92,27 @@ def with_risk(revision: Revision, runs: int, seed: int) -> StoredResult | Job:
     return pending or Job.objects.create(**key)
 
 
+def job_progress(job: Job) -> Progress:
+    """A risk run's progress callback that writes the share of ``job``'s runs done to the job, at
+    most once every ``PROGRESS_SECONDS`` (and always when the last run is done), for the page."""
+    done, last_write = 0, -math.inf
+
+    def report(runs_done: int) -> None:
+        nonlocal done, last_write
+        done += runs_done
+        now = time.monotonic()
+        if now - last_write >= PROGRESS_SECONDS or done >= job.runs:
+            last_write = now
+            _write_progress(job.pk, min(done / job.runs, 1.0))
+
+    return report
+
+
+def _write_progress(job_pk: int, share: float) -> None:
+    # A plain update: only the worker that claimed the job writes its progress.
+    Job.objects.filter(pk=job_pk).update(progress=share)
+
+
 def run_next_job() -> Job | None:
     """Claim the oldest queued job and do it; None when there is none. Safe with several workers:
     a job is claimed by a compare-and-swap on its state."""
@@ -99,7 +124,7 @@ def run_next_job() -> Job | None:
     try:
         if job.parameter_version != parameter_version():
             raise RuntimeError(f"queued under parameters {job.parameter_version}; these are {parameter_version()}")
-        compute_and_store(job.revision, job.runs, job.seed)
+        compute_and_store(job.revision, job.runs, job.seed, job_progress(job))
     except Exception as exc:  # the job records why it failed; the worker goes on with the next
         Job.objects.filter(pk=job.pk).update(state=Job.State.FAILED, error=str(exc)[:2000], finished=timezone.now())
     else:

@@ -41,9 +41,24 @@ class StaleVersion(Exception):
         self.base_version = base_version
 
 
+def _canonical_numbers(value: Any) -> Any:
+    """``value`` with every whole-number float as an int (1.0 as 1), at any depth: a YAML ``1``
+    and a JSON ``1.0`` are the same plan."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _canonical_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_canonical_numbers(item) for item in value]
+    return value
+
+
 def canonical_json(document: Any) -> bytes:
-    """One byte string per document, whatever the key order: what the content hash is of."""
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    """One byte string per document, whatever the key order and however its numbers were
+    written (1 or 1.0): what the content hash is of. The document itself is kept as it came."""
+    return json.dumps(
+        _canonical_numbers(document), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
 
 
 def content_sha256(document: Any) -> str:

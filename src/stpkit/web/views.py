@@ -75,6 +75,13 @@ TABS = (
 )
 #: Risk runs the plan page asks the worker for: as many as ``stp report`` does by default.
 PAGE_RUNS, PAGE_SEED = 2000, 20170101
+#: While its risk runs are queued or running the plan page can reload itself this often (a meta
+#: refresh: no script). Only when the reader asks (``?refresh=on``: queuing the runs asks), since a
+#: page that reloads on its own fails WCAG 2.2.1 unless the reader can turn it off beforehand.
+REFRESH_SECONDS = 5
+#: Each reload goes to the other of these: a refresh to the page's own address with its #risk
+#: would only move to the fragment, not load the page again.
+REFRESH_NEXT = {"on": "again", "again": "on"}
 #: What each download is: (file name suffix, content type).
 DOWNLOADS = {
     "yaml": (".yaml", "application/yaml"),
@@ -143,7 +150,13 @@ def _revision(plan: Plan, number: int | None) -> Revision:
     return revision
 
 
-@lru_cache(maxsize=64)
+#: Revisions whose plan page sections a process keeps: every footprint's latest few. The sections of
+#: a revision are 25-50 kB of HTML, so this is at most about 25 MB; 64 was fewer than the 44
+#: footprints' latest two revisions, and a reviewer going through them all found none kept.
+KEPT_PARTS = 512
+
+
+@lru_cache(maxsize=KEPT_PARTS)
 def _parts(revision_pk: int, sha256: str, parameter_version: str) -> dict[str, str]:
     """The report's sections for a revision (central case): a revision never changes, so the
     sections of one (revision, content, parameters) are kept and reused."""
@@ -173,9 +186,13 @@ def plan_page(request, plan_id: int, number: int | None = None):
     job = None
     if risk is None:
         job = Job.objects.filter(revision=revision, runs=PAGE_RUNS, seed=PAGE_SEED).order_by("-pk").first()
+    pending = job is not None and job.state in (Job.State.QUEUED, Job.State.RUNNING)
     tabs = [{"key": key, "label": label, "html": parts.get(key, "")} for key, label in TABS]
     return render(request, "stpkit/plan.html", {
         "plan": plan, "revision": revision, "tabs": tabs, "risk": risk, "job": job,
+        "percent_done": int(100 * job.progress) if job else 0,
+        "refresh_next": REFRESH_NEXT.get(request.GET.get("refresh", "")) if pending else None,
+        "refresh_seconds": REFRESH_SECONDS,
         "latest": revision.number == plan.version, "runs": PAGE_RUNS,
         "may_edit": may(request.user, plan, PLAN_EDIT), "moves": _moves(request.user, plan),
         "review": workflow.open_review(plan),
@@ -215,7 +232,8 @@ def plan_risk(request, plan_id: int, number: int):
     """Queue the risk runs of a revision for the worker (or find them queued or done)."""
     revision = _revision(plan_for(request.user, plan_id), number)
     results.with_risk(revision, PAGE_RUNS, PAGE_SEED)
-    return redirect(reverse("plan-revision", args=[plan_id, number]) + "#risk")
+    # The reader who asked for the runs watches them: the page reloads itself until they are done.
+    return redirect(reverse("plan-revision", args=[plan_id, number]) + "?refresh=on#risk")
 
 
 @requires(PLAN_READ)
