@@ -8,7 +8,7 @@ import pytest
 
 from stpkit.domain import OrgKind
 from stpkit.reference.footprints import load_footprints
-from stpkit.reference.trusts import PLAUSIBLE_MEAL_DAY_GBP, footprint_trusts, load_trusts
+from stpkit.reference.trusts import FEWEST_PLAUSIBLE_MEALS, PLAUSIBLE_MEAL_DAY_GBP, footprint_trusts, load_trusts
 
 
 def test_every_trust_in_the_estates_return_is_placed_and_counted_once():
@@ -64,3 +64,13 @@ def test_bed_days_follow_the_inpatient_meals_each_trust_requested():
     assert trusts["RP6"].occupied_bed_days_signal == pytest.approx(26_718)
     low, high = PLAUSIBLE_MEAL_DAY_GBP
     assert low < 38.61 < high
+
+
+def test_a_meal_count_too_small_to_be_one_is_not_used():
+    trusts = load_trusts()
+    # Barking, Havering and Redbridge entered 22.83 main meals for 2016/17, and a cost of feeding
+    # one inpatient for a day of £1,454,371 (a total): neither is usable, so its 2015/16 return
+    # counts, 358,471 meals. Wrightington, Wigan and Leigh entered 22.64; its 2015/16 count is 805,005.
+    assert trusts["RF4"].occupied_bed_days_signal == pytest.approx(358_471)
+    assert trusts["RRF"].occupied_bed_days_signal == pytest.approx(805_005)
+    assert min(t.occupied_bed_days_signal or FEWEST_PLAUSIBLE_MEALS for t in trusts.values()) >= FEWEST_PLAUSIBLE_MEALS

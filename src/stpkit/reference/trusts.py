@@ -47,6 +47,12 @@ ERIC_KINDS = {
 #: ERIC (the 2016/17 median for acute trusts is about £20; two trusts entered totals): such a
 #: trust's bed days are not estimated from food.
 PLAUSIBLE_MEAL_DAY_GBP = (3.0, 100.0)
+#: Fewer inpatient main meals than this in a year is a data entry error in ERIC, not a count: in
+#: 2016/17 two acute trusts of several hundred beds (Barking, Havering and Redbridge; Wrightington,
+#: Wigan and Leigh) and three mental health trusts entered between 22 and 185, while the smallest
+#: real counts are a community trust's 3,900 and Moorfields' 26,718. Such a trust's signal comes
+#: from its food cost instead, as for a trust that gave no count.
+FEWEST_PLAUSIBLE_MEALS = 1_000
 BACKLOG_RISKS = ("high", "significant", "moderate", "low")
 
 
@@ -95,10 +101,15 @@ def _costed_days(row: dict[str, str]) -> float | None:
     return food / meal_day
 
 
+def _plausible_meals(count: float | None) -> float:
+    """A meal count, or 0 where there is none or it is too small to be one."""
+    return count if count is not None and count >= FEWEST_PLAUSIBLE_MEALS else 0.0
+
+
 def _bed_day_signals(rows: list[dict[str, str]]) -> dict[str, float]:
     """Each trust's bed-day signal in main meals: meals requested, or where a trust gave none its
     costed days times the median meals per costed day of the acute trusts that gave both."""
-    meals = {r["org_code"]: _number(r["inpatient_main_meals"]) or 0.0 for r in rows}
+    meals = {r["org_code"]: _plausible_meals(_number(r["inpatient_main_meals"])) for r in rows}
     costed = {r["org_code"]: _costed_days(r) for r in rows}
     ratios = sorted(meals[c] / d for c, d in costed.items() if d and meals[c] > 0)
     per_costed_day = ratios[len(ratios) // 2] if ratios else 1.0
