@@ -29,5 +29,11 @@ urlpatterns = [
     path("plans/<int:plan_id>/revisions/<int:number>/", views.plan_page, name="plan-revision"),
     path("plans/<int:plan_id>/revisions/<int:number>/risk/", views.plan_risk, name="plan-risk"),
     path("plans/<int:plan_id>/revisions/<int:number>/download/<str:kind>/", views.download, name="download"),
+    path("centre/", views.centre_page, name="centre"),
+    path("centre/export.csv", views.centre_export, {"kind": "csv"}, name="centre-csv"),
+    path("centre/export.xlsx", views.centre_export, {"kind": "xlsx"}, name="centre-xlsx"),
+    path("centre/rounds/", views.rounds_page, name="rounds"),
+    path("centre/national/", views.centre_national, name="centre-national"),
+    path("centre/national/<int:result_id>/map.svg", views.national_map, name="national-map"),
     path("api/", _api_urls()),
 ]
