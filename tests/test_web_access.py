@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from stpkit.web import access, results
-from stpkit.web.models import Mark, PlanState, Review, ReviewItem, ReviewMark, Revision, Role
+from stpkit.web.models import Mark, NationalResult, PlanState, Review, ReviewItem, ReviewMark, Revision, Role
 from stpkit.web.revisions import content_sha256, plan_document, read_upload
 from web_support import AWAY, HOME, NEIGHBOUR, SMALL_PLAN, make_user, plan_without_revisions
 
@@ -118,6 +118,9 @@ def _url(route: str, plan_id: int, user_id: int = 0) -> str:
         route = (route.replace("<int:review_id>", str(review.pk)).replace("<int:item_id>", str(item.pk))
                  .replace("<int:mark_id>", str(item.marks.order_by("pk").first().pk)))
     route = route.replace("<int:user_id>", str(user_id))
+    if "<int:result_id>" in route:  # a stored national total
+        found = NationalResult.objects.first()
+        route = route.replace("<int:result_id>", str(found.pk if found else 1))
     url = "/" + re.sub(r"<[^>]*number>", "1", route)
     return url + "?from=1&to=1" if url.endswith(("/compare", "/compare/")) else url
 
@@ -206,6 +209,39 @@ def test_only_administrators_manage_users(who, web_db):
         anonymous = Client()
         for response in (anonymous.get(url), anonymous.post(url, {})):
             assert response.status_code == 302 and response["Location"].startswith("/sign-in/"), route
+
+
+#: The centre's pages that are a national reviewer's alone (the national total covers all England).
+NATIONAL_ONLY = ("centre/national/", "centre/national/<int:result_id>/map.svg")
+
+
+@pytest.mark.parametrize("who", sorted(ROLES))
+def test_the_centre_is_the_reviewers(who, plans):
+    """Reviewers see the centre's pages; a regional reviewer not the national total (nor makes
+    rounds, see test_web_centre.py); everyone else is refused."""
+    NationalResult.objects.create(key="0" * 64, revisions=[], parameter_version=results.parameter_version(), runs=0,
+                                  seed=0, document={}, map_svg="<svg xmlns='http://www.w3.org/2000/svg'/>",
+                                  seconds=0)
+    role, footprint, region = ROLES[who]
+    client = Client()
+    client.force_login(make_user(who, role, footprint, region))
+    checked = []
+    for route, _, view in _views():
+        if view.stpkit_permission != access.CENTRE_VIEW:
+            continue
+        url = _url(route, plans[HOME].pk)
+        response = client.post(url) if route == "centre/national/" else client.get(url)
+        if who == "national":
+            expected = 302 if route == "centre/national/" else 200
+        elif who == "regional":
+            expected = 403 if route in NATIONAL_ONLY else 200
+        else:
+            expected = 403
+        assert response.status_code == expected, (who, route, response.status_code)
+        checked.append(route)
+    # The dashboard, its two exports, the rounds, queueing the national total and its map.
+    assert sorted(checked) == sorted(["centre/", "centre/export.csv", "centre/export.xlsx", "centre/rounds/",
+                                      "centre/national/", "centre/national/<int:result_id>/map.svg"])
 
 
 def test_signed_out_visitors_see_only_public_pages(plans):

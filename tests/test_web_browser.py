@@ -379,3 +379,70 @@ def test_running_risk_runs_show_their_progress_and_the_page_reloads_itself(brows
     assert page.get_by_role("link", name="Stop reloading").is_visible()
     assert [e for e in errors if "assets.nhs.uk/fonts/" not in e] == []  # the font: see the journey above
     context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without-javascript"])
+def test_the_centres_dashboard(browser, live_server, web_transactional_db, javascript):
+    """A national reviewer: my footprint -> the dashboard (with the stored national total and its
+    map) -> sort by a column -> filter a region -> make a round (a bad one first) -> the round's
+    submissions."""
+    import json
+
+    from stpkit.api import NationalRun
+    from stpkit.national.rollup import national_challenge
+    from stpkit.outputs.json_text import json_text
+    from stpkit.web import centre, results
+    from stpkit.web.models import NationalResult
+
+    make_user("national", Role.NATIONAL_REVIEWER)
+    small_plan(make_user("editor", Role.EDITOR, HOME))
+    run = NationalRun.run(runs=0)  # nothing submitted: every footprint illustrative
+    key, pairs = centre.national_key([])
+    NationalResult.objects.create(
+        key=key, revisions=pairs, parameter_version=results.parameter_version(), runs=centre.NATIONAL_RUNS,
+        seed=centre.NATIONAL_SEED, document=json.loads(json_text(run.document())),
+        challenge_gbp000=national_challenge(run.params, run.result.horizon), map_svg=run.map_svg(), seconds=1)
+
+    context = browser.new_context(java_script_enabled=javascript, base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if "Content Security" in message.text else None)
+    _no_violations = Accessibility(browser, live_server.url, javascript).check
+    page.goto("/sign-in/")
+    page.get_by_label("User name").fill("national")
+    page.get_by_label("Password").fill("national-Pa55word!")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/$"))
+    page.get_by_role("link", name="The centre's dashboard").click()
+
+    page.wait_for_url("**/centre/")
+    assert page.locator("tbody tr").count() == 44
+    assert page.locator("img.national-map").evaluate("image => image.complete && image.naturalWidth > 0")
+    _no_violations(page)
+    page.get_by_role("link", name="With the plan").click()
+    page.wait_for_url("**/centre/?sort=with_plan&order=ascending")
+    assert page.locator("th[aria-sort=ascending]").inner_text() == "With the plan"
+    page.get_by_label("Region").select_option("South West")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"region=South\+West"))
+    assert page.locator("tbody tr").count() == 7  # the South West's footprints
+    _no_violations(page)
+
+    page.get_by_role("link", name="Submission rounds").click()
+    page.get_by_label("Name").fill("June 2016 submission")
+    page.get_by_label("Opens on").fill("2016-06-30")
+    page.get_by_label("Due on").fill("2016-06-01")
+    page.get_by_role("button", name="Make the round").click()
+    assert page.locator(".nhsuk-error-summary").is_visible()
+    _no_violations(page)
+    page.get_by_label("Opens on").fill("2016-06-01")
+    page.get_by_label("Due on").fill("2016-06-30")
+    page.get_by_role("button", name="Make the round").click()
+    page.wait_for_url(re.compile(r"/centre/\?round=\d+$"))
+    assert page.get_by_role("link", name="In the round").is_visible()
+    assert page.locator("tbody tr", has_text="Cornwall").locator("td").last.inner_text() == "overdue"
+    _no_violations(page)
+    assert [e for e in errors if "assets.nhs.uk/fonts/" not in e] == []  # the font the policy blocks, as above
+    context.close()

@@ -27,7 +27,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from stpkit.web import transitions
-from stpkit.web.models import FOOTPRINT_ROLES, Plan, Role
+from stpkit.web.models import FOOTPRINT_ROLES, Footprint, Plan, Role
 
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed_in"  # any signed-in user; what they then see is scoped by ``plans_for``
@@ -123,6 +123,23 @@ def may(user, plan: Plan, action: str) -> bool:
 def reviews_anything(user) -> bool:
     """Whether ``user`` holds a reviewer's role (the centre's dashboard is theirs)."""
     return user.is_authenticated and _memberships(user).filter(role__in=transitions.REVIEWERS).exists()
+
+
+def reviews_nationally(user) -> bool:
+    """Whether ``user`` is a national reviewer (the national total and submission rounds are theirs)."""
+    return (user.is_authenticated and user.is_active
+            and _memberships(user).filter(role=Role.NATIONAL_REVIEWER).exists())
+
+
+def footprints_for(user) -> QuerySet[Footprint]:
+    """The footprints a reviewer's memberships reach, with or without a plan: the rows of the
+    centre's dashboard (their plans still come through ``plans_for``)."""
+    if not user.is_authenticated or not user.is_active:
+        return Footprint.objects.none()
+    scope = _NOTHING
+    for membership in _memberships(user).filter(role__in=transitions.REVIEWERS):
+        scope |= _EVERY_PLAN if membership.role == Role.NATIONAL_REVIEWER else Q(region=membership.region)
+    return Footprint.objects.filter(scope)
 
 
 def plans_for(user, action: str = PLAN_READ) -> QuerySet[Plan]:

@@ -18,6 +18,7 @@ APPEND_ONLY_TABLES = (
     "web_ratingproposal",
     "web_challengeanswer",
     "web_publication",
+    "web_nationalresult",
 )
 _FUNCTION = "stpkit_refuse_change"
 

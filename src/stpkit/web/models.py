@@ -169,8 +169,9 @@ class StoredResult(AppendOnly):
 
 
 class Job(models.Model):
-    """Work done outside the request (risk runs): queued by the service, done by the worker
-    (``stp serve`` starts one; ``python -m django stpkit_worker`` runs one on its own)."""
+    """Work done outside the request: a revision's risk runs, or the national total of the
+    centre's dashboard. Queued by the service, done by the worker (``stp serve`` starts one;
+    ``python -m django stpkit_worker`` runs one on its own)."""
 
     class State(models.TextChoices):
         QUEUED = "queued"
@@ -178,7 +179,14 @@ class Job(models.Model):
         DONE = "done"
         FAILED = "failed"
 
-    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    class Kind(models.TextChoices):
+        RISK = "risk"  # one revision's risk runs (``revision``)
+        NATIONAL = "national"  # all 44 footprints (``revisions``, ``key``)
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.RISK)
+    revision = models.ForeignKey(Revision, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    revisions = models.JSONField(default=list, blank=True)  # national: the revisions' ids
+    key = models.CharField(max_length=64, blank=True)  # national: ``NationalResult.key`` of its revisions
     parameter_version = models.CharField(max_length=64)
     runs = models.PositiveIntegerField()
     seed = models.PositiveIntegerField()
@@ -190,6 +198,29 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["created", "id"]
+
+
+class NationalResult(AppendOnly):
+    """All 44 footprints added up with national uncertainty shared, as ``stp national --runs``:
+    the given revisions where a footprint has one, the illustrative plan elsewhere. Kept once per
+    (revisions and their contents, national parameters, runs, seed)."""
+
+    #: sha256 of the sorted list of [revision id, revision sha256] the run used.
+    key = models.CharField(max_length=64)
+    revisions = models.JSONField()  # that list
+    parameter_version = models.CharField(max_length=64)
+    runs = models.PositiveIntegerField()
+    seed = models.PositiveIntegerField()
+    document = models.JSONField()  # the stpkit-national structure (``NationalRun.document``)
+    challenge_gbp000 = models.FloatField(null=True, blank=True)  # the national efficiency challenge
+    map_svg = models.TextField()
+    created = models.DateTimeField(auto_now_add=True)
+    seconds = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "parameter_version", "runs", "seed"], name="one_national_per_key")
+        ]
 
 
 class AuditEvent(AppendOnly):

@@ -1,6 +1,7 @@
 """Results of a revision, worked out once per (revision, national parameters, runs, seed) and
 then read from the database. The central case is worked out in the request that first asks
-for it (about a second); risk runs are queued as a ``Job`` and done by the worker."""
+for it (about a second); risk runs are queued as a ``Job`` and done by the worker, as is the
+centre's national total (``centre.compute_national``)."""
 
 from __future__ import annotations
 
@@ -124,7 +125,12 @@ def run_next_job() -> Job | None:
     try:
         if job.parameter_version != parameter_version():
             raise RuntimeError(f"queued under parameters {job.parameter_version}; these are {parameter_version()}")
-        compute_and_store(job.revision, job.runs, job.seed, job_progress(job))
+        if job.kind == Job.Kind.NATIONAL:
+            from stpkit.web.centre import compute_national  # the centre's module builds on this one
+
+            compute_national(job)
+        else:
+            compute_and_store(job.revision, job.runs, job.seed, job_progress(job))
     except Exception as exc:  # the job records why it failed; the worker goes on with the next
         Job.objects.filter(pk=job.pk).update(state=Job.State.FAILED, error=str(exc)[:2000], finished=timezone.now())
     else:

@@ -40,5 +40,11 @@ urlpatterns = [
     path("users/", views.users_page, name="users"),
     path("users/new/", views.new_user_page, name="new-user"),
     path("users/<int:user_id>/", views.user_page, name="user"),
+    path("centre/", views.centre_page, name="centre"),
+    path("centre/export.csv", views.centre_export, {"kind": "csv"}, name="centre-csv"),
+    path("centre/export.xlsx", views.centre_export, {"kind": "xlsx"}, name="centre-xlsx"),
+    path("centre/rounds/", views.rounds_page, name="rounds"),
+    path("centre/national/", views.centre_national, name="centre-national"),
+    path("centre/national/<int:result_id>/map.svg", views.national_map, name="national-map"),
     path("api/", _api_urls()),
 ]
