@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from stpkit.web import access, results
-from stpkit.web.models import Review, Revision, Role
+from stpkit.web.models import Publication, Review, Revision, Role
 from stpkit.web.revisions import content_sha256, plan_document, read_upload
 from web_support import AWAY, HOME, NEIGHBOUR, SMALL_PLAN, make_user, plan_without_revisions
 
@@ -98,10 +98,11 @@ def plans(web_db):
     return made
 
 
-def _url(route: str, plan_id: int) -> str:
+def _url(route: str, plan_id: int, footprint: str = HOME) -> str:
     """``route`` with ``plan_id``, revision 1 and the plan file download filled in (a comparison
-    of revision 1 with itself)."""
+    of revision 1 with itself); a public page with ``footprint``, its version 1 and plan file."""
     route = re.sub(r"<[^>]*plan_id>", str(plan_id), route).replace("<str:kind>", "yaml")
+    route = route.replace("<str:code>", footprint).replace("<str:name>", "plan.yaml")
     if "<int:review_id>" in route:
         route = route.replace("<int:review_id>", str(Review.objects.get(plan_id=plan_id).pk))
     url = "/" + re.sub(r"<[^>]*number>", "1", route)
@@ -154,23 +155,47 @@ def test_permission_matrix(who, plans, monkeypatch):
                 expected = ({200} if page else {412}) if may_edit else {403} if may_read else {404}
             assert status in expected, (who, route, methods, code, status)
             checked += 1
-    # Six plan operations in the API and nine plan pages (the plan, a revision of it, its history,
-    # a download, queueing risk runs, the new-revision form, the comparison, a review, a move of
-    # the assurance cycle), for three plans.
-    assert checked == (6 + 9) * 3
+    # Six plan operations in the API and eleven plan pages (the plan, a revision of it, its
+    # history, a download, queueing risk runs, the new-revision form, the comparison, a review, a
+    # move of the assurance cycle, the audit trail and its CSV), for three plans.
+    assert checked == (6 + 11) * 3
+
+
+def _stand_in_publication(plan) -> Publication:
+    """Version 1 of ``plan``'s footprint, published with stand-in content (the public pages
+    serve what a publication holds; they work nothing out)."""
+    revision = plan.revisions.get(number=1)
+    return Publication.objects.create(
+        footprint=plan.footprint, number=1, plan=plan, revision=revision, published_by=revision.author,
+        parameter_version="stand-in", summary_html="<section><h2>About this plan</h2></section>",
+        plan_yaml=SMALL_PLAN, results=EMPTY_RESULTS, open_data={"positions.csv": "year\n2016/17\n"},
+        report_pdf=b"%PDF-1.7 stand-in",
+    )
 
 
 def test_signed_out_visitors_see_only_public_pages(plans):
+    _stand_in_publication(plans[HOME])
     client = Client()
+    published = []
     for route, methods, view in _views():
         url = _url(route, plans[HOME].pk)
         response = client.post(url, {}) if methods == ["POST"] else client.get(url)
         if view.stpkit_permission == access.PUBLIC:  # the API's root says "not found" to everyone
             assert response.status_code == (404 if route == "api/" else 200), route
+            if "<str:code>" in route:
+                published.append(route)
         elif route.startswith("api/"):
             assert response.status_code == 401, route
         else:
             assert response.status_code == 302 and response["Location"].startswith("/sign-in/"), route
+    # A published plan's pages and files: not found for a footprint never published, or for a
+    # version the footprint does not have.
+    assert published == ["footprints/<str:code>/plan", "footprints/<str:code>/plan/v<int:number>",
+                         "footprints/<str:code>/plan/v<int:number>/<str:name>"]
+    for route in published:
+        assert client.get(_url(route, plans[HOME].pk, NEIGHBOUR)).status_code == 404, route
+        if "<int:number>" in route:
+            assert client.get(_url(route, plans[HOME].pk).replace("/v1", "/v2")).status_code == 404, route
 
 
 def test_a_submitted_plan_is_no_longer_editable(plans):

@@ -29,5 +29,11 @@ urlpatterns = [
     path("plans/<int:plan_id>/revisions/<int:number>/", views.plan_page, name="plan-revision"),
     path("plans/<int:plan_id>/revisions/<int:number>/risk/", views.plan_risk, name="plan-risk"),
     path("plans/<int:plan_id>/revisions/<int:number>/download/<str:kind>/", views.download, name="download"),
+    path("plans/<int:plan_id>/audit/", views.audit_page, name="audit"),
+    path("plans/<int:plan_id>/audit.csv", views.audit_csv, name="audit-csv"),
+    path("footprints/", views.published_plans, name="published-plans"),
+    path("footprints/<str:code>/plan", views.published_plan, name="published-plan"),
+    path("footprints/<str:code>/plan/v<int:number>", views.published_plan, name="published-version"),
+    path("footprints/<str:code>/plan/v<int:number>/<str:name>", views.published_file, name="published-file"),
     path("api/", _api_urls()),
 ]

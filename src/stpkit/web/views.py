@@ -1,7 +1,8 @@
 """The pages: sign in and out, "my footprint", the plan page in tabs, revision history,
-downloads and the new-revision form. Every one declares its permission, and reaches a plan only
-through the access path (``plans_for``, ``plan_for``). The plan page shows the sections of
-``stp report``, made by the report's own code from the revision's plan."""
+downloads, the new-revision form, the audit trail and the public pages of published plans.
+Every one declares its permission, and reaches a plan only through the access path
+(``plans_for``, ``plan_for``); the public pages read publications alone. The plan page shows
+the sections of ``stp report``, made by the report's own code from the revision's plan."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from stpkit.api import PlanRun, to_pdf
@@ -21,7 +23,9 @@ from stpkit.domain.formatting import gbp000, money_m, plain_number, share_pct
 from stpkit.inputs.located import InputError
 from stpkit.outputs.report.charts import fan_chart
 from stpkit.outputs.report.html import figure, section
-from stpkit.web import results, review, transitions, workflow
+from stpkit.outputs.report.public import date_words
+from stpkit.outputs.results import to_csv
+from stpkit.web import publication, results, review, trail, transitions, workflow
 from stpkit.web.access import PLAN_ACT, PLAN_EDIT, PLAN_READ, PUBLIC, SIGNED_IN, may, plan_for, plans_for, requires
 from stpkit.web.compare import YearsDiffer, compare_revisions
 from stpkit.web.models import Job, Plan, Revision, StoredResult
@@ -342,3 +346,53 @@ def review_page(request, plan_id: int, review_id: int):
     marks = review.current_marks(found)
     items = [{"item": item, "mark": marks.get(item.pk)} for item in found.items.all()]
     return render(request, "stpkit/review.html", {"plan": plan, "review": found, "items": items})
+
+
+@requires(PLAN_READ)
+def audit_page(request, plan_id: int):
+    """The plan's audit trail: everything done to it, in time order, with who and when."""
+    plan = plan_for(request.user, plan_id)
+    return render(request, "stpkit/audit.html", {"plan": plan, "events": trail.audit_trail(plan),
+                                                 "when_text": trail.when_text})
+
+
+@requires(PLAN_READ)
+def audit_csv(request, plan_id: int):
+    """The audit trail as CSV: the page's rows."""
+    plan = plan_for(request.user, plan_id)
+    response = HttpResponse(to_csv(trail.trail_table(trail.audit_trail(plan))), content_type=publication.CSV)
+    response["Content-Disposition"] = f'attachment; filename="{plan.footprint_id}-plan-{plan.pk}-audit.csv"'
+    return response
+
+
+def _day(when) -> str:
+    """The day of ``when`` written out (21 October 2016), in the service's time zone."""
+    return date_words(timezone.localtime(when).date())
+
+
+@requires(PUBLIC)
+def published_plans(request):
+    """Every footprint with a published plan, by region."""
+    return render(request, "stpkit/published_plans.html", {"regions": publication.published_footprints(),
+                                                           "date_words": _day})
+
+
+@requires(PUBLIC)
+def published_plan(request, code: str, number: int | None = None):
+    """A publication of a footprint's plan (its latest without a number), as it was published."""
+    found, versions = publication.find_publication(code, number)
+    open_data = sorted(found.open_data)
+    return render(request, "stpkit/published_plan.html", {
+        "publication": found, "versions": versions, "latest": versions[-1], "open_data": open_data,
+        "published_on": _day(found.when), "date_words": _day,
+    })
+
+
+@requires(PUBLIC)
+def published_file(request, code: str, number: int, name: str):
+    """A file of a publication, byte for byte as it was stored when published."""
+    found, _ = publication.find_publication(code, number)
+    content, content_type = publication.published_file(found, name)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{code}-plan-v{number}-{name}"'
+    return response
