@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,6 +25,7 @@ from stpkit.outputs.results import activity_table, beds_table, moves_table
 from strategies import SCHEME_KINDS, plans
 
 EXAMPLES = example_paths()
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 class _Text(HTMLParser):
@@ -268,3 +270,31 @@ def test_any_plans_page_names_places_and_care_in_words(data):
     assert not [c for c in codes if re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", text)]
     assert not [line.value for line in ServiceLine if "_" in line.value and line.value in text]
     assert "How to have your say" in sections and "What changes near you" in sections
+
+
+def _main(html: str) -> str:
+    return re.search(r"<main>(.*)</main>", html, re.S).group(1)
+
+
+@pytest.mark.parametrize("name", ["north_west_london", "cornwall_and_isles_of_scilly"])
+def test_the_page_is_its_parts_joined(name: str, request):
+    """The web service shows a publication's parts inside its own pages: they must be the page's
+    sections exactly, each one section under its own heading, in the page's order."""
+    run: PlanRun = request.getfixturevalue("nwl" if name == "north_west_london" else "cornwall")
+    html = request.getfixturevalue("nwl_html" if name == "north_west_london" else "cornwall_html")
+    parts = run.public_parts(runs=0)
+    assert _main(html) == "".join(parts.values())
+    # Both plans change services, by year; only North West London moves care between places.
+    moves = ["moves"] if name == "north_west_london" else []
+    assert list(parts) == ["about", "near_you", "when", *moves, "have_your_say"]
+    assert [list(words(part)[1]) for part in parts.values()] == [
+        [heading] for heading in ["About this plan", "What changes near you", "When",
+                                  *(["Where care moves"] if moves else []), "How to have your say"]]
+    assert all(part.startswith("<section><h2>") and part.endswith("</section>") for part in parts.values())
+
+
+def test_a_plan_that_changes_nothing_has_no_when_or_moves_part():
+    run = PlanRun.load(FIXTURES / "valid_small.yaml")
+    parts = PlanRun.from_plan(run.plan.model_copy(update={"schemes": []})).public_parts(runs=0)
+    assert list(parts) == ["about", "near_you", "have_your_say"]
+    assert "does not change any local services" in parts["near_you"]

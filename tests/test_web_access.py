@@ -11,7 +11,17 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from stpkit.web import access, results
-from stpkit.web.models import Mark, NationalResult, PlanState, Review, ReviewItem, ReviewMark, Revision, Role
+from stpkit.web.models import (
+    Mark,
+    NationalResult,
+    PlanState,
+    Publication,
+    Review,
+    ReviewItem,
+    ReviewMark,
+    Revision,
+    Role,
+)
 from stpkit.web.revisions import content_sha256, plan_document, read_upload
 from web_support import AWAY, HOME, NEIGHBOUR, SMALL_PLAN, make_user, plan_without_revisions
 
@@ -108,10 +118,12 @@ def plans(web_db):
     return made
 
 
-def _url(route: str, plan_id: int, user_id: int = 0) -> str:
+def _url(route: str, plan_id: int, user_id: int = 0, footprint: str = HOME) -> str:
     """``route`` with ``plan_id``, ``user_id``, revision 1 and the plan file download filled in
-    (a comparison of revision 1 with itself)."""
+    (a comparison of revision 1 with itself); a public page with ``footprint``, its version 1 and
+    plan file."""
     route = re.sub(r"<[^>]*plan_id>", str(plan_id), route).replace("<str:kind>", "yaml")
+    route = route.replace("<str:code>", footprint).replace("<str:name>", "plan.yaml")
     if "<int:review_id>" in route:
         review = Review.objects.get(plan_id=plan_id)
         item = review.items.get()
@@ -183,11 +195,11 @@ def test_permission_matrix(who, plans, monkeypatch):
                 expected = ({200, 302} if page else {412}) if may_edit else {403} if may_read else {404}
             assert status in expected, (who, route, methods, code, status)
             checked += 1
-    # Six plan operations in the API and fifteen plan pages (the plan, a revision of it, its
+    # Six plan operations in the API and seventeen plan pages (the plan, a revision of it, its
     # history, a download, queueing risk runs, the new-revision form, the editing form, the
     # comparison, a move of the assurance cycle, the list of reviews, a review, and its forms: a
-    # mark, a comment, a rating and an answer), for three plans.
-    assert checked == (6 + 15) * 3
+    # mark, a comment, a rating and an answer; the audit trail and its CSV), for three plans.
+    assert checked == (6 + 17) * 3
 
 
 @pytest.mark.parametrize("who", sorted(ROLES))
@@ -244,18 +256,42 @@ def test_the_centre_is_the_reviewers(who, plans):
                                       "centre/national/", "centre/national/<int:result_id>/map.svg"])
 
 
+def _stand_in_publication(plan) -> Publication:
+    """Version 1 of ``plan``'s footprint, published with stand-in content (the public pages
+    serve what a publication holds; they work nothing out)."""
+    revision = plan.revisions.get(number=1)
+    return Publication.objects.create(
+        footprint=plan.footprint, number=1, plan=plan, revision=revision, published_by=revision.author,
+        parameter_version="stand-in", summary_html="<section><h2>About this plan</h2></section>",
+        plan_yaml=SMALL_PLAN, results=EMPTY_RESULTS, open_data={"positions.csv": "year\n2016/17\n"},
+        report_pdf=b"%PDF-1.7 stand-in",
+    )
+
+
 def test_signed_out_visitors_see_only_public_pages(plans):
+    _stand_in_publication(plans[HOME])
     client = Client()
     someone = make_user("someone", Role.EDITOR, HOME)
+    published = []
     for route, methods, view in _views():
         url = _url(route, plans[HOME].pk, someone.pk)
         response = client.post(url, {}) if methods == ["POST"] else client.get(url)
         if view.stpkit_permission == access.PUBLIC:  # the API's root says "not found" to everyone
             assert response.status_code == (404 if route == "api/" else 200), route
+            if "<str:code>" in route:
+                published.append(route)
         elif route.startswith("api/"):
             assert response.status_code == 401, route
         else:
             assert response.status_code == 302 and response["Location"].startswith("/sign-in/"), route
+    # A published plan's pages and files: not found for a footprint never published, or for a
+    # version the footprint does not have.
+    assert published == ["footprints/<str:code>/plan", "footprints/<str:code>/plan/v<int:number>",
+                         "footprints/<str:code>/plan/v<int:number>/<str:name>"]
+    for route in published:
+        assert client.get(_url(route, plans[HOME].pk, footprint=NEIGHBOUR)).status_code == 404, route
+        if "<int:number>" in route:
+            assert client.get(_url(route, plans[HOME].pk).replace("/v1", "/v2")).status_code == 404, route
 
 
 def test_a_submitted_plan_is_no_longer_editable(plans):

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from stpkit.web import transitions, workflow
 from stpkit.web.models import Role
-from web_support import HOME, SMALL_PLAN, make_user, small_plan
+from stpkit.web.revisions import create_plan
+from web_support import HOME, SMALL_PLAN, make_user, signed_off, small_plan
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
@@ -139,6 +141,11 @@ def test_sign_in_read_the_plan_upload_a_revision(browser, live_server, web_trans
     page.get_by_role("button", name="Compare").click()
     page.wait_for_url(f"**/plans/{plan.pk}/compare/?from=2&to=2")
     assert page.get_by_text("Nothing in the inputs changed").is_visible()
+    _no_violations(page)
+
+    page.get_by_role("link", name="Audit trail").click()
+    page.wait_for_url(f"**/plans/{plan.pk}/audit/")
+    assert page.get_by_role("cell", name="tidied the schemes").is_visible()
     _no_violations(page)
 
     page.get_by_role("link", name="Sign out").click()
@@ -445,4 +452,29 @@ def test_the_centres_dashboard(browser, live_server, web_transactional_db, javas
     assert page.locator("tbody tr", has_text="Cornwall").locator("td").last.inner_text() == "overdue"
     _no_violations(page)
     assert [e for e in errors if "assets.nhs.uk/fonts/" not in e] == []  # the font the policy blocks, as above
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without-javascript"])
+def test_a_visitor_reads_a_published_plan(browser, live_server, web_transactional_db, javascript):
+    lead = make_user("lead", Role.LEAD, HOME)
+    reviewer = make_user("national", Role.NATIONAL_REVIEWER)
+    plan = create_plan(lead, signed_off(), "signed off", name="plan.yaml").plan
+    for user, action in ((lead, transitions.SUBMIT), (reviewer, transitions.OPEN_REVIEW),
+                         (reviewer, transitions.AGREE), (lead, transitions.PUBLISH)):
+        plan.refresh_from_db()
+        workflow.act(user, plan, action, plan.step)
+
+    context = browser.new_context(java_script_enabled=javascript, base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    _no_violations = Accessibility(browser, live_server.url, javascript).check
+    page.goto("/footprints/")
+    assert page.get_by_role("heading", name="South West").is_visible()
+    _no_violations(page)
+    page.get_by_role("link", name="Cornwall and the Isles of Scilly").click()
+    page.wait_for_url(f"**/footprints/{HOME}/plan")
+    assert page.get_by_role("heading", name="About this plan").is_visible()
+    assert page.get_by_role("link", name="Sign out").count() == 0
+    _no_violations(page)
     context.close()

@@ -237,8 +237,17 @@ class PlanRun:
         """What the plan means for the public, in plain English: one self-contained HTML page."""
         from stpkit.outputs.report.public import public_summary
 
-        chance = float(self.risk(runs, seed).p_balance[-1]) if runs else None
-        return public_summary(self.plan, self.central, chance)
+        return public_summary(self.plan, self.central, self._chance(runs, seed))
+
+    def _chance(self, runs: int, seed: int) -> float | None:
+        """The chance of balance in the final year after ``runs`` risk runs (none without runs)."""
+        return float(self.risk(runs, seed).p_balance[-1]) if runs else None
+
+    def public_parts(self, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED) -> dict[str, str]:
+        """The public summary's sections by key (about, near_you, when, moves, have_your_say), as HTML."""
+        from stpkit.outputs.report.public import public_parts
+
+        return public_parts(self.plan, self.central, self._chance(runs, seed))
 
     def results_workbook(self) -> bytes:
         """The results as an Excel workbook of tidy tables."""

@@ -388,7 +388,7 @@ class Publication(AppendOnly):
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     when = models.DateTimeField(default=timezone.now)
     parameter_version = models.CharField(max_length=64)
-    summary_html = models.TextField()  # the public summary's body, as ``stp public`` writes it
+    summary_html = models.TextField()  # the sections of ``stp public``'s page, joined (``public_parts``)
     plan_yaml = models.TextField()
     results = models.JSONField()
     open_data = models.JSONField()  # the results tables as CSV text, by file name

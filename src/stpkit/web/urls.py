@@ -46,5 +46,11 @@ urlpatterns = [
     path("centre/rounds/", views.rounds_page, name="rounds"),
     path("centre/national/", views.centre_national, name="centre-national"),
     path("centre/national/<int:result_id>/map.svg", views.national_map, name="national-map"),
+    path("plans/<int:plan_id>/audit/", views.audit_page, name="audit"),
+    path("plans/<int:plan_id>/audit.csv", views.audit_csv, name="audit-csv"),
+    path("footprints/", views.published_plans, name="published-plans"),
+    path("footprints/<str:code>/plan", views.published_plan, name="published-plan"),
+    path("footprints/<str:code>/plan/v<int:number>", views.published_plan, name="published-version"),
+    path("footprints/<str:code>/plan/v<int:number>/<str:name>", views.published_file, name="published-file"),
     path("api/", _api_urls()),
 ]

@@ -1,9 +1,10 @@
 """The pages: sign in and out, "my footprint", the plan page in tabs, revision history,
-downloads, the new-revision form, the form that edits a plan's schemes and key assumptions, and
-for administrators the users and their memberships.
-Every one declares its permission, and reaches a plan only through the access path
-(``plans_for``, ``plan_for``). The plan page shows the sections of ``stp report``, made by the
-report's own code from the revision's plan."""
+downloads, the new-revision form, the form that edits a plan's schemes and key assumptions,
+the reviews, the assurance cycle's moves, the centre's dashboard, the audit trail, for
+administrators the users and their memberships, and the public pages of published plans. Every
+one declares its permission, and reaches a plan only through the access path (``plans_for``,
+``plan_for``); the public pages read publications alone. The plan page shows the sections of
+``stp report``, made by the report's own code from the revision's plan."""
 
 from __future__ import annotations
 
@@ -31,8 +32,10 @@ from stpkit.domain.formatting import gbp000, money, money_m, pct, plain_number, 
 from stpkit.inputs.located import InputError, LocatedProblem
 from stpkit.outputs.report.charts import fan_chart
 from stpkit.outputs.report.html import figure, section
+from stpkit.outputs.report.public import date_words
+from stpkit.outputs.results import to_csv
 from stpkit.reference.parameters import load_parameters
-from stpkit.web import centre, edit, results, review, transitions, users, workflow
+from stpkit.web import centre, edit, publication, results, review, trail, transitions, users, workflow
 from stpkit.web.access import (
     CENTRE_VIEW,
     PLAN_ACT,
@@ -877,3 +880,54 @@ def national_map(request, result_id: int):
     if found is None:
         raise Http404("no such national total")
     return HttpResponse(found.map_svg, content_type="image/svg+xml")
+
+
+
+@requires(PLAN_READ)
+def audit_page(request, plan_id: int):
+    """The plan's audit trail: everything done to it, in time order, with who and when."""
+    plan = plan_for(request.user, plan_id)
+    return render(request, "stpkit/audit.html", {"plan": plan, "events": trail.audit_trail(plan),
+                                                 "when_text": trail.when_text})
+
+
+@requires(PLAN_READ)
+def audit_csv(request, plan_id: int):
+    """The audit trail as CSV: the page's rows."""
+    plan = plan_for(request.user, plan_id)
+    response = HttpResponse(to_csv(trail.trail_table(trail.audit_trail(plan))), content_type=publication.CSV)
+    response["Content-Disposition"] = f'attachment; filename="{plan.footprint_id}-plan-{plan.pk}-audit.csv"'
+    return response
+
+
+def _day(when) -> str:
+    """The day of ``when`` written out (21 October 2016), in the service's time zone."""
+    return date_words(timezone.localtime(when).date())
+
+
+@requires(PUBLIC)
+def published_plans(request):
+    """Every footprint with a published plan, by region."""
+    return render(request, "stpkit/published_plans.html", {"regions": publication.published_footprints(),
+                                                           "date_words": _day})
+
+
+@requires(PUBLIC)
+def published_plan(request, code: str, number: int | None = None):
+    """A publication of a footprint's plan (its latest without a number), as it was published."""
+    found, versions = publication.find_publication(code, number)
+    open_data = sorted(found.open_data)
+    return render(request, "stpkit/published_plan.html", {
+        "publication": found, "versions": versions, "latest": versions[-1], "open_data": open_data,
+        "published_on": _day(found.when), "date_words": _day,
+    })
+
+
+@requires(PUBLIC)
+def published_file(request, code: str, number: int, name: str):
+    """A file of a publication, byte for byte as it was stored when published."""
+    found, _ = publication.find_publication(code, number)
+    content, content_type = publication.published_file(found, name)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{code}-plan-v{number}-{name}"'
+    return response

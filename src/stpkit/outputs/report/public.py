@@ -591,15 +591,17 @@ def _ends(p: _Plan, scheme: Scheme, origin: str, to: str, to_line: ServiceLine) 
     return _site_place(site, org), arrives
 
 
-def public_summary(plan: Plan, result: PlanResult, probability_of_balance: float | None = None) -> str:
+def public_parts(plan: Plan, result: PlanResult, probability_of_balance: float | None = None) -> dict[str, str]:
+    """Each section of the public summary under its own heading, by key: about, near_you, when,
+    moves and have_your_say (a part with nothing to show is left out). The page joins them; the
+    web service's publication shows them inside its own pages."""
     name = footprint_name(result)
     years = result.years
     p = _Plan(plan, result)
-    banner = ILLUSTRATIVE_NOTE if plan.illustrative else None
     found = changes(plan, result)
     moved = _where_care_moves(p, result)
     horizon = fy_start(years[-1])
-    intro = section(
+    parts = {"about": section(
         "About this plan",
         paragraph(f"{len(plan.organisations)} organisations in {name} have written a plan for health and care from "
                   f"{years[0]} to {years[-1]}: {_organisations_words(plan)}."),
@@ -609,7 +611,7 @@ def public_summary(plan: Plan, result: PlanResult, probability_of_balance: float
                   f"when each starts; {'where care moves; ' if moved else ''}and how to have your say." if found else
                   "The plan makes no change to local services that people would notice. Below: how to have "
                   "your say."),
-    )
+    )}
     by_place: dict[str, list[Change]] = defaultdict(list)
     for change in found:
         by_place[change.place].append(change)
@@ -621,14 +623,25 @@ def public_summary(plan: Plan, result: PlanResult, probability_of_balance: float
             for c in items)
         places.append(f"<h3>{escape(place)}</h3><ul>{entries}</ul>")
     note = p.delivery_note()
-    near_you = section("What changes near you", *([paragraph(note)] if note and places else []), *(places or [
+    parts["near_you"] = section("What changes near you", *([paragraph(note)] if note and places else []), *(places or [
         paragraph("The plan does not change any local services people would notice.")]))
-    timeline = section("When", table(
-        ("Year", "Where", "What changes"),
-        [(c.year, c.place, c.what) for c in sorted(found, key=lambda c: (c.year, c.place))],
-        caption="Every change, by the year it starts")) if found else ""
+    if found:
+        parts["when"] = section("When", table(
+            ("Year", "Where", "What changes"),
+            [(c.year, c.place, c.what) for c in sorted(found, key=lambda c: (c.year, c.place))],
+            caption="Every change, by the year it starts"))
+    if moved:
+        parts["moves"] = moved
+    parts["have_your_say"] = _have_your_say(plan, p.names)
+    return parts
+
+
+def public_summary(plan: Plan, result: PlanResult, probability_of_balance: float | None = None) -> str:
+    """The public summary as one self-contained page: its parts (``public_parts``) joined."""
+    name = footprint_name(result)
+    years = result.years
+    banner = ILLUSTRATIVE_NOTE if plan.illustrative else None
     footer = ("Produced by stpkit from the plan's own figures. Contains public sector information licensed under "
               "the Open Government Licence v3.0.")
     return page(f"What the {name} plan means for you", f"Health and care, {years[0]} to {years[-1]}",
-                [intro, near_you, timeline, moved, _have_your_say(plan, p.names)],
-                banner=banner, footer=footer)
+                public_parts(plan, result, probability_of_balance).values(), banner=banner, footer=footer)
