@@ -1,15 +1,21 @@
 """Emails to the people a move concerns: the reviewers when a plan is submitted, the footprint
 when it is returned or agreed, both when it is published, and the reviewers when a challenge is
 answered. Sent through Django's email backend (the console in development, SMTP when set), one
-message per person so that nobody sees who else was told; people without an address are skipped."""
+message per person so that nobody sees who else was told; people without an address are skipped.
+Moves made inside ``withheld()`` tell nobody (the demo's story is played out that way)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
@@ -17,6 +23,7 @@ from stpkit.web import transitions
 from stpkit.web.models import FOOTPRINT_ROLES, Plan, Role
 
 log = logging.getLogger(__name__)
+_withheld: ContextVar[bool] = ContextVar("stpkit_emails_withheld", default=False)
 
 FOOTPRINT = "footprint"  # the plan's editors and lead
 REVIEWERS = "reviewers"  # the regional reviewers of its region and the national reviewers
@@ -38,6 +45,24 @@ def people(plan: Plan, groups) -> list:
         reach |= Q(memberships__role=Role.REGIONAL_REVIEWER, memberships__region=plan.footprint.region)
         reach |= Q(memberships__role=Role.NATIONAL_REVIEWER)
     return list(get_user_model().objects.filter(reach, is_active=True).exclude(email="").distinct().order_by("pk"))
+
+
+@contextmanager
+def withheld() -> Iterator[None]:
+    """Moves made inside tell nobody, whenever their transaction commits: for loading the demo,
+    whose accounts have addresses, without printing dozens of messages."""
+    token = _withheld.set(True)
+    try:
+        yield
+    finally:
+        _withheld.reset(token)
+
+
+def on_commit(send: Callable[[Any], int], what: Any) -> None:
+    """``send(what)`` once the current transaction commits (a move rolled back tells nobody),
+    unless emails are withheld now."""
+    if not _withheld.get():
+        transaction.on_commit(lambda: send(what))
 
 
 def _send(recipients, subject: str, body: str) -> int:

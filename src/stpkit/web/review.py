@@ -151,6 +151,6 @@ def answer(user, challenge: ReviewMark, text: str) -> ChallengeAnswer:
         made = ChallengeAnswer.objects.create(challenge=challenge, revision=revision, text=text[:4000], author=user)
         audit.record(user, "challenge_answered", review, plan=plan.pk, rule=challenge.item.rule,
                      revision=revision.number)
-        transaction.on_commit(lambda: notify.answered(made))
+        notify.on_commit(notify.answered, made)
     return made
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 def prepare(data_dir: Path | None = None, demo: bool = False, say: Callable[[str], None] = print) -> dict[str, str]:
     """Configure Django, migrate (which seeds the reference data) and, with ``demo``, load the
-    examples and reset the demo accounts; returns the demo accounts' passwords."""
+    examples, play the demo's assurance cycle (once) and reset the demo accounts; returns the
+    demo accounts' passwords."""
     if data_dir is not None:
         os.environ["STPKIT_DATA"] = str(data_dir)
     from stpkit.web import setup
@@ -28,11 +29,13 @@ def prepare(data_dir: Path | None = None, demo: bool = False, say: Callable[[str
     call_command("migrate", interactive=False, verbosity=0)
     if not demo:
         return {}
-    from stpkit.web.demo import demo_users, load_demo_plans
+    from stpkit.web.demo import demo_users, load_demo_cycle, load_demo_plans
 
     started = time.perf_counter()
     loaded = load_demo_plans()
-    say(f"{len(loaded)} demo plans loaded in {time.perf_counter() - started:.1f} s")
+    played = load_demo_cycle()
+    say(f"{len(loaded)} demo plans loaded and {len(played)} moves of the assurance cycle made "
+        f"in {time.perf_counter() - started:.1f} s (no emails sent)")
     return demo_users()
 
 

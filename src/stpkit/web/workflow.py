@@ -122,7 +122,7 @@ def act(user, plan: Plan, action: str, seen_step: int, reason: str = "") -> Tran
             publication.save()
             detail["publication"] = publication.number
         audit.record(user, f"plan_{action}", plan, **detail)
-        transaction.on_commit(lambda: notify.transition(done))
+        notify.on_commit(notify.transition, done)
     return done
 
 
