@@ -201,9 +201,7 @@ def _add_figures(rows: list[Row]) -> None:
 
 def _add_reviews(rows: list[Row], plans) -> None:
     """Each plan's latest review: who opened it, its open challenges, the reviewer's standing rating."""
-    latest: dict[int, Review] = {}
-    for r in Review.objects.filter(plan__in=list(plans)).select_related("opened_by").order_by("opened", "pk"):
-        latest[r.plan_id] = r
+    latest = review.latest_reviews(plans)
     challenges = review.open_challenge_counts(latest.values())
     proposed = dict(RatingProposal.objects.filter(review__in=list(latest.values())).order_by("when", "pk")
                     .values_list("review_id", "category"))

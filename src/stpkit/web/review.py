@@ -113,6 +113,14 @@ def open_challenges(review: Review) -> list[ReviewMark]:
     return [m for m in challenges(review) if m.pk not in answered]
 
 
+def latest_reviews(plans) -> dict[int, Review]:
+    """Each plan's latest review (``workflow.open_review`` for many plans at once), by plan id."""
+    latest: dict[int, Review] = {}
+    for found in Review.objects.filter(plan__in=list(plans)).select_related("opened_by").order_by("opened", "pk"):
+        latest[found.plan_id] = found
+    return latest
+
+
 def open_challenge_counts(reviews) -> dict[int, int]:
     """For the dashboard: how many ``open_challenges`` each review has, by review id, in two
     queries however many reviews there are."""

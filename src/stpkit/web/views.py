@@ -146,9 +146,11 @@ def my_footprint(request):
         if risk is not None:
             row["chance"] = f"{100 * risk.results['risk']['probability_of_balance'][-1]:.0f}%"
         rows.append(row)
-    challenges = review.open_challenge_counts([row["plan"] for row in rows])
+    latest_reviews = review.latest_reviews(row["plan"] for row in rows)
+    challenges = review.open_challenge_counts(latest_reviews.values())
     for row in rows:
-        row["challenges"] = challenges[row["plan"].pk]
+        found = latest_reviews.get(row["plan"].pk)
+        row["challenges"] = challenges[found.pk] if found else 0
     memberships = request.user.memberships.select_related("footprint")
     return render(request, "stpkit/my_footprint.html", {"rows": rows, "memberships": memberships,
                                                         "reviews": reviews_anything(request.user)})
