@@ -310,7 +310,7 @@ def test_the_assurance_cycle_from_submission_to_publication(browser, live_server
     def move(label: str, reason: str = "") -> None:
         form = page.locator("form", has=page.get_by_role("button", name=label))
         if reason:
-            form.get_by_label(re.compile("^Why")).fill(reason)
+            form.get_by_label(re.compile("Why")).fill(reason)
         form.get_by_role("button", name=label).click()
         page.wait_for_url(re.compile(rf"/plans/{plan.pk}/\?moved=\d+$"))
         _no_violations(page)
