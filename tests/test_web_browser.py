@@ -14,8 +14,7 @@ import pytest
 
 from stpkit.web import transitions, workflow
 from stpkit.web.models import Role
-from stpkit.web.revisions import create_plan
-from web_support import HOME, SMALL_PLAN, make_user, signed_off, small_plan
+from web_support import HOME, SMALL_PLAN, make_user, signed_off, signed_off_plan, small_plan
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
@@ -62,6 +61,27 @@ class Accessibility:
         assert found.violations_count == 0, f"{page.url}\n{found.generate_report()}"
 
 
+def _visit(browser, live_server, javascript: bool):
+    """A new browser on the site: its context, its page, the script errors and anything the
+    Content-Security-Policy blocked (collected as the page goes), and the axe-core check."""
+    context = browser.new_context(java_script_enabled=javascript, base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if "Content Security" in message.text else None)
+    return context, page, errors, Accessibility(browser, live_server.url, javascript).check
+
+
+def _sign_in(page, name: str, password: str | None = None) -> None:
+    """Sign in on the sign-in page (a test user's password is its name and -Pa55word!)."""
+    page.goto("/sign-in/")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(password or f"{name}-Pa55word!")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without-javascript"])
 def test_sign_in_read_the_plan_upload_a_revision(browser, live_server, web_transactional_db, javascript, tmp_path):
     editor = make_user("editor", Role.EDITOR, HOME)
@@ -71,14 +91,7 @@ def test_sign_in_read_the_plan_upload_a_revision(browser, live_server, web_trans
     good = tmp_path / "better.yaml"
     good.write_text(SMALL_PLAN.replace("title:", "title: Better", 1), "utf-8")
 
-    context = browser.new_context(java_script_enabled=javascript, base_url=live_server.url)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors: list[str] = []  # script errors, and anything the Content-Security-Policy blocked
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if "Content Security" in message.text else None)
-
-    _no_violations = Accessibility(browser, live_server.url, javascript).check
+    context, page, errors, _no_violations = _visit(browser, live_server, javascript)
     page.goto("/")
     assert page.url.endswith("/sign-in/?next=/")
     _no_violations(page)
@@ -162,19 +175,9 @@ def test_sign_in_read_the_plan_upload_a_revision(browser, live_server, web_trans
 def test_an_administrator_adds_a_user_who_then_signs_in(browser, live_server, web_transactional_db, javascript):
     make_user("admin", Role.ADMINISTRATOR)
     plan = small_plan(make_user("author", Role.EDITOR, HOME))
-    context = browser.new_context(java_script_enabled=javascript, base_url=live_server.url)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if "Content Security" in message.text else None)
-    _no_violations = Accessibility(browser, live_server.url, javascript).check
+    context, page, errors, _no_violations = _visit(browser, live_server, javascript)
 
-    page.goto("/sign-in/")
-    page.get_by_label("User name").fill("admin")
-    page.get_by_label("Password").fill("admin-Pa55word!")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/$"))
+    _sign_in(page, "admin")
     page.get_by_role("link", name="Users").click()
     page.wait_for_url("**/users/")
     _no_violations(page)
@@ -226,18 +229,8 @@ def test_edit_a_scheme_and_an_assumption_in_the_form(browser, live_server, web_t
     to its box) -> a good value saved as revision 2."""
     editor = make_user("editor", Role.EDITOR, HOME)
     plan = small_plan(editor)
-    context = browser.new_context(java_script_enabled=javascript, base_url=live_server.url)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if "Content Security" in message.text else None)
-    _no_violations = Accessibility(browser, live_server.url, javascript).check
-    page.goto("/sign-in/")
-    page.get_by_label("User name").fill("editor")
-    page.get_by_label("Password").fill("editor-Pa55word!")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/$"))
+    context, page, errors, _no_violations = _visit(browser, live_server, javascript)
+    _sign_in(page, "editor")
     page.goto(f"/plans/{plan.pk}/")
     page.get_by_role("link", name="Edit schemes and assumptions").click()
     page.wait_for_url(f"**/plans/{plan.pk}/revisions/edit/")
@@ -280,31 +273,20 @@ def test_the_assurance_cycle_from_submission_to_publication(browser, live_server
     rating and returns the plan; the editor uploads a new revision and answers the challenge; the
     lead submits again; the reviewer agrees; the lead publishes; a visitor reads it, signed out."""
     from stpkit.web.models import ChallengeAnswer, PlanState, Publication, ReviewMark, Transition
-    from stpkit.web.revisions import create_plan
 
     make_user("editor", Role.EDITOR, HOME)
     make_user("lead", Role.LEAD, HOME)
     make_user("reviewer", Role.REGIONAL_REVIEWER, region="South West")
-    plan = create_plan(make_user("author", Role.EDITOR, HOME), signed_off(), "signed off", name="plan.yaml").plan
+    plan = signed_off_plan(make_user("author", Role.EDITOR, HOME))
 
-    context = browser.new_context(java_script_enabled=javascript, base_url=live_server.url)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if "Content Security" in message.text else None)
-    _no_violations = Accessibility(browser, live_server.url, javascript).check
+    context, page, errors, _no_violations = _visit(browser, live_server, javascript)
 
     def as_user(name: str) -> None:
         if page.get_by_role("link", name="Sign out").count():
             page.get_by_role("link", name="Sign out").click()
             page.get_by_role("button", name="Sign out").click()
             page.wait_for_url("**/sign-in/")
-        page.goto("/sign-in/")
-        page.get_by_label("User name").fill(name)
-        page.get_by_label("Password").fill(f"{name}-Pa55word!")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(re.compile(r"/$"))
+        _sign_in(page, name)
         page.goto(f"/plans/{plan.pk}/")
 
     def move(label: str, reason: str = "") -> None:
@@ -398,22 +380,12 @@ def test_running_risk_runs_show_their_progress_and_the_page_reloads_itself(brows
     plan = small_plan(editor)
     job = Job.objects.create(revision=plan.revisions.get(), parameter_version=results.parameter_version(),
                              runs=PAGE_RUNS, seed=PAGE_SEED, state=Job.State.RUNNING, progress=0.4)
-    context = browser.new_context(java_script_enabled=javascript, base_url=live_server.url)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if "Content Security" in message.text else None)
-    page.goto("/sign-in/")
-    page.get_by_label("User name").fill("editor")
-    page.get_by_label("Password").fill("editor-Pa55word!")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/$"))
+    context, page, errors, _no_violations = _visit(browser, live_server, javascript)
+    _sign_in(page, "editor")
 
     page.goto(f"/plans/{plan.pk}/#risk")
     assert page.get_by_label("Running: 40% of 2,000 runs done.").get_attribute("value") == "40"
-    no_violations = Accessibility(browser, live_server.url, javascript).check
-    no_violations(page)
+    _no_violations(page)
     # The reader asks for the page to reload itself (a meta refresh, no script); the worker gets
     # further and the page shows it without anyone touching it.
     page.get_by_role("link", name="Reload this page every 5 seconds until they are done").click()
@@ -422,7 +394,7 @@ def test_running_risk_runs_show_their_progress_and_the_page_reloads_itself(brows
     page.get_by_label("Running: 80% of 2,000 runs done.").wait_for()
     # axe fails every timed meta refresh (WCAG 2.2.1); this one the reader turned on, and the page
     # offers to turn it off, which 2.2.1 allows. Everything else on the page is checked.
-    no_violations(page, disable=["meta-refresh"])
+    _no_violations(page, disable=["meta-refresh"])
     assert page.get_by_role("link", name="Stop reloading").is_visible()
     assert [e for e in errors if "assets.nhs.uk/fonts/" not in e] == []  # the font: see the journey above
     context.close()
@@ -450,18 +422,8 @@ def test_the_centres_dashboard(browser, live_server, web_transactional_db, javas
         seed=centre.NATIONAL_SEED, document=json.loads(json_text(run.document())),
         challenge_gbp000=national_challenge(run.params, run.result.horizon), map_svg=run.map_svg(), seconds=1)
 
-    context = browser.new_context(java_script_enabled=javascript, base_url=live_server.url)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if "Content Security" in message.text else None)
-    _no_violations = Accessibility(browser, live_server.url, javascript).check
-    page.goto("/sign-in/")
-    page.get_by_label("User name").fill("national")
-    page.get_by_label("Password").fill("national-Pa55word!")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/$"))
+    context, page, errors, _no_violations = _visit(browser, live_server, javascript)
+    _sign_in(page, "national")
     page.get_by_role("link", name="The centre's dashboard").click()
 
     page.wait_for_url("**/centre/")
@@ -499,16 +461,13 @@ def test_the_centres_dashboard(browser, live_server, web_transactional_db, javas
 def test_a_visitor_reads_a_published_plan(browser, live_server, web_transactional_db, javascript):
     lead = make_user("lead", Role.LEAD, HOME)
     reviewer = make_user("national", Role.NATIONAL_REVIEWER)
-    plan = create_plan(lead, signed_off(), "signed off", name="plan.yaml").plan
+    plan = signed_off_plan(lead)
     for user, action in ((lead, transitions.SUBMIT), (reviewer, transitions.OPEN_REVIEW),
                          (reviewer, transitions.AGREE), (lead, transitions.PUBLISH)):
         plan.refresh_from_db()
         workflow.act(user, plan, action, plan.step)
 
-    context = browser.new_context(java_script_enabled=javascript, base_url=live_server.url)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    _no_violations = Accessibility(browser, live_server.url, javascript).check
+    context, page, errors, _no_violations = _visit(browser, live_server, javascript)
     page.goto("/footprints/")
     assert page.get_by_role("heading", name="South West").is_visible()
     _no_violations(page)

@@ -9,7 +9,7 @@ from django.db import connection
 
 from stpkit.web.models import Revision, Role
 from stpkit.web.revisions import StaleVersion, new_revision, read_upload
-from web_support import HOME, SMALL_PLAN, make_user, small_plan
+from web_support import HOME, SMALL_PLAN, make_user, signed_off_plan, small_plan
 
 
 def test_of_two_concurrent_saves_one_is_refused(web_transactional_db):
@@ -54,13 +54,11 @@ def test_of_two_reviewers_acting_at_once_one_is_refused(web_transactional_db):
     connection of its own: exactly one move is made; the other is told who moved it first."""
     from stpkit.web import transitions, workflow
     from stpkit.web.models import PlanState, Transition
-    from stpkit.web.revisions import create_plan
-    from web_support import signed_off
 
     lead = make_user("lead", Role.LEAD, HOME)
     regional = make_user("regional", Role.REGIONAL_REVIEWER, region="South West")
     national = make_user("national", Role.NATIONAL_REVIEWER)
-    plan = create_plan(lead, signed_off(), "signed off", name="plan.yaml").plan
+    plan = signed_off_plan(lead)
     workflow.act(lead, plan, transitions.SUBMIT, 0)
     workflow.act(regional, plan, transitions.OPEN_REVIEW, 1)
     start = threading.Barrier(2)

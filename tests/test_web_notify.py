@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from django.core.mail.backends.locmem import EmailBackend
 
-from stpkit.web import notify, review, transitions, workflow
+from stpkit.web import notify, review, transitions
 from stpkit.web.models import Mark, PlanState, Role, Transition
-from stpkit.web.revisions import create_plan, new_revision
-from web_support import AWAY, HOME, make_user, signed_off
+from stpkit.web.revisions import new_revision
+from web_support import AWAY, HOME, make_user, move, signed_off, signed_off_plan
 
 
 @pytest.fixture
@@ -35,12 +35,8 @@ def people(web_db):
 
 @pytest.fixture
 def plan(people):
-    return create_plan(people["editor"], signed_off(), "signed off", name="plan.yaml").plan
+    return signed_off_plan(people["editor"])
 
-
-def _act(plan, user, action, reason=""):
-    plan.refresh_from_db()
-    return workflow.act(user, plan, action, plan.step, reason)
 
 
 def _told(mailoutbox) -> list[str]:
@@ -53,31 +49,31 @@ def _told(mailoutbox) -> list[str]:
 
 def test_each_move_tells_the_people_it_concerns(plan, people, django_capture_on_commit_callbacks, mailoutbox):
     with django_capture_on_commit_callbacks(execute=True):
-        _act(plan, people["lead"], transitions.SUBMIT)
+        move(plan, people["lead"], transitions.SUBMIT)
     assert {m.subject for m in mailoutbox} == {"Cornwall and the Isles of Scilly: lead submitted the plan (revision 1)"}
     assert _told(mailoutbox) == ["national", "regional"]  # the region's reviewers and the national ones
     with django_capture_on_commit_callbacks(execute=True):
-        _act(plan, people["regional"], transitions.OPEN_REVIEW)  # tells nobody
+        move(plan, people["regional"], transitions.OPEN_REVIEW)  # tells nobody
     assert mailoutbox == []
     with django_capture_on_commit_callbacks(execute=True):
-        _act(plan, people["regional"], transitions.AGREE)
+        move(plan, people["regional"], transitions.AGREE)
     assert _told(mailoutbox) == ["editor", "lead"]  # the footprint
     with django_capture_on_commit_callbacks(execute=True):
-        _act(plan, people["lead"], transitions.PUBLISH)
+        move(plan, people["lead"], transitions.PUBLISH)
     assert _told(mailoutbox) == ["editor", "lead", "national", "regional"]  # both
     with django_capture_on_commit_callbacks(execute=True):
-        _act(plan, people["lead"], transitions.REDRAFT)
+        move(plan, people["lead"], transitions.REDRAFT)
     assert mailoutbox == []
 
 
 def test_a_return_tells_the_footprint_and_an_answer_the_reviewers(
     plan, people, django_capture_on_commit_callbacks, mailoutbox
 ):
-    _act(plan, people["lead"], transitions.SUBMIT)
-    opened = _act(plan, people["national"], transitions.OPEN_REVIEW).review
+    move(plan, people["lead"], transitions.SUBMIT)
+    opened = move(plan, people["national"], transitions.OPEN_REVIEW).review
     challenge = review.mark(people["national"], opened.items.first(), Mark.CHALLENGED, "Why?")
     with django_capture_on_commit_callbacks(execute=True):
-        _act(plan, people["national"], transitions.RETURN, "Answer the challenge.")
+        move(plan, people["national"], transitions.RETURN, "Answer the challenge.")
     returned = list(mailoutbox)
     assert _told(mailoutbox) == ["editor", "lead"]
     assert "Why:\nAnswer the challenge." in returned[0].body
@@ -97,7 +93,7 @@ def test_a_mail_server_that_fails_does_not_undo_the_move(
 
     monkeypatch.setattr(EmailBackend, "send_messages", refuse)
     with django_capture_on_commit_callbacks(execute=True):
-        done = _act(plan, people["lead"], transitions.SUBMIT)
+        done = move(plan, people["lead"], transitions.SUBMIT)
     plan.refresh_from_db()
     assert plan.state == PlanState.SUBMITTED and Transition.objects.get() == done
     assert mailoutbox == []
@@ -109,9 +105,9 @@ def test_moves_made_while_emails_are_withheld_tell_nobody(
 ):
     # The callbacks run after ``withheld`` has ended (on commit), and still send nothing.
     with django_capture_on_commit_callbacks(execute=True), notify.withheld():
-        _act(plan, people["lead"], transitions.SUBMIT)
+        move(plan, people["lead"], transitions.SUBMIT)
     assert mailoutbox == []
     with django_capture_on_commit_callbacks(execute=True):
-        _act(plan, people["national"], transitions.OPEN_REVIEW)
-        _act(plan, people["national"], transitions.AGREE)
+        move(plan, people["national"], transitions.OPEN_REVIEW)
+        move(plan, people["national"], transitions.AGREE)
     assert _told(mailoutbox) == ["editor", "lead"]

@@ -14,11 +14,11 @@ import pytest
 from django.test import Client
 
 from pdf_text import html_tables
-from stpkit.web import review, transitions, workflow
+from stpkit.web import review, transitions
 from stpkit.web.models import Mark, Publication, Role
-from stpkit.web.revisions import create_plan, new_revision, plan_document, read_upload
+from stpkit.web.revisions import new_revision, plan_document, read_upload
 from stpkit.web.trail import when_text
-from web_support import HOME, NEIGHBOUR, SMALL_PLAN, make_user, signed_off
+from web_support import HOME, NEIGHBOUR, SMALL_PLAN, make_user, move, signed_off, signed_off_plan
 
 #: The second revision: the trust's cost improvement scheme 5% instead of 4%.
 BIGGER_SCHEME = signed_off(SMALL_PLAN.replace("size_pct: 4\n", "size_pct: 5\n"))
@@ -37,23 +37,19 @@ def people(web_db):
 
 @pytest.fixture
 def plan(people):
-    return create_plan(people["editor"], signed_off(), "signed off", name="plan.yaml").plan
+    return signed_off_plan(people["editor"])
 
-
-def _act(plan, user, action, reason=""):
-    plan.refresh_from_db()
-    return workflow.act(user, plan, action, plan.step, reason)
 
 
 def _agree(plan, people):
-    _act(plan, people["lead"], transitions.SUBMIT)
-    _act(plan, people["regional"], transitions.OPEN_REVIEW)
-    _act(plan, people["national"], transitions.AGREE)
+    move(plan, people["lead"], transitions.SUBMIT)
+    move(plan, people["regional"], transitions.OPEN_REVIEW)
+    move(plan, people["national"], transitions.AGREE)
 
 
 def _agree_and_publish(plan, people):
     _agree(plan, people)
-    _act(plan, people["lead"], transitions.PUBLISH)
+    move(plan, people["lead"], transitions.PUBLISH)
 
 
 def _files(client: Client, publication: Publication) -> dict[str, bytes]:
@@ -123,13 +119,13 @@ def test_a_later_publication_leaves_the_earlier_one_as_it_was(plan, people):
     page_before = anonymous.get(f"{PLAN_URL}/v1").content
     files_before = _files(anonymous, first)
     # A new draft, agreed but not yet published: the public still sees version 1 only.
-    _act(plan, people["lead"], transitions.REDRAFT)
+    move(plan, people["lead"], transitions.REDRAFT)
     new_revision(people["editor"], plan, BIGGER_SCHEME, base_version=1, message="a bigger scheme")
     _agree(plan, people)
     assert anonymous.get(f"{PLAN_URL}/v2").status_code == 404
     latest = anonymous.get(PLAN_URL).content.decode()
     assert "Revision 1 of the plan" in latest and "Revision 2" not in latest
-    _act(plan, people["lead"], transitions.PUBLISH)
+    move(plan, people["lead"], transitions.PUBLISH)
     second = Publication.objects.get(number=2)
     assert second.revision.number == 2 and second.summary_html != first.summary_html
     latest = anonymous.get(PLAN_URL).content.decode()
@@ -150,7 +146,7 @@ def test_a_plan_never_published_is_not_found(plan, people):
     _agree(plan, people)  # agreed, not published
     assert [anonymous.get(url).status_code for url in urls] == [404] * 4
     assert "No plan has been published yet" in anonymous.get("/footprints/").content.decode()
-    _act(plan, people["lead"], transitions.PUBLISH)
+    move(plan, people["lead"], transitions.PUBLISH)
     assert anonymous.get(PLAN_URL).status_code == 200
     # Another footprint's address, and a version this one does not have, stay not found.
     assert anonymous.get(f"/footprints/{NEIGHBOUR}/plan").status_code == 404
@@ -159,8 +155,8 @@ def test_a_plan_never_published_is_not_found(plan, people):
 
 def test_the_audit_trail_lists_every_event_once_in_order(plan, people):
     regional, editor, lead = people["regional"], people["editor"], people["lead"]
-    _act(plan, lead, transitions.SUBMIT)
-    opened = _act(plan, regional, transitions.OPEN_REVIEW).review
+    move(plan, lead, transitions.SUBMIT)
+    opened = move(plan, regional, transitions.OPEN_REVIEW).review
     items = list(opened.items.all())
     a01 = next(i for i in items if i.rule == "A01")
     last = items[-1]
@@ -169,7 +165,7 @@ def test_the_audit_trail_lists_every_event_once_in_order(plan, people):
     review.mark(regional, last, Mark.ACCEPTED)
     review.comment(regional, opened, "scheme", "REF-CIP-01", "Is 4% a year realistic?")
     review.propose_rating(regional, opened, "making_progress", "one challenge open")
-    _act(plan, regional, transitions.RETURN, "answer the challenge")
+    move(plan, regional, transitions.RETURN, "answer the challenge")
     plan.refresh_from_db()
     new_revision(editor, plan, BIGGER_SCHEME, base_version=1, message="answers A01")
     review.answer(editor, review.challenges(opened)[0], "by a bigger scheme")

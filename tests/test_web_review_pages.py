@@ -9,10 +9,9 @@ import re
 import pytest
 from django.test import Client
 
-from stpkit.web import transitions, workflow
+from stpkit.web import transitions
 from stpkit.web.models import ChallengeAnswer, Mark, RatingProposal, ReviewComment, ReviewMark, Role
-from stpkit.web.revisions import create_plan
-from web_support import HOME, make_user, signed_off
+from web_support import HOME, make_user, move, signed_off, signed_off_plan
 
 
 @pytest.fixture
@@ -28,15 +27,11 @@ def people(web_db):
 def opened(people):
     """A plan submitted by its lead and in review: its checklist is stp check's findings on
     tests/fixtures/valid_small.yaml (A01, A05, A11, A13, A25, A26)."""
-    plan = create_plan(people["editor"], signed_off(), "signed off", name="plan.yaml").plan
-    _act(plan, people["lead"], transitions.SUBMIT)
-    review = _act(plan, people["reviewer"], transitions.OPEN_REVIEW).review
+    plan = signed_off_plan(people["editor"])
+    move(plan, people["lead"], transitions.SUBMIT)
+    review = move(plan, people["reviewer"], transitions.OPEN_REVIEW).review
     return plan, review
 
-
-def _act(plan, user, action, reason=""):
-    plan.refresh_from_db()
-    return workflow.act(user, plan, action, plan.step, reason)
 
 
 def _client(user) -> Client:
@@ -128,7 +123,7 @@ def test_an_editor_cannot_mark(opened, people):
 def _challenged_and_returned(plan, review, people):
     client = _client(people["reviewer"])
     client.post(_urls(plan, review)["mark"](_item(review, "A01")), {"mark": Mark.CHALLENGED, "question": "How?"})
-    _act(plan, people["reviewer"], transitions.RETURN, "answer the challenge")
+    move(plan, people["reviewer"], transitions.RETURN, "answer the challenge")
     return ReviewMark.objects.get()
 
 

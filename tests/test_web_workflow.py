@@ -8,7 +8,7 @@ import pytest
 from stpkit.web import review, transitions, workflow
 from stpkit.web.models import AuditEvent, Mark, PlanState, Publication, Role, Round, Transition
 from stpkit.web.revisions import NotEditable, create_plan, new_revision
-from web_support import HOME, make_user, signed_off
+from web_support import HOME, make_user, move, signed_off, signed_off_plan
 
 
 @pytest.fixture
@@ -24,12 +24,8 @@ def people(web_db):
 
 @pytest.fixture
 def plan(people):
-    return create_plan(people["editor"], signed_off(), "signed off", name="plan.yaml").plan
+    return signed_off_plan(people["editor"])
 
-
-def _act(plan, user, action, reason=""):
-    plan.refresh_from_db()
-    return workflow.act(user, plan, action, plan.step, reason)
 
 
 def test_submit_review_agree_publish(plan, people, django_capture_on_commit_callbacks, mailoutbox):
@@ -37,10 +33,10 @@ def test_submit_review_agree_publish(plan, people, django_capture_on_commit_call
         user.email = f"{user.username}@example.nhs.uk"
         user.save()
     with django_capture_on_commit_callbacks(execute=True):
-        submitted = _act(plan, people["lead"], transitions.SUBMIT)
-        review_opened = _act(plan, people["regional"], transitions.OPEN_REVIEW)
-        _act(plan, people["national"], transitions.AGREE)
-        _act(plan, people["lead"], transitions.PUBLISH)
+        submitted = move(plan, people["lead"], transitions.SUBMIT)
+        review_opened = move(plan, people["regional"], transitions.OPEN_REVIEW)
+        move(plan, people["national"], transitions.AGREE)
+        move(plan, people["lead"], transitions.PUBLISH)
     plan.refresh_from_db()
     assert plan.state == PlanState.PUBLISHED and plan.step == 4
     assert submitted.revision.number == 1 and review_opened.review.revision == submitted.revision
@@ -65,41 +61,41 @@ def test_submit_review_agree_publish(plan, people, django_capture_on_commit_call
 def test_only_a_complete_sign_off_is_submitted(people):
     plan = create_plan(people["editor"], signed_off(pending="REF"), "pending", name="plan.yaml").plan
     with pytest.raises(workflow.NotReady, match=r"REF\): pending"):
-        _act(plan, people["lead"], transitions.SUBMIT)
+        move(plan, people["lead"], transitions.SUBMIT)
     with pytest.raises(workflow.NotAllowed):  # an editor never submits
-        _act(plan, people["editor"], transitions.SUBMIT)
+        move(plan, people["editor"], transitions.SUBMIT)
     plan.refresh_from_db()
     assert plan.state == PlanState.DRAFT and not Transition.objects.exists()
 
 
 def test_a_submitted_revision_is_frozen(plan, people):
-    _act(plan, people["lead"], transitions.SUBMIT)
+    move(plan, people["lead"], transitions.SUBMIT)
     with pytest.raises(NotEditable):
         new_revision(people["editor"], plan, signed_off(), base_version=1)
     assert plan.revisions.count() == 1
 
 
 def test_a_stale_page_does_nothing_and_says_what_happened(plan, people):
-    _act(plan, people["lead"], transitions.SUBMIT)
-    _act(plan, people["regional"], transitions.OPEN_REVIEW)
+    move(plan, people["lead"], transitions.SUBMIT)
+    move(plan, people["regional"], transitions.OPEN_REVIEW)
     plan.refresh_from_db()
     seen = plan.step
     workflow.act(people["regional"], plan, transitions.AGREE, seen)
     with pytest.raises(workflow.Conflict, match="regional agreed it"):
         workflow.act(people["national"], plan, transitions.RETURN, seen, "not yet")
     # Reopened, the plan is in review again, but a page from before is still stale.
-    _act(plan, people["national"], transitions.REOPEN_REVIEW, "one more look")
+    move(plan, people["national"], transitions.REOPEN_REVIEW, "one more look")
     with pytest.raises(workflow.Conflict):
         workflow.act(people["national"], plan, transitions.RETURN, seen, "not yet")
     assert Transition.objects.filter(plan=plan).count() == 4
 
 
 def test_reviewers_act_only_in_their_reach(plan, people):
-    _act(plan, people["lead"], transitions.SUBMIT)
+    move(plan, people["lead"], transitions.SUBMIT)
     with pytest.raises(workflow.NotAllowed):
-        _act(plan, people["away"], transitions.OPEN_REVIEW)
+        move(plan, people["away"], transitions.OPEN_REVIEW)
     with pytest.raises(workflow.NotAllowed):  # a reviewer does not submit or publish
-        _act(plan, people["national"], transitions.PUBLISH)
+        move(plan, people["national"], transitions.PUBLISH)
 
 
 def test_a_return_needs_a_reason_and_challenges_are_answered_in_the_next_revision(
@@ -107,8 +103,8 @@ def test_a_return_needs_a_reason_and_challenges_are_answered_in_the_next_revisio
 ):
     people["regional"].email = "regional@example.nhs.uk"
     people["regional"].save()
-    _act(plan, people["lead"], transitions.SUBMIT)
-    opened = _act(plan, people["regional"], transitions.OPEN_REVIEW).review
+    move(plan, people["lead"], transitions.SUBMIT)
+    opened = move(plan, people["regional"], transitions.OPEN_REVIEW).review
     items = list(opened.items.all())
     # The checklist is stp check's findings on the submitted revision: A01 (the plan does not
     # balance in its final year) fires for this small plan.
@@ -118,8 +114,8 @@ def test_a_return_needs_a_reason_and_challenges_are_answered_in_the_next_revisio
     review.mark(people["regional"], items[-1], Mark.ACCEPTED)
     assert [m.pk for m in review.open_challenges(opened)] == [challenge.pk]
     with pytest.raises(workflow.NotReady, match="say why"):
-        _act(plan, people["regional"], transitions.RETURN)
-    _act(plan, people["regional"], transitions.RETURN, "answer the challenge")
+        move(plan, people["regional"], transitions.RETURN)
+    move(plan, people["regional"], transitions.RETURN, "answer the challenge")
     with pytest.raises(workflow.NotReady, match="revision 1 was the one reviewed"):
         review.answer(people["editor"], challenge, "by the new scheme")
     plan.refresh_from_db()
@@ -129,8 +125,8 @@ def test_a_return_needs_a_reason_and_challenges_are_answered_in_the_next_revisio
     assert answered.revision.number == 2 and review.open_challenges(opened) == []
     assert [m.to for m in mailoutbox] == [["regional@example.nhs.uk"]]
     # The review is kept: the next submission opens a new one; the old marks stay.
-    _act(plan, people["lead"], transitions.SUBMIT)
-    second = _act(plan, people["national"], transitions.OPEN_REVIEW).review
+    move(plan, people["lead"], transitions.SUBMIT)
+    second = move(plan, people["national"], transitions.OPEN_REVIEW).review
     assert second.revision.number == 2 and second != opened
     assert review.current_marks(opened)[a01.pk].mark == Mark.CHALLENGED
 
@@ -143,4 +139,4 @@ def test_a_submission_belongs_to_the_open_round(plan, people):
                          due=today - datetime.timedelta(days=30))
     june = Round.objects.create(name="This round", opens=today - datetime.timedelta(days=10),
                                 due=today + datetime.timedelta(days=5))
-    assert _act(plan, people["lead"], transitions.SUBMIT).round == june
+    assert move(plan, people["lead"], transitions.SUBMIT).round == june

@@ -55,3 +55,19 @@ def signed_off(text: str = SMALL_PLAN, *, pending: str | None = None) -> str:
         for code in ("11N", "REF")
     )
     return text.rstrip("\n") + "\ngovernance:\n  sign_off:" + entries + "\n"
+
+
+def signed_off_plan(author) -> Plan:
+    """A plan of footprint HOME whose first revision every member has signed off: its lead may
+    submit it."""
+    from stpkit.web.revisions import create_plan
+
+    return create_plan(author, signed_off(), "signed off", name="plan.yaml").plan
+
+
+def move(plan: Plan, user, action: str, reason: str = ""):
+    """``workflow.act`` from the plan's step as it is now, as from a page just loaded."""
+    from stpkit.web import workflow
+
+    plan.refresh_from_db()
+    return workflow.act(user, plan, action, plan.step, reason)
