@@ -374,7 +374,7 @@ def test_running_risk_runs_show_their_progress_and_the_page_reloads_itself(brows
                                                                            web_transactional_db, javascript):
     from stpkit.web import results
     from stpkit.web.models import Job
-    from stpkit.web.views import PAGE_RUNS, PAGE_SEED
+    from stpkit.web.views.plans import PAGE_RUNS, PAGE_SEED
 
     editor = make_user("editor", Role.EDITOR, HOME)
     plan = small_plan(editor)

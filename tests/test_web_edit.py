@@ -179,7 +179,7 @@ def test_a_save_that_loses_the_race_after_the_check_is_refused_too(editor, monke
     plan = small_plan(editor)
     client = _client(editor)
     fields = _form(client.get(_url(plan)).content.decode()) | {CIP_SIZE: "7"}
-    from stpkit.web import views
+    from stpkit.web.views import plans as views
 
     def racing(*args, **kwargs):
         new_revision(make_user("colleague", Role.EDITOR, HOME), plan, SMALL_PLAN, base_version=1, message="theirs")

@@ -92,7 +92,7 @@ def test_a_running_job_writes_its_progress_as_runs_are_done(editor, monkeypatch,
 
 def _job(plan, state, progress=0.0, error=""):
     from stpkit.web.models import Job
-    from stpkit.web.views import PAGE_RUNS, PAGE_SEED
+    from stpkit.web.views.plans import PAGE_RUNS, PAGE_SEED
 
     return Job.objects.create(revision=plan.revisions.get(), parameter_version=results.parameter_version(),
                               runs=PAGE_RUNS, seed=PAGE_SEED, state=state, progress=progress, error=error)
