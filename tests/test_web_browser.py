@@ -424,7 +424,7 @@ def test_the_centres_dashboard(browser, live_server, web_transactional_db, javas
 
     context, page, errors, _no_violations = _visit(browser, live_server, javascript)
     _sign_in(page, "national")
-    page.get_by_role("link", name="The centre's dashboard").click()
+    page.get_by_role("link", name="The centre's dashboard").first.click()  # in the header; also on the page
 
     page.wait_for_url("**/centre/")
     assert page.locator("tbody tr").count() == 44

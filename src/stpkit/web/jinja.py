@@ -12,7 +12,7 @@ from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
 from stpkit.outputs.report.public import date_words
-from stpkit.web.access import manages_users
+from stpkit.web.access import manages_users, reviews_anything
 
 
 def when(moment: datetime | None) -> str:
@@ -33,5 +33,5 @@ def environment(**options) -> Environment:
     options["loader"] = ChoiceLoader([options.pop("loader"), PackageLoader("nhsuk_frontend_jinja")])
     env = Environment(**options)
     env.globals.update(static=static, url=lambda name, *args: reverse(name, args=args), manages_users=manages_users,
-                       when=when, day=day)
+                       reviews_anything=reviews_anything, when=when, day=day)
     return env
