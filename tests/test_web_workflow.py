@@ -140,3 +140,22 @@ def test_a_submission_belongs_to_the_open_round(plan, people):
     june = Round.objects.create(name="This round", opens=today - datetime.timedelta(days=10),
                                 due=today + datetime.timedelta(days=5))
     assert move(plan, people["lead"], transitions.SUBMIT).round == june
+
+
+def test_a_move_made_while_the_role_is_checked_is_told_as_such(plan, people, monkeypatch):
+    """The role check reads the plan's state as it is then: a move another reviewer makes just
+    before it is a conflict, not "your role does not allow" (two reviewers at once, made certain)."""
+    move(plan, people["lead"], transitions.SUBMIT)
+    move(plan, people["regional"], transitions.OPEN_REVIEW)
+    plan.refresh_from_db()
+    seen = plan.step
+    check = workflow.may
+
+    def another_reviewer_returns_it_first(user, checked, action):
+        if user == people["national"]:
+            workflow.act(people["regional"], checked, transitions.RETURN, seen, "not yet")
+        return check(user, checked, action)
+
+    monkeypatch.setattr(workflow, "may", another_reviewer_returns_it_first)
+    with pytest.raises(workflow.Conflict, match="regional returned it"):
+        workflow.act(people["national"], plan, transitions.AGREE, seen)

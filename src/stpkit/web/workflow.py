@@ -98,6 +98,10 @@ def act(user, plan: Plan, action: str, seen_step: int, reason: str = "") -> Tran
             f"{transitions.LABELS[action]}: not possible while the plan is {plan.get_state_display().lower()}"
         )
     if not may(user, plan, action):
+        # The check reads the plan's state as it is now: if someone moved it meanwhile, that is
+        # what the user must be told, not that their role does not allow the move.
+        if Plan.objects.filter(pk=plan.pk).values_list("step", flat=True).get() != seen_step:
+            raise Conflict(plan, seen_step)
         raise NotAllowed(f"your role does not allow you to {move.label.lower()}")
     reason = reason.strip()
     if move.needs_reason and not reason:
