@@ -123,12 +123,13 @@ def test_sign_in_read_the_plan_upload_a_revision(browser, live_server, web_trans
     assert page.locator("#bridge figure#bridge svg").count() == 1
 
     page.get_by_role("link", name="Upload a new revision").click()
+    page.wait_for_url(f"**/plans/{plan.pk}/revisions/new/")
     _no_violations(page)
     page.get_by_label("Plan file or submission workbook").set_input_files(str(bad))
     page.get_by_label("What changed in this revision").fill("tidied the schemes")
     page.get_by_role("button", name="Save the new revision").click()
     summary = page.locator(".nhsuk-error-summary")
-    assert summary.is_visible()
+    summary.wait_for()  # the refused page has come back
     assert re.search(r"bad\.yaml:\d+: base_year: ", summary.inner_text())
     assert page.get_by_label("What changed in this revision").input_value() == "tidied the schemes"
     _no_violations(page)
@@ -306,6 +307,7 @@ def test_the_assurance_cycle_from_submission_to_publication(browser, live_server
     move("Open the review")
     page.get_by_role("link", name="Reviews").click()
     page.get_by_role("link", name="Review of revision 1").click()
+    page.wait_for_url(re.compile(r"/reviews/\d+/$"))
     _no_violations(page)
     mark = page.locator("form", has=page.get_by_role("button", name="Save the mark on item 1"))
     mark.get_by_label("Challenged").check()
@@ -318,13 +320,15 @@ def test_the_assurance_cycle_from_submission_to_publication(browser, live_server
     mark.get_by_label("Challenged").check()
     mark.get_by_role("textbox").fill("How will you close the last £44m?")
     mark.get_by_role("button", name="Save the mark on item 1").click()
-    assert page.get_by_text("Mark: Challenged").is_visible()
+    page.get_by_text("Mark: Challenged").wait_for()  # each form's page has come back before the next
     page.get_by_label("What the comment is about").select_option(label="REF-CIP-01: Carter productivity programme")
     page.get_by_label("Comment", exact=True).fill("Carter savings look early.")
     page.get_by_role("button", name="Add the comment").click()
+    page.get_by_text("Carter savings look early.").wait_for()
     page.get_by_label("Making progress").check()
     page.get_by_label("Why").fill("the gap stays")
     page.get_by_role("button", name="Propose the rating").click()
+    page.get_by_text("Proposed by the reviewer: Making progress").wait_for()
     _no_violations(page)
     page.goto(f"/plans/{plan.pk}/")
     move("Return to the footprint", "Answer the challenge on the final year's gap.")
@@ -339,9 +343,10 @@ def test_the_assurance_cycle_from_submission_to_publication(browser, live_server
     page.wait_for_url(f"**/plans/{plan.pk}/revisions/?saved=2")
     page.goto(f"/plans/{plan.pk}/reviews/")
     page.get_by_role("link", name="Review of revision 1").click()
+    page.wait_for_url(re.compile(r"/reviews/\d+/$"))
     page.get_by_label("Your answer to the challenge on item 1 (A01)").fill("The new revision phases REF-CIP-01 later.")
     page.get_by_role("button", name="Answer the challenge on item 1").click()
-    assert page.get_by_text("The new revision phases REF-CIP-01 later.").is_visible()
+    page.get_by_text("The new revision phases REF-CIP-01 later.").wait_for()
     _no_violations(page)
     assert ChallengeAnswer.objects.get().revision.number == 2
 
